@@ -1,0 +1,41 @@
+# Smarketing: `make demo` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SMARKETING_DATA_DIR ?= ./var
+export SMARKETING_DATA_DIR
+
+.PHONY: demo test lint install dev browser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.installed-dev
+
+demo: install
+	$(BIN)/smarketing demo
+
+browser:
+	@bash scripts/ensure-chromium
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy src
+	SMARKETING_DATA_DIR=$(SMARKETING_DATA_DIR)/lint $(BIN)/smarketing makemigrations --check --dry-run
+
+test: dev browser lint
+	SMARKETING_DATA_DIR=$(SMARKETING_DATA_DIR)/test $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+"""Smarketing: one system for marketing and sales."""
+
+__version__ = "0.1.0"

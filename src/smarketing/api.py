@@ -1,0 +1,58 @@
+"""The REST API root: /api/v1/ (django-ninja), OpenAPI at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from smarketing import __version__
+from smarketing.core.errors import DomainError, NotFound, PermissionDenied
+from smarketing.integrations.services import token_authenticate
+
+
+class BearerToken(HttpBearer):
+    openapi_description = "A personal API token: `smarketing token create --user NAME`."
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Smarketing API",
+    version=__version__,
+    description="One data model for marketing and sales. Lists return {items, count}.",
+    urls_namespace="api",
+    auth=[BearerToken(), django_auth],
+    docs_url="/docs",
+)
+
+STATUS_BY_ERROR = {NotFound: 404, PermissionDenied: 403}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = STATUS_BY_ERROR.get(type(exc), 422)
+    return api.create_response(
+        request, {"detail": exc.message, "field": exc.field, "code": exc.code}, status=status
+    )
+
+
+def _register_routers() -> None:
+    from smarketing.core.api import router as users_router
+    from smarketing.integrations.api import router as tokens_router
+    from smarketing.people.api import companies_router, contacts_router, properties_router
+
+    api.add_router("/users", users_router)
+    api.add_router("/contacts", contacts_router)
+    api.add_router("/companies", companies_router)
+    api.add_router("/properties", properties_router)
+    api.add_router("/tokens", tokens_router)
+
+
+_register_routers()

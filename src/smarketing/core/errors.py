@@ -1,0 +1,38 @@
+"""Domain errors raised by services; the API and views translate them.
+
+Errors carry the field they are about, so callers never match message text.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; nothing was written."""
+
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field, "message": self.message}
+
+
+class ValidationFailed(DomainError):
+    code = "invalid"
+
+
+class TransitionRefused(DomainError):
+    code = "transition_refused"
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the user may not see or change it."""
+
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"

@@ -1,0 +1,68 @@
+"""Writes for users, profiles and teams."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from smarketing.core.errors import ValidationFailed
+from smarketing.core.models import Profile, Region, Role, Team
+
+
+def _check_choice(value: str, choices: type[Role] | type[Region], field: str) -> None:
+    if value and value not in choices.values:
+        allowed = ", ".join(choices.values)
+        raise ValidationFailed(f"{field}: {value!r} is not one of {allowed}", field=field)
+
+
+def team_get_or_create(*, name: str, region: str = "") -> Team:
+    _check_choice(region, Region, "region")
+    team, _ = Team.objects.get_or_create(name=name, defaults={"region": region})
+    return team
+
+
+@transaction.atomic
+def user_set_role(*, user: User, role: str) -> Profile:
+    """Give `user` exactly one role, mirrored as a Django group of the same name."""
+    _check_choice(role, Role, "role")
+    profile, _ = Profile.objects.get_or_create(user=user)
+    profile.role = role
+    profile.save(update_fields=["role", "updated_at"])
+    role_groups = Group.objects.filter(name__in=Role.values)
+    user.groups.remove(*role_groups)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    is_admin = role == Role.ADMIN
+    if user.is_staff != is_admin or user.is_superuser != is_admin:
+        user.is_staff = user.is_superuser = is_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
+    return profile
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    team: Team | None = None,
+    region: str = "",
+    capacity: int = 50,
+) -> User:
+    if not username.strip():
+        raise ValidationFailed("username: must not be empty", field="username")
+    if User.objects.filter(username=username).exists():
+        raise ValidationFailed(f"username: {username!r} is taken", field="username")
+    _check_choice(region, Region, "region")
+    if capacity < 0:
+        raise ValidationFailed("capacity: must be >= 0", field="capacity")
+    user = User.objects.create_user(
+        username=username, password=password, email=email,
+        first_name=first_name, last_name=last_name,
+    )
+    user_set_role(user=user, role=role)
+    Profile.objects.filter(user=user).update(team=team, region=region, capacity=capacity)
+    user.profile.refresh_from_db()
+    return user

@@ -1,0 +1,253 @@
+"""/api/v1/contacts, /companies, /properties: CRUD, filters, lifecycle, merge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
+from smarketing.core.roles import is_sales
+from smarketing.people import permissions as perms
+from smarketing.people.lifecycle import contact_recycle, contact_transition
+from smarketing.people.merge import contact_merge
+from smarketing.people.models import Cause, Company, PropertyDefinition
+from smarketing.people.schemas import (
+    CompanyIn,
+    CompanyList,
+    CompanyOut,
+    CompanyPatch,
+    ContactIn,
+    ContactList,
+    ContactOut,
+    ContactPatch,
+    IdentityIn,
+    IdentityOut,
+    MergeIn,
+    PropertyIn,
+    PropertyList,
+    PropertyOut,
+    RecycleIn,
+    StageChangeOut,
+    TransitionIn,
+)
+from smarketing.people.selectors import (
+    ContactFilters,
+    company_list,
+    contact_list,
+    page,
+    stage_history,
+)
+from smarketing.people.services import (
+    company_create,
+    company_delete,
+    company_update,
+    contact_create,
+    contact_delete,
+    contact_update,
+    identity_add,
+    property_define,
+)
+
+contacts_router = Router(tags=["contacts"])
+companies_router = Router(tags=["companies"])
+properties_router = Router(tags=["properties"])
+
+
+class ContactQuery(Schema):
+    q: str = ""
+    stage: str = ""
+    owner_id: int | None = None
+    unowned: bool = False
+    company_id: int | None = None
+    score_min: int | None = None
+    score_max: int | None = None
+    prop: list[str] = []
+    sort: str = "-created_at"
+    limit: int = 50
+    offset: int = 0
+
+
+class CompanyQuery(Schema):
+    q: str = ""
+    owner_id: int | None = None
+    region: str = ""
+    prop: list[str] = []
+    sort: str = "name"
+    limit: int = 50
+    offset: int = 0
+
+
+def _resolve_refs(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Turn company_id / owner_id into objects, checking they exist and may be used."""
+    if "company_id" in data:
+        company_id = data.pop("company_id")
+        company = Company.objects.filter(pk=company_id).first() if company_id else None
+        if company_id and company is None:
+            raise ValidationFailed(f"company_id: no company {company_id}", field="company_id")
+        data["company"] = company
+    if "owner_id" in data:
+        owner_id = data.pop("owner_id")
+        owner = get_user_model().objects.filter(pk=owner_id, is_active=True).first()
+        if owner_id and owner is None:
+            raise ValidationFailed(f"owner_id: no active user {owner_id}", field="owner_id")
+        if not perms.can_assign_owner(user, owner_id):
+            raise PermissionDenied(
+                "owner_id: you may not assign records to that user", field="owner_id"
+            )
+        data["owner"] = owner
+    return data
+
+
+def _listing(qs: Any, limit: int, offset: int) -> dict[str, Any]:
+    items, _ = page(qs, limit=limit, offset=offset)
+    return {"items": items, "count": qs.count()}
+
+
+@contacts_router.get("", response=ContactList, summary="List contacts (search, filter, sort)")
+def contacts_list(request: HttpRequest, filters: Query[ContactQuery]) -> dict[str, Any]:
+    data = filters.dict()
+    limit, offset = data.pop("limit"), data.pop("offset")
+    data["props"] = data.pop("prop")
+    return _listing(contact_list(ContactFilters(**data)), limit, offset)
+
+
+@contacts_router.post("", response={201: ContactOut}, summary="Create a contact")
+def contacts_create(request: HttpRequest, payload: ContactIn) -> tuple[int, Any]:
+    data = payload.dict()
+    stage = data.pop("lifecycle_stage")
+    if data.get("owner_id") is None and is_sales(request.user):
+        data["owner_id"] = request.user.pk
+    fields = _resolve_refs(request.user, data)
+    return 201, contact_create(actor=request.user, stage=stage, **fields)
+
+
+@contacts_router.get("/{contact_id}", response=ContactOut, summary="One contact")
+def contacts_get(request: HttpRequest, contact_id: int) -> Any:
+    return perms.contact_get_for_user(user=request.user, contact_id=contact_id)
+
+
+@contacts_router.patch("/{contact_id}", response=ContactOut, summary="Change a contact")
+def contacts_patch(request: HttpRequest, contact_id: int, payload: ContactPatch) -> Any:
+    contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id, change=True)
+    fields = _resolve_refs(request.user, payload.dict(exclude_unset=True))
+    return contact_update(contact=contact, actor=request.user, **fields)
+
+
+@contacts_router.delete("/{contact_id}", response={204: None}, summary="Delete a contact")
+def contacts_delete(request: HttpRequest, contact_id: int) -> tuple[int, None]:
+    contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id)
+    if not perms.contact_can_delete(request.user, contact):
+        raise NotFound(f"contact {contact_id} not found", field="id")
+    contact_delete(contact=contact, actor=request.user)
+    return 204, None
+
+
+@contacts_router.post(
+    "/{contact_id}/transition", response=ContactOut, summary="Move forward in the lifecycle"
+)
+def contacts_transition(request: HttpRequest, contact_id: int, payload: TransitionIn) -> Any:
+    contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id, change=True)
+    contact_transition(
+        contact=contact, to_stage=payload.to_stage, cause=Cause.MANUAL,
+        actor=request.user, reason=payload.reason,
+    )
+    contact.refresh_from_db()
+    return contact
+
+
+@contacts_router.post(
+    "/{contact_id}/recycle", response=ContactOut, summary="Send an MQL/SQL back to lead"
+)
+def contacts_recycle(request: HttpRequest, contact_id: int, payload: RecycleIn) -> Any:
+    contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id, change=True)
+    contact_recycle(contact=contact, actor=request.user, reason=payload.reason)
+    contact.refresh_from_db()
+    return contact
+
+
+@contacts_router.get(
+    "/{contact_id}/history", response=list[StageChangeOut], summary="Stage history, oldest first"
+)
+def contacts_history(request: HttpRequest, contact_id: int) -> Any:
+    return stage_history(perms.contact_get_for_user(user=request.user, contact_id=contact_id))
+
+
+@contacts_router.get("/{contact_id}/identities", response=list[IdentityOut])
+def contacts_identities(request: HttpRequest, contact_id: int) -> Any:
+    contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id)
+    return contact.identities.order_by("id")
+
+
+@contacts_router.post("/{contact_id}/identities", response={201: IdentityOut})
+def contacts_identity_add(
+    request: HttpRequest, contact_id: int, payload: IdentityIn
+) -> tuple[int, Any]:
+    contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id, change=True)
+    return 201, identity_add(contact=contact, kind=payload.kind, value=payload.value)
+
+
+@contacts_router.post(
+    "/{contact_id}/merge", response=ContactOut, summary="Merge another contact into this one"
+)
+def contacts_merge(request: HttpRequest, contact_id: int, payload: MergeIn) -> Any:
+    primary = perms.contact_get_for_user(user=request.user, contact_id=contact_id, change=True)
+    duplicate = perms.contact_get_for_user(
+        user=request.user, contact_id=payload.duplicate_id, change=True
+    )
+    return contact_merge(primary=primary, duplicate=duplicate, actor=request.user)
+
+
+@companies_router.get("", response=CompanyList, summary="List companies")
+def companies_list(request: HttpRequest, filters: Query[CompanyQuery]) -> dict[str, Any]:
+    data = filters.dict()
+    limit, offset = data.pop("limit"), data.pop("offset")
+    data["props"] = data.pop("prop")
+    return _listing(company_list(**data), limit, offset)
+
+
+@companies_router.post("", response={201: CompanyOut}, summary="Create a company")
+def companies_create(request: HttpRequest, payload: CompanyIn) -> tuple[int, Any]:
+    data = payload.dict()
+    if data.get("owner_id") is None and is_sales(request.user):
+        data["owner_id"] = request.user.pk
+    return 201, company_create(actor=request.user, **_resolve_refs(request.user, data))
+
+
+@companies_router.get("/{company_id}", response=CompanyOut, summary="One company")
+def companies_get(request: HttpRequest, company_id: int) -> Any:
+    return perms.company_get_for_user(user=request.user, company_id=company_id)
+
+
+@companies_router.patch("/{company_id}", response=CompanyOut, summary="Change a company")
+def companies_patch(request: HttpRequest, company_id: int, payload: CompanyPatch) -> Any:
+    company = perms.company_get_for_user(user=request.user, company_id=company_id, change=True)
+    fields = _resolve_refs(request.user, payload.dict(exclude_unset=True))
+    return company_update(company=company, actor=request.user, **fields)
+
+
+@companies_router.delete("/{company_id}", response={204: None}, summary="Delete a company")
+def companies_delete(request: HttpRequest, company_id: int) -> tuple[int, None]:
+    company = perms.company_get_for_user(user=request.user, company_id=company_id)
+    if not perms.company_can_delete(request.user, company):
+        raise NotFound(f"company {company_id} not found", field="id")
+    company_delete(company=company, actor=request.user)
+    return 204, None
+
+
+@properties_router.get("", response=PropertyList, summary="Custom property definitions")
+def properties_list(request: HttpRequest, object_type: str = "") -> dict[str, Any]:
+    qs = PropertyDefinition.objects.all()
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    items = list(qs)
+    return {"items": items, "count": len(items)}
+
+
+@properties_router.post("", response={201: PropertyOut}, summary="Define a custom property")
+def properties_create(request: HttpRequest, payload: PropertyIn) -> tuple[int, Any]:
+    if not perms.properties_can_define(request.user, payload.object_type):
+        raise PermissionDenied("only admins define properties", field="object_type")
+    return 201, property_define(actor=request.user, **payload.dict())

@@ -1,0 +1,183 @@
+"""The lifecycle state machine of shared/KPI.md: one table, one transition service.
+
+Stages move forward only; `recycle` is the one backward move. Entering a stage
+counts as reaching every earlier stage at the same instant (monotone funnel
+rule), recorded in the denormalised `became_<stage>_at` fields (first time only),
+which always agree with the StageChange history.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from smarketing.core.errors import TransitionRefused
+from smarketing.core.models import Role
+from smarketing.core.roles import role_of
+from smarketing.people.models import (
+    ORDERED_STAGES,
+    Cause,
+    Contact,
+    LeadStatus,
+    Stage,
+    StageChange,
+    stage_rank,
+)
+
+ALL_ROLES = frozenset(Role.values)
+SALES_OR_ADMIN = frozenset({Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN})
+
+# Which causes may move a contact INTO a stage ("who moves it" in KPI.md).
+ALLOWED_CAUSES: dict[str, frozenset[str]] = {
+    Stage.SUBSCRIBER: frozenset({Cause.TRACKING, Cause.IMPORT}),
+    Stage.LEAD: frozenset({Cause.TRACKING, Cause.IMPORT, Cause.MANUAL}),
+    Stage.MQL: frozenset({Cause.SCORING, Cause.IMPORT, Cause.MANUAL}),
+    Stage.SQL: frozenset({Cause.HANDOFF, Cause.IMPORT, Cause.MANUAL}),
+    Stage.OPPORTUNITY: frozenset({Cause.PIPELINE, Cause.IMPORT}),
+    Stage.CUSTOMER: frozenset({Cause.PIPELINE, Cause.IMPORT}),
+    Stage.EVANGELIST: frozenset({Cause.IMPORT, Cause.MANUAL}),
+    Stage.OTHER: frozenset({Cause.IMPORT, Cause.MANUAL}),
+}
+
+# Which roles may make a move by hand (cause MANUAL), or act for the handoff.
+MANUAL_ROLES: dict[str, frozenset[str]] = {
+    Stage.LEAD: ALL_ROLES,
+    Stage.MQL: frozenset({Role.MARKETING, Role.ADMIN}),
+    Stage.SQL: SALES_OR_ADMIN,
+    Stage.EVANGELIST: ALL_ROLES,
+    Stage.OTHER: ALL_ROLES,
+}
+CAUSES_NEEDING_ACTOR: dict[str, frozenset[str]] = {
+    Cause.MANUAL: ALL_ROLES,
+    Cause.HANDOFF: SALES_OR_ADMIN,
+    Cause.RECYCLE: SALES_OR_ADMIN,
+}
+RECYCLABLE = frozenset({Stage.MQL, Stage.SQL})
+
+
+def _refuse(message: str, field: str) -> TransitionRefused:
+    return TransitionRefused(message, field=field)
+
+
+def check_transition(*, current: str, to_stage: str, cause: str, actor: Any) -> None:
+    """Raise TransitionRefused (naming the field) when the move is not allowed."""
+    if to_stage not in Stage.values:
+        raise _refuse(f"to_stage: {to_stage!r} is not a lifecycle stage", "to_stage")
+    if cause not in Cause.values or cause in {Cause.RECYCLE, Cause.MERGE}:
+        raise _refuse(f"cause: {cause!r} cannot move a stage forward", "cause")
+    if current and _is_backward(current, to_stage):
+        raise _refuse(
+            f"to_stage: {current} → {to_stage} moves backward; only recycle does that",
+            "to_stage",
+        )
+    if cause not in ALLOWED_CAUSES[to_stage]:
+        raise _refuse(f"cause: {cause} may not move a contact to {to_stage}", "cause")
+    _check_actor(cause=cause, actor=actor, allowed=MANUAL_ROLES.get(to_stage, frozenset()))
+
+
+def _is_backward(current: str, to_stage: str) -> bool:
+    return stage_rank(to_stage) >= 0 and stage_rank(to_stage) < stage_rank(current)
+
+
+def _check_actor(*, cause: str, actor: Any, allowed: frozenset[str]) -> None:
+    needed = CAUSES_NEEDING_ACTOR.get(cause)
+    if needed is None:
+        return
+    role = role_of(actor)
+    if role is None:
+        raise _refuse(f"actor: a {cause} move needs a signed-in user", "actor")
+    roles = needed & allowed if cause == Cause.MANUAL else needed
+    if role not in roles:
+        raise _refuse(f"actor: the {role} role may not make this move", "actor")
+
+
+def _check_time(contact: Contact, at: datetime) -> None:
+    last = contact.stage_changes.order_by("-at").values_list("at", flat=True).first()
+    if last is not None and at < last:
+        raise _refuse("at: before the contact's last stage change", "at")
+
+
+def mark_reached(contact: Contact, stage: str, at: datetime) -> list[str]:
+    """Set `became_<s>_at` for `stage` and every earlier stage not reached yet."""
+    if stage not in ORDERED_STAGES:
+        return []
+    changed = []
+    for earlier in ORDERED_STAGES[: stage_rank(stage) + 1]:
+        field = f"became_{earlier}_at"
+        if getattr(contact, field) is None:
+            setattr(contact, field, at)
+            changed.append(field)
+    return changed
+
+
+def _lead_status_on_entry(contact: Contact, stage: str) -> list[str]:
+    if stage == Stage.LEAD and not contact.lead_status:
+        contact.lead_status = LeadStatus.NEW
+        return ["lead_status"]
+    if stage == Stage.OPPORTUNITY:
+        contact.lead_status = LeadStatus.OPEN_DEAL
+        return ["lead_status"]
+    return []
+
+
+def record_entry(
+    *, contact: Contact, from_stage: str, to_stage: str, cause: str,
+    actor: Any, reason: str, at: datetime,
+) -> StageChange:
+    """Write the history row and the denormalised fields of a move (already checked)."""
+    change = StageChange.objects.create(
+        contact=contact, from_stage=from_stage, to_stage=to_stage, at=at,
+        actor=actor if role_of(actor) else None, cause=cause, reason=reason[:500],
+    )
+    contact.lifecycle_stage = to_stage
+    fields = ["lifecycle_stage", "updated_at", *mark_reached(contact, to_stage, at)]
+    fields += _lead_status_on_entry(contact, to_stage)
+    contact.save(update_fields=fields)
+    return change
+
+
+@transaction.atomic
+def contact_transition(
+    *, contact: Contact, to_stage: str, cause: str, actor: Any = None,
+    reason: str = "", at: datetime | None = None,
+) -> StageChange | None:
+    """Move `contact` forward to `to_stage`. Idempotent: the same stage writes nothing."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.lifecycle_stage == to_stage:
+        return None
+    check_transition(current=contact.lifecycle_stage, to_stage=to_stage, cause=cause, actor=actor)
+    at = at or timezone.now()
+    _check_time(contact, at)
+    return record_entry(
+        contact=contact, from_stage=contact.lifecycle_stage, to_stage=to_stage,
+        cause=cause, actor=actor, reason=reason, at=at,
+    )
+
+
+@transaction.atomic
+def contact_recycle(
+    *, contact: Contact, actor: Any, reason: str, at: datetime | None = None,
+) -> StageChange:
+    """Send an MQL or SQL back to `lead` with lead status `recycled` and a reason."""
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    if contact.lifecycle_stage not in RECYCLABLE:
+        raise _refuse(
+            f"lifecycle_stage: only an MQL or SQL can be recycled, not {contact.lifecycle_stage}",
+            "lifecycle_stage",
+        )
+    if not reason.strip():
+        raise _refuse("reason: recycling needs a reason", "reason")
+    _check_actor(cause=Cause.RECYCLE, actor=actor, allowed=frozenset())
+    at = at or timezone.now()
+    _check_time(contact, at)
+    change = record_entry(
+        contact=contact, from_stage=contact.lifecycle_stage, to_stage=Stage.LEAD,
+        cause=Cause.RECYCLE, actor=actor, reason=reason.strip(), at=at,
+    )
+    contact.lead_status = LeadStatus.RECYCLED
+    contact.lead_status_reason = reason.strip()[:300]
+    contact.save(update_fields=["lead_status", "lead_status_reason", "updated_at"])
+    return change

@@ -1,0 +1,89 @@
+"""contact_merge: fold a duplicate contact into a primary one, losing nothing.
+
+Every row of any app that points at the duplicate (identities, stage history,
+events, deals, activities, ...) is re-pointed at the primary through Django's
+relation metadata, so apps added later are covered without people knowing them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.forms.models import model_to_dict
+from django.utils import timezone
+
+from smarketing.core.errors import ValidationFailed
+from smarketing.people.models import ORDERED_STAGES, Contact, ContactMerge, stage_rank
+
+FILLABLE = (
+    "email", "first_name", "last_name", "title", "phone", "company", "owner",
+    "original_source", "original_campaign", "latest_source", "latest_campaign",
+)
+
+
+def _snapshot(contact: Contact) -> dict[str, Any]:
+    data = model_to_dict(contact)
+    data["id"] = contact.pk
+    data["created_at"] = contact.created_at
+    encoder = DjangoJSONEncoder()
+    return {key: encoder.default(v) if _needs_encoding(v) else v for key, v in data.items()}
+
+
+def _needs_encoding(value: Any) -> bool:
+    return not isinstance(value, str | int | float | bool | list | dict | type(None))
+
+
+def _repoint_relations(primary: Contact, duplicate: Contact) -> None:
+    for relation in Contact._meta.related_objects:
+        if relation.one_to_many or relation.one_to_one:
+            field = relation.field.name
+            manager = relation.related_model._default_manager
+            manager.filter(**{field: duplicate}).update(**{field: primary})
+        elif relation.many_to_many:
+            through = relation.through._default_manager  # type: ignore[attr-defined]
+            column = relation.field.m2m_reverse_field_name()  # type: ignore[attr-defined]
+            through.filter(**{column: duplicate}).update(**{column: primary})
+
+
+def _combine_fields(primary: Contact, duplicate: Contact) -> None:
+    """Primary's values win; its empty ones are filled from the duplicate."""
+    for field in FILLABLE:
+        if not getattr(primary, field) and getattr(duplicate, field):
+            setattr(primary, field, getattr(duplicate, field))
+    primary.properties = {**duplicate.properties, **primary.properties}
+    if stage_rank(duplicate.lifecycle_stage) > stage_rank(primary.lifecycle_stage):
+        primary.lifecycle_stage = duplicate.lifecycle_stage
+        primary.lead_status = duplicate.lead_status
+    for stage in ORDERED_STAGES:
+        name = f"became_{stage}_at"
+        dates = [d for d in (getattr(primary, name), getattr(duplicate, name)) if d]
+        setattr(primary, name, min(dates) if dates else None)
+    for score in ("score", "fit_score", "engagement_score"):
+        setattr(primary, score, max(getattr(primary, score), getattr(duplicate, score)))
+
+
+@transaction.atomic
+def contact_merge(*, primary: Contact, duplicate: Contact, actor: Any) -> Contact:
+    """Merge `duplicate` into `primary`; the duplicate is deleted, a record is kept."""
+    if primary.pk == duplicate.pk:
+        raise ValidationFailed(
+            "duplicate: a contact cannot be merged into itself", field="duplicate"
+        )
+    primary = Contact.objects.select_for_update().get(pk=primary.pk)
+    duplicate = Contact.objects.select_for_update().get(pk=duplicate.pk)
+    snapshot = _snapshot(duplicate)
+    _repoint_relations(primary, duplicate)
+    email = duplicate.email
+    _combine_fields(primary, duplicate)
+    if primary.email == email:
+        duplicate.email = ""
+        duplicate.save(update_fields=["email"])
+    duplicate.delete()
+    primary.save()
+    ContactMerge.objects.create(
+        primary=primary, merged_contact_id=snapshot["id"], merged_email=email,
+        snapshot=snapshot, actor=actor, at=timezone.now(),
+    )
+    return primary

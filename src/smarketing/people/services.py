@@ -1,0 +1,194 @@
+"""Writes for companies, contacts, identities and custom property definitions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from smarketing.core.errors import ValidationFailed
+from smarketing.core.models import Region
+from smarketing.people.lifecycle import check_transition, record_entry
+from smarketing.people.models import (
+    Cause,
+    Company,
+    Contact,
+    Identity,
+    IdentityKind,
+    LeadStatus,
+    PropertyDefinition,
+    PropertyObject,
+    SourceChannel,
+    Stage,
+)
+from smarketing.people.properties import clean_properties, validate_definition
+
+CONTACT_FIELDS = frozenset({
+    "email", "first_name", "last_name", "title", "phone", "company", "owner",
+    "lead_status", "original_source", "original_campaign", "latest_source", "latest_campaign",
+    "properties",
+})
+COMPANY_FIELDS = frozenset({
+    "name", "domain", "industry", "employee_count", "annual_revenue", "country", "region",
+    "owner", "properties",
+})
+
+
+def normalize_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(f"email: {raw!r} is not a valid address", field="email") from exc
+    return email
+
+
+def _check_choice(field: str, value: str, allowed: list[str]) -> None:
+    if value and value not in allowed:
+        allowed_text = ", ".join(allowed)
+        raise ValidationFailed(f"{field}: {value!r} is not one of {allowed_text}", field=field)
+
+
+def _clean_contact_fields(fields: dict[str, Any], current: Contact | None) -> dict[str, Any]:
+    unknown = set(fields) - CONTACT_FIELDS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationFailed(f"{name}: not a contact field", field=name)
+    cleaned = dict(fields)
+    if "email" in cleaned:
+        cleaned["email"] = normalize_email(cleaned["email"] or "")
+    _check_choice("lead_status", cleaned.get("lead_status", ""), LeadStatus.values)
+    for source in ("original_source", "latest_source"):
+        _check_choice(source, cleaned.get(source, ""), SourceChannel.values)
+    if "properties" in cleaned:
+        cleaned["properties"] = clean_properties(
+            object_type=PropertyObject.CONTACT, values=cleaned["properties"] or {},
+            current=current.properties if current else None,
+        )
+    return cleaned
+
+
+def _save_unique(obj: Contact | Company, field: str) -> None:
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        value = getattr(obj, field)
+        raise ValidationFailed(f"{field}: {value!r} is already taken", field=field) from exc
+
+
+def identity_add(*, contact: Contact, kind: str, value: str) -> Identity:
+    """Attach an identity; refuses one that already belongs to another contact."""
+    _check_choice("kind", kind, IdentityKind.values)
+    if not value.strip():
+        raise ValidationFailed("value: an identity needs a value", field="value")
+    identity, created = Identity.objects.get_or_create(
+        kind=kind, value=value.strip(), defaults={"contact": contact}
+    )
+    if not created and identity.contact_id != contact.pk:
+        raise ValidationFailed(
+            f"{kind}: {value!r} already identifies contact {identity.contact_id}", field=kind
+        )
+    return identity
+
+
+@transaction.atomic
+def contact_create(
+    *, actor: Any, stage: str = Stage.LEAD, cause: str = Cause.MANUAL,
+    reason: str = "", at: datetime | None = None, **fields: Any,
+) -> Contact:
+    """Create a contact in `stage`, writing its first stage history row."""
+    check_transition(current="", to_stage=stage, cause=cause, actor=actor)
+    contact = Contact(**_clean_contact_fields(fields, None), lifecycle_stage=stage)
+    _save_unique(contact, "email")
+    if contact.email:
+        identity_add(contact=contact, kind=IdentityKind.EMAIL, value=contact.email)
+    record_entry(
+        contact=contact, from_stage="", to_stage=stage, cause=cause, actor=actor,
+        reason=reason, at=at or timezone.now(),
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, actor: Any, **fields: Any) -> Contact:
+    """Change a contact's fields (not its stage: that is contact_transition)."""
+    cleaned = _clean_contact_fields(fields, contact)
+    for name, value in cleaned.items():
+        setattr(contact, name, value)
+    _save_unique(contact, "email")
+    if cleaned.get("email"):
+        identity_add(contact=contact, kind=IdentityKind.EMAIL, value=contact.email)
+    return contact
+
+
+def contact_delete(*, contact: Contact, actor: Any) -> None:
+    contact.delete()
+
+
+def _clean_company_fields(fields: dict[str, Any], current: Company | None) -> dict[str, Any]:
+    unknown = set(fields) - COMPANY_FIELDS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationFailed(f"{name}: not a company field", field=name)
+    cleaned = dict(fields)
+    if "name" in cleaned and not (cleaned["name"] or "").strip():
+        raise ValidationFailed("name: a company needs a name", field="name")
+    if "domain" in cleaned:
+        cleaned["domain"] = (cleaned["domain"] or "").strip().lower().removeprefix("www.")
+    _check_choice("region", cleaned.get("region", ""), Region.values)
+    country = cleaned.get("country") or ""
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise ValidationFailed("country: use a two-letter ISO code", field="country")
+    if country:
+        cleaned["country"] = country.upper()
+    if (cleaned.get("annual_revenue") or 0) < 0:
+        raise ValidationFailed("annual_revenue: must be >= 0", field="annual_revenue")
+    if "properties" in cleaned:
+        cleaned["properties"] = clean_properties(
+            object_type=PropertyObject.COMPANY, values=cleaned["properties"] or {},
+            current=current.properties if current else None,
+        )
+    return cleaned
+
+
+@transaction.atomic
+def company_create(*, actor: Any, **fields: Any) -> Company:
+    if not (fields.get("name") or "").strip():
+        raise ValidationFailed("name: a company needs a name", field="name")
+    company = Company(**_clean_company_fields(fields, None))
+    _save_unique(company, "domain")
+    return company
+
+
+@transaction.atomic
+def company_update(*, company: Company, actor: Any, **fields: Any) -> Company:
+    for name, value in _clean_company_fields(fields, company).items():
+        setattr(company, name, value)
+    _save_unique(company, "domain")
+    return company
+
+
+def company_delete(*, company: Company, actor: Any) -> None:
+    company.delete()
+
+
+@transaction.atomic
+def property_define(
+    *, actor: Any, object_type: str, name: str, label: str, type: str,
+    choices: list[str] | None = None, description: str = "",
+) -> PropertyDefinition:
+    _check_choice("object_type", object_type, PropertyObject.values)
+    validate_definition(name=name, type=type, choices=choices or [])
+    if PropertyDefinition.objects.filter(object_type=object_type, name=name).exists():
+        raise ValidationFailed(f"name: {object_type}.{name} already exists", field="name")
+    return PropertyDefinition.objects.create(
+        object_type=object_type, name=name, label=label or name, type=type,
+        choices=list(choices or []), description=description,
+    )

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from smarketing.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("smarketing.core.urls")),
+    path("", include("smarketing.people.urls")),
+]
