@@ -1,9 +1,12 @@
 """The lifecycle state machine of shared/KPI.md: one table, one transition service.
 
-Stages move forward only; `recycle` is the one backward move. Entering a stage
-counts as reaching every earlier stage at the same instant (monotone funnel
-rule), recorded in the denormalised `became_<stage>_at` fields (first time only),
-which always agree with the StageChange history.
+Stages move forward only; `recycle` is the one backward move. `other` sits
+outside the order: anyone may move a contact there, and out of it again, but
+only to a stage at or after the one it held before `other` (so `other` is no
+back door around the forward-only rule). Entering a stage counts as reaching
+every earlier stage at the same instant (monotone funnel rule), recorded in the
+denormalised `became_<stage>_at` fields (first time only), which always agree
+with the StageChange history.
 """
 
 from __future__ import annotations
@@ -70,7 +73,7 @@ def check_transition(*, current: str, to_stage: str, cause: str, actor: Any) -> 
         raise _refuse(f"cause: {cause!r} cannot move a stage forward", "cause")
     if current and _is_backward(current, to_stage):
         raise _refuse(
-            f"to_stage: {current} → {to_stage} moves backward; only recycle does that",
+            f"to_stage: {to_stage} comes before {current}; only recycle moves backward",
             "to_stage",
         )
     if cause not in ALLOWED_CAUSES[to_stage]:
@@ -92,6 +95,18 @@ def _check_actor(*, cause: str, actor: Any, allowed: frozenset[str]) -> None:
     roles = needed & allowed if cause == Cause.MANUAL else needed
     if role not in roles:
         raise _refuse(f"actor: the {role} role may not make this move", "actor")
+
+
+def funnel_position(contact: Contact) -> str:
+    """The stage that bounds the next move: the current one, or for a contact in
+    `other`, the stage it held before entering `other` ("" if it was created there)."""
+    if contact.lifecycle_stage != Stage.OTHER:
+        return contact.lifecycle_stage
+    entry = (
+        contact.stage_changes.filter(to_stage=Stage.OTHER)
+        .order_by("-at", "-id").values_list("from_stage", flat=True).first()
+    )
+    return entry or ""
 
 
 def _check_time(contact: Contact, at: datetime) -> None:
@@ -148,7 +163,9 @@ def contact_transition(
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.lifecycle_stage == to_stage:
         return None
-    check_transition(current=contact.lifecycle_stage, to_stage=to_stage, cause=cause, actor=actor)
+    check_transition(
+        current=funnel_position(contact), to_stage=to_stage, cause=cause, actor=actor
+    )
     at = at or timezone.now()
     _check_time(contact, at)
     return record_entry(
