@@ -194,9 +194,19 @@ def contacts_identity_add(
 )
 def contacts_merge(request: HttpRequest, contact_id: int, payload: MergeIn) -> Any:
     primary = perms.contact_get_for_user(user=request.user, contact_id=contact_id, change=True)
-    duplicate = perms.contact_get_for_user(
-        user=request.user, contact_id=payload.duplicate_id, change=True
-    )
+    if payload.duplicate_id == contact_id:
+        raise ValidationFailed(
+            "duplicate_id: a contact cannot be merged into itself", field="duplicate_id"
+        )
+    try:
+        duplicate = perms.contact_get_for_user(
+            user=request.user, contact_id=payload.duplicate_id, change=True
+        )
+    except NotFound as exc:
+        raise ValidationFailed(
+            f"duplicate_id: no contact {payload.duplicate_id} that you may change",
+            field="duplicate_id",
+        ) from exc
     return contact_merge(primary=primary, duplicate=duplicate, actor=request.user)
 
 

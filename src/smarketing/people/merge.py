@@ -15,7 +15,14 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 
 from smarketing.core.errors import ValidationFailed
-from smarketing.people.models import ORDERED_STAGES, Contact, ContactMerge, stage_rank
+from smarketing.people.models import (
+    ORDERED_STAGES,
+    Cause,
+    Contact,
+    ContactMerge,
+    StageChange,
+    stage_rank,
+)
 
 FILLABLE = (
     "email", "first_name", "last_name", "title", "phone", "company", "owner",
@@ -27,6 +34,10 @@ def _snapshot(contact: Contact) -> dict[str, Any]:
     data = model_to_dict(contact)
     data["id"] = contact.pk
     data["created_at"] = contact.created_at
+    data["updated_at"] = contact.updated_at
+    data["identities"] = [
+        f"{kind}:{value}" for kind, value in contact.identities.values_list("kind", "value")
+    ]
     encoder = DjangoJSONEncoder()
     return {key: encoder.default(v) if _needs_encoding(v) else v for key, v in data.items()}
 
@@ -53,15 +64,30 @@ def _combine_fields(primary: Contact, duplicate: Contact) -> None:
         if not getattr(primary, field) and getattr(duplicate, field):
             setattr(primary, field, getattr(duplicate, field))
     primary.properties = {**duplicate.properties, **primary.properties}
-    if stage_rank(duplicate.lifecycle_stage) > stage_rank(primary.lifecycle_stage):
-        primary.lifecycle_stage = duplicate.lifecycle_stage
-        primary.lead_status = duplicate.lead_status
     for stage in ORDERED_STAGES:
         name = f"became_{stage}_at"
         dates = [d for d in (getattr(primary, name), getattr(duplicate, name)) if d]
         setattr(primary, name, min(dates) if dates else None)
     for score in ("score", "fit_score", "engagement_score"):
         setattr(primary, score, max(getattr(primary, score), getattr(duplicate, score)))
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _adopt_further_stage(primary: Contact, duplicate: Contact, actor: Any) -> None:
+    """Take the duplicate's stage when it is further, recording the move in history."""
+    if stage_rank(duplicate.lifecycle_stage) <= stage_rank(primary.lifecycle_stage):
+        return
+    StageChange.objects.create(
+        contact=primary, from_stage=primary.lifecycle_stage, to_stage=duplicate.lifecycle_stage,
+        at=timezone.now(), actor=_user_or_none(actor),
+        cause=Cause.MERGE, reason=f"merged contact {duplicate.pk}",
+    )
+    primary.lifecycle_stage = duplicate.lifecycle_stage
+    primary.lead_status = duplicate.lead_status
+    primary.lead_status_reason = duplicate.lead_status_reason
 
 
 @transaction.atomic
@@ -77,6 +103,7 @@ def contact_merge(*, primary: Contact, duplicate: Contact, actor: Any) -> Contac
     _repoint_relations(primary, duplicate)
     email = duplicate.email
     _combine_fields(primary, duplicate)
+    _adopt_further_stage(primary, duplicate, actor)
     if primary.email == email:
         duplicate.email = ""
         duplicate.save(update_fields=["email"])
@@ -84,6 +111,6 @@ def contact_merge(*, primary: Contact, duplicate: Contact, actor: Any) -> Contac
     primary.save()
     ContactMerge.objects.create(
         primary=primary, merged_contact_id=snapshot["id"], merged_email=email,
-        snapshot=snapshot, actor=actor, at=timezone.now(),
+        snapshot=snapshot, actor=_user_or_none(actor), at=timezone.now(),
     )
     return primary
