@@ -36,6 +36,9 @@ COMPANY_FIELDS = frozenset({
     "name", "domain", "industry", "employee_count", "annual_revenue", "country", "region",
     "owner", "properties",
 })
+# Text columns are never NULL: a None from a caller means "clear it".
+CONTACT_TEXT = CONTACT_FIELDS - {"company", "owner", "properties"}
+COMPANY_TEXT = frozenset({"name", "domain", "industry", "country", "region"})
 
 
 def normalize_email(raw: str) -> str:
@@ -60,9 +63,9 @@ def _clean_contact_fields(fields: dict[str, Any], current: Contact | None) -> di
     if unknown:
         name = sorted(unknown)[0]
         raise ValidationFailed(f"{name}: not a contact field", field=name)
-    cleaned = dict(fields)
+    cleaned = _blank_nulls(fields, CONTACT_TEXT)
     if "email" in cleaned:
-        cleaned["email"] = normalize_email(cleaned["email"] or "")
+        cleaned["email"] = normalize_email(cleaned["email"])
     _check_choice("lead_status", cleaned.get("lead_status", ""), LeadStatus.values)
     for source in ("original_source", "latest_source"):
         _check_choice(source, cleaned.get(source, ""), SourceChannel.values)
@@ -74,26 +77,60 @@ def _clean_contact_fields(fields: dict[str, Any], current: Contact | None) -> di
     return cleaned
 
 
+def _blank_nulls(fields: dict[str, Any], text_fields: frozenset[str]) -> dict[str, Any]:
+    return {k: ("" if v is None and k in text_fields else v) for k, v in fields.items()}
+
+
+def _taken(obj: Contact | Company, field: str) -> bool:
+    value = getattr(obj, field)
+    others = type(obj)._default_manager.filter(**{field: value}).exclude(pk=obj.pk)
+    return bool(value) and others.exists()
+
+
 def _save_unique(obj: Contact | Company, field: str) -> None:
+    """Save, reporting a clash on the unique `field` as an error naming it."""
+    value = getattr(obj, field)
+    if _taken(obj, field):
+        raise ValidationFailed(f"{field}: {value!r} is already taken", field=field)
     try:
         with transaction.atomic():
             obj.save()
     except IntegrityError as exc:
-        value = getattr(obj, field)
+        if not _taken(obj, field):
+            raise
         raise ValidationFailed(f"{field}: {value!r} is already taken", field=field) from exc
 
 
-def identity_add(*, contact: Contact, kind: str, value: str) -> Identity:
-    """Attach an identity; refuses one that already belongs to another contact."""
-    _check_choice("kind", kind, IdentityKind.values)
-    if not value.strip():
+def _identity_value(kind: str, value: str) -> str:
+    if not (value or "").strip():
         raise ValidationFailed("value: an identity needs a value", field="value")
+    if kind == IdentityKind.EMAIL:
+        try:
+            return normalize_email(value)
+        except ValidationFailed as exc:
+            message = f"value: {value!r} is not a valid email address"
+            raise ValidationFailed(message, field="value") from exc
+    return value.strip()
+
+
+@transaction.atomic
+def identity_add(
+    *, contact: Contact, kind: str, value: str, field: str = "value"
+) -> Identity:
+    """Attach an identity; refuses one that already belongs to another contact.
+
+    `field` names the input the value came from, for the error.
+    """
+    if kind not in IdentityKind.values:
+        raise ValidationFailed(f"kind: use one of {', '.join(IdentityKind.values)}", field="kind")
     identity, created = Identity.objects.get_or_create(
-        kind=kind, value=value.strip(), defaults={"contact": contact}
+        kind=kind, value=_identity_value(kind, value), defaults={"contact": contact}
     )
     if not created and identity.contact_id != contact.pk:
         raise ValidationFailed(
-            f"{kind}: {value!r} already identifies contact {identity.contact_id}", field=kind
+            f"{field}: {kind} {identity.value!r} already identifies contact "
+            f"{identity.contact_id}",
+            field=field,
         )
     return identity
 
@@ -108,7 +145,9 @@ def contact_create(
     contact = Contact(**_clean_contact_fields(fields, None), lifecycle_stage=stage)
     _save_unique(contact, "email")
     if contact.email:
-        identity_add(contact=contact, kind=IdentityKind.EMAIL, value=contact.email)
+        identity_add(
+            contact=contact, kind=IdentityKind.EMAIL, value=contact.email, field="email"
+        )
     record_entry(
         contact=contact, from_stage="", to_stage=stage, cause=cause, actor=actor,
         reason=reason, at=at or timezone.now(),
@@ -124,7 +163,9 @@ def contact_update(*, contact: Contact, actor: Any, **fields: Any) -> Contact:
         setattr(contact, name, value)
     _save_unique(contact, "email")
     if cleaned.get("email"):
-        identity_add(contact=contact, kind=IdentityKind.EMAIL, value=contact.email)
+        identity_add(
+            contact=contact, kind=IdentityKind.EMAIL, value=contact.email, field="email"
+        )
     return contact
 
 
@@ -137,11 +178,11 @@ def _clean_company_fields(fields: dict[str, Any], current: Company | None) -> di
     if unknown:
         name = sorted(unknown)[0]
         raise ValidationFailed(f"{name}: not a company field", field=name)
-    cleaned = dict(fields)
-    if "name" in cleaned and not (cleaned["name"] or "").strip():
+    cleaned = _blank_nulls(fields, COMPANY_TEXT)
+    if "name" in cleaned and not cleaned["name"].strip():
         raise ValidationFailed("name: a company needs a name", field="name")
     if "domain" in cleaned:
-        cleaned["domain"] = (cleaned["domain"] or "").strip().lower().removeprefix("www.")
+        cleaned["domain"] = cleaned["domain"].strip().lower().removeprefix("www.")
     _check_choice("region", cleaned.get("region", ""), Region.values)
     country = cleaned.get("country") or ""
     if country and (len(country) != 2 or not country.isalpha()):
@@ -184,8 +225,9 @@ def property_define(
     *, actor: Any, object_type: str, name: str, label: str, type: str,
     choices: list[str] | None = None, description: str = "",
 ) -> PropertyDefinition:
-    _check_choice("object_type", object_type, PropertyObject.values)
-    validate_definition(name=name, type=type, choices=choices or [])
+    validate_definition(
+        name=name, type=type, choices=choices or [], object_type=object_type
+    )
     if PropertyDefinition.objects.filter(object_type=object_type, name=name).exists():
         raise ValidationFailed(f"name: {object_type}.{name} already exists", field="name")
     return PropertyDefinition.objects.create(
