@@ -7,8 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from smarketing.people.models import Stage
+
+
+class InSchema(Schema):
+    """A request body: an unknown field is an error naming it, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class CompanyOut(Schema):
@@ -26,7 +33,7 @@ class CompanyOut(Schema):
     updated_at: datetime
 
 
-class CompanyIn(Schema):
+class CompanyIn(InSchema):
     name: str = Field(..., min_length=1, max_length=200)
     domain: str = Field("", max_length=200)
     industry: str = Field("", max_length=100)
@@ -38,7 +45,7 @@ class CompanyIn(Schema):
     properties: dict[str, Any] = {}
 
 
-class CompanyPatch(Schema):
+class CompanyPatch(InSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     domain: str | None = Field(None, max_length=200)
     industry: str | None = Field(None, max_length=100)
@@ -87,7 +94,7 @@ class ContactOut(Schema):
     updated_at: datetime
 
 
-class _ContactFields(Schema):
+class _ContactFields(InSchema):
     email: str = Field("", max_length=254)
     first_name: str = Field("", max_length=100)
     last_name: str = Field("", max_length=100)
@@ -107,7 +114,7 @@ class ContactIn(_ContactFields):
     lifecycle_stage: Stage = Stage.LEAD
 
 
-class ContactPatch(Schema):
+class ContactPatch(InSchema):
     email: str | None = Field(None, max_length=254)
     first_name: str | None = Field(None, max_length=100)
     last_name: str | None = Field(None, max_length=100)
@@ -128,16 +135,16 @@ class ContactList(Schema):
     count: int
 
 
-class TransitionIn(Schema):
+class TransitionIn(InSchema):
     to_stage: Stage
     reason: str = Field("", max_length=500)
 
 
-class RecycleIn(Schema):
+class RecycleIn(InSchema):
     reason: str = Field(..., min_length=1, max_length=500)
 
 
-class MergeIn(Schema):
+class MergeIn(InSchema):
     duplicate_id: int
 
 
@@ -158,7 +165,7 @@ class IdentityOut(Schema):
     created_at: datetime
 
 
-class IdentityIn(Schema):
+class IdentityIn(InSchema):
     kind: str
     value: str = Field(..., min_length=1, max_length=254)
 
@@ -173,7 +180,7 @@ class PropertyOut(Schema):
     description: str
 
 
-class PropertyIn(Schema):
+class PropertyIn(InSchema):
     object_type: str
     name: str = Field(..., min_length=1, max_length=60)
     label: str = Field("", max_length=100)

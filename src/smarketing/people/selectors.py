@@ -1,7 +1,12 @@
 """Reads for companies and contacts: filtered, sorted querysets that use indexes.
 
 Search is by prefix (name, email, company name) over lower-cased expression
-indexes, so it stays fast at a million contacts on SQLite and PostgreSQL.
+indexes, so it stays fast at a million contacts on SQLite and PostgreSQL. A
+prefix is searched as a range (`>= "ann"` and `< "ano"`), which only means
+"starts with" when strings compare by code point: SQLite does; on PostgreSQL the
+comparison is made in the "C" collation (served by the C-collated indexes of
+migration people 0002), since a database in a locale such as en_US ignores
+punctuation and accents when sorting.
 """
 
 from __future__ import annotations
@@ -10,8 +15,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Lower
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import Combinable
+from django.db.models.functions import Collate, Lower
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from smarketing.core.errors import ValidationFailed
 from smarketing.people.models import Company, Contact, PropertyObject, Stage, StageChange
@@ -45,10 +53,16 @@ class ContactFilters:
     sort: str = "-created_at"
 
 
-def _prefix_range(column: str, prefix: str) -> Q:
-    """`column` starts with `prefix`, as a range an ordinary B-tree index serves."""
+def _bytewise(expression: Combinable) -> Combinable:
+    """Compare by code point: PostgreSQL's "C" collation, SQLite's default."""
+    return Collate(expression, "C") if connection.vendor == "postgresql" else expression
+
+
+def prefix_range(expression: Combinable, prefix: str) -> Q:
+    """`expression` starts with `prefix`, as a range an ordinary B-tree index serves."""
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return Q(**{f"{column}__gte": prefix, f"{column}__lt": upper})
+    column = _bytewise(expression)
+    return Q(GreaterThanOrEqual(column, prefix)) & Q(LessThan(column, upper))
 
 
 def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
@@ -56,20 +70,19 @@ def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
     if not term:
         return qs
     if "@" in term:
-        return qs.filter(_prefix_range("email", term))
+        return qs.filter(prefix_range(F("email"), term))
     first, _, rest = term.partition(" ")
-    companies = Company.objects.alias(name_lower=Lower("name")).filter(
-        _prefix_range("name_lower", term)
-    ).values("id")
+    rest = rest.strip()
+    companies = Company.objects.filter(prefix_range(Lower("name"), term)).values("id")
     condition = (
-        _prefix_range("email", term)
-        | _prefix_range("first_name_lower", term)
-        | _prefix_range("last_name_lower", term)
+        prefix_range(F("email"), term)
+        | prefix_range(Lower("first_name"), term)
+        | prefix_range(Lower("last_name"), term)
         | Q(company_id__in=companies)
     )
     if rest:
-        condition |= _prefix_range("first_name_lower", first) & _prefix_range(
-            "last_name_lower", rest
+        condition |= prefix_range(Lower("first_name"), first) & prefix_range(
+            Lower("last_name"), rest
         )
     return qs.filter(condition)
 
@@ -118,7 +131,7 @@ def company_list(
     qs: QuerySet[Any] = Company.objects.alias(name_lower=Lower("name"))
     term = q.strip().lower()
     if term:
-        qs = qs.filter(_prefix_range("name_lower", term) | _prefix_range("domain", term))
+        qs = qs.filter(prefix_range(Lower("name"), term) | prefix_range(F("domain"), term))
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     if region:
