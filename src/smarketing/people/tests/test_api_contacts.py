@@ -537,3 +537,28 @@ def test_an_empty_identity_value_is_a_malformed_body(api_as: Any, users: Any) ->
         f"/api/v1/contacts/{contact.pk}/identities", {"kind": "user_id", "value": ""}
     )
     assert_pydantic_error(response, "value")
+
+
+# --- OpenAPI ------------------------------------------------------------------------------
+
+
+def test_the_openapi_schema_lists_every_path(db: Any) -> None:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = set(response.json()["paths"])
+    assert paths >= {
+        "/api/v1/contacts", "/api/v1/contacts/{contact_id}",
+        "/api/v1/contacts/{contact_id}/transition", "/api/v1/contacts/{contact_id}/recycle",
+        "/api/v1/contacts/{contact_id}/history", "/api/v1/contacts/{contact_id}/identities",
+        "/api/v1/contacts/{contact_id}/merge", "/api/v1/companies",
+        "/api/v1/companies/{company_id}", "/api/v1/properties", "/api/v1/tokens",
+        "/api/v1/tokens/{token_id}", "/api/v1/users/me",
+    }
+    schemes = response.json()["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values())
+
+
+def test_the_interactive_docs_are_served(db: Any) -> None:
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"openapi.json" in response.content
