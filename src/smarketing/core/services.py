@@ -16,6 +16,8 @@ def _check_choice(value: str, choices: type[Role] | type[Region], field: str) ->
 
 
 def team_get_or_create(*, name: str, region: str = "") -> Team:
+    if not name.strip() or len(name) > 100:
+        raise ValidationFailed("name: a team needs a name of at most 100 characters", field="name")
     _check_choice(region, Region, "region")
     team, _ = Team.objects.get_or_create(name=name, defaults={"region": region})
     return team
@@ -24,6 +26,8 @@ def team_get_or_create(*, name: str, region: str = "") -> Team:
 @transaction.atomic
 def user_set_role(*, user: User, role: str) -> Profile:
     """Give `user` exactly one role, mirrored as a Django group of the same name."""
+    if not role:
+        raise ValidationFailed(f"role: use one of {', '.join(Role.values)}", field="role")
     _check_choice(role, Role, "role")
     profile, _ = Profile.objects.get_or_create(user=user)
     profile.role = role
@@ -51,8 +55,8 @@ def user_create(
     region: str = "",
     capacity: int = 50,
 ) -> User:
-    if not username.strip():
-        raise ValidationFailed("username: must not be empty", field="username")
+    if not username.strip() or len(username) > 150:
+        raise ValidationFailed("username: use 1 to 150 characters", field="username")
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(f"username: {username!r} is taken", field="username")
     _check_choice(region, Region, "region")

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
+from pydantic import ConfigDict
 
 
 class TokenOut(Schema):
@@ -19,7 +20,9 @@ class TokenCreated(TokenOut):
 
 
 class TokenIn(Schema):
-    name: str = ""
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("", max_length=100)
 
 
 class TokenList(Schema):

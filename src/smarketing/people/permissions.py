@@ -1,9 +1,17 @@
 """Who may change which company or contact: the one place these rules live.
 
-Everyone signed in can read. Reps change their own records; managers their
-team's (and unowned ones); marketing creates records and changes unowned ones
-still in marketing's stages; admins change everything. A record a user may not
-change is reported as missing (404 at the API).
+Everyone signed in (with a role) can read. Changing a record (editing it, moving
+its stage, recycling it, adding identities, merging) is for:
+- admins: everything;
+- sales managers: records owned by their team's members, their own, and unowned ones;
+- sales reps: their own records, and unowned ones (to claim them);
+- marketing: unowned companies, and unowned contacts still in marketing's stages
+  (subscriber, lead, mql, other).
+Deleting is for admins and the owner's sales manager only. Defining custom
+properties is for admins. Anyone with a role may create records; a rep or manager
+may assign them to themselves, a manager within the team, an admin to anyone.
+A record a user may not change is reported as missing (404 at the API). Which
+lifecycle moves a role may make is the lifecycle module's rule (lifecycle.py).
 """
 
 from __future__ import annotations
