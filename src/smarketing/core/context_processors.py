@@ -1,24 +1,44 @@
-"""Navigation shown to each role."""
+"""Navigation shown to each role, and who is signed in."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 
+from smarketing.core.models import Role
 from smarketing.core.roles import role_of
 
-NAV = [
-    # (label, url, roles allowed; None = everyone signed in)
-    ("Contacts", "/contacts/", None),
-    ("API docs", "/api/v1/docs", None),
-    ("Admin", "/admin/", {"admin"}),
-]
+
+class NavItem(NamedTuple):
+    label: str
+    url: str
+    roles: frozenset[str] | None  # None = everyone signed in
+
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("Contacts", "/contacts/", None),
+    NavItem("Companies", "/companies/", None),
+    NavItem("API docs", "/api/v1/docs", None),
+    NavItem("Admin", "/admin/", frozenset({Role.ADMIN})),
+)
+
+
+def nav_for(role: str | None, path: str = "") -> list[dict[str, Any]]:
+    """The menu entries `role` may see, the one matching `path` marked active."""
+    if role is None:
+        return []
+    return [
+        {"label": item.label, "url": item.url, "active": path.startswith(item.url)}
+        for item in NAV
+        if item.roles is None or role in item.roles
+    ]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     role = role_of(getattr(request, "user", None))
-    if role is None:
-        return {"nav": [], "role": None}
-    items = [(label, url) for label, url, roles in NAV if roles is None or role in roles]
-    return {"nav": items, "role": role}
+    return {
+        "nav": nav_for(role, request.path),
+        "role": role,
+        "role_label": Role(role).label if role else "",
+    }

@@ -1,3 +1,5 @@
+"""Project-wide pages: the home redirect."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -7,4 +9,5 @@ from django.shortcuts import redirect
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The home page is the contacts list until dashboards exist."""
     return redirect("people:contact_list")
