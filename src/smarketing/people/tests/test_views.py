@@ -131,6 +131,8 @@ def test_it_filters_by_custom_property(as_user: Any, users: dict[str, Any]) -> N
     make_contact(first_name="Big", last_name="Team", properties={"seats": 500, "plan": "Pro"})
     client = as_user("rep")
     assert names(client.get("/contacts/", {"prop": "seats:5"})) == ["Small Team"]
+    assert names(client.get("/contacts/", {"prop": "seats:gte:100"})) == ["Big Team"]
+    assert names(client.get("/contacts/", {"prop": "plan:Free"})) == ["Small Team"]
     assert names(client.get("/contacts/", {"prop": "plan:contains:pro"})) == ["Big Team"]
 
 
