@@ -88,7 +88,7 @@ def test_demo_creates_the_base_users_when_contacts_exist_without_them(monkeypatc
 
 def test_demo_serves_with_the_given_host_and_port(monkeypatch: Any) -> None:
     served: dict[str, Any] = {}
-    monkeypatch.setattr(demo_command, "run_server", served.update)
+    monkeypatch.setattr(demo_command, "run_server", lambda options, **kw: served.update(options))
     run("demo", "--contacts", "20", "--host", "0.0.0.0", "--port", "9001", "--workers", "3")
     assert (served["host"], served["port"], served["workers"]) == ("0.0.0.0", 9001, 3)
     with pytest.raises(CommandError, match="--port"):

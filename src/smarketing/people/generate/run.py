@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from smarketing.people.generate.companies import CompanyMaker
@@ -38,7 +39,7 @@ class GenerateOptions:
     seed: int = 42
     months: int = 12
     end: dt.datetime | None = None
-    chunk_contacts: int = 20_000
+    chunk_contacts: int = 100_000
 
 
 @dataclass
@@ -70,11 +71,17 @@ def people_data_exists() -> bool:
     return Contact.objects.exists() or Company.objects.exists()
 
 
-@transaction.atomic
-def clear_people_data() -> None:
-    """Delete companies and contacts with their history (for `generate --force`)."""
+def clear_people_data(batch: int = 20_000) -> None:
+    """Delete companies and contacts with their history (for `generate --force`).
+
+    Through the ORM (so every cascade of every app applies), in pk ranges so that
+    a million contacts never sit in memory at once.
+    """
     for model in (StageChange, Identity, ContactMerge, Contact, Company):
-        model.objects.all().delete()
+        top = model.objects.aggregate(top=Max("pk"))["top"] or 0
+        for start in range(0, top + 1, batch):
+            with transaction.atomic():
+                model.objects.filter(pk__gte=start, pk__lt=start + batch).delete()
 
 
 def generate(options: GenerateOptions, progress: Progress | None = None) -> GenerateResult:

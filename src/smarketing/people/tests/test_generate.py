@@ -181,3 +181,24 @@ def test_the_command_refuses_existing_data_unless_forced_and_checks_its_flags() 
         call_command("generate", "--contacts", "0", "--force")
     with pytest.raises(CommandError, match="--months"):
         call_command("generate", "--contacts", "10", "--months", "0", "--force")
+
+
+def test_the_services_keep_working_after_a_bulk_load() -> None:
+    from smarketing.testing.factories import make_company, make_contact
+
+    _generate(50)
+    company = make_company()
+    contact = make_contact(company=company)
+    assert contact.pk > Contact.objects.exclude(pk=contact.pk).latest("pk").pk
+    assert StageChange.objects.filter(contact=contact).count() == 1
+
+
+def test_stored_times_compare_in_sql_like_times_written_by_the_orm() -> None:
+    _generate(300)
+    times = sorted(Contact.objects.values_list("created_at", flat=True))
+    middle = times[len(times) // 2]
+    later_in_python = sum(1 for t in times if t >= middle)
+    assert Contact.objects.filter(created_at__gte=middle).count() == later_in_python
+    assert StageChange.objects.filter(at__gte=middle).count() == sum(
+        1 for at in StageChange.objects.values_list("at", flat=True) if at >= middle
+    )

@@ -50,7 +50,7 @@ class Command(BaseCommand):
         self.stdout.write("\n".join(credentials_lines(users, url, password)))
         if not options["no_serve"]:
             self.stdout.flush()
-            run_server(options)
+            run_server(options, collect_static=False)
 
     def _load_data(self, options: dict[str, Any]) -> None:
         existing = Contact.objects.count()

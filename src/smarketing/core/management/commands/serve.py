@@ -22,7 +22,8 @@ class SmarketingServer(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings newer than the installed gunicorn are skipped
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from smarketing.wsgi import application
@@ -47,6 +48,9 @@ def server_options(
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "proc_name": "smarketing",
+        # gunicorn >= 25 opens a control socket under ~/.gunicorn by default: two servers
+        # on one machine would share it, and nothing here uses it.
+        "control_socket_disable": True,
     }
 
 
@@ -69,10 +73,11 @@ def check_server_arguments(options: dict[str, Any]) -> None:
             raise CommandError(f"--{flag}: must be at least 1, not {options[flag]}")
 
 
-def run_server(options: dict[str, Any]) -> None:
+def run_server(options: dict[str, Any], *, collect_static: bool = True) -> None:
     """Serve until stopped (Ctrl-C). Statics are collected first so pages never miss them."""
     check_server_arguments(options)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    if collect_static:
+        call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()  # never share a database connection with forked workers
     SmarketingServer(server_options(
         host=options["host"], port=options["port"], workers=options["workers"],
