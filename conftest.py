@@ -13,6 +13,12 @@ from smarketing.testing.factories import make_team, make_user
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Tests create many users: a cheap hasher keeps them fast (production keeps PBKDF2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings: Any) -> None:
     settings.STORAGES = {
         **settings.STORAGES,

@@ -42,7 +42,7 @@ def test_every_smarketing_command_is_documented_in_docs_cli() -> None:
     ours = sorted(n for n, app in get_commands().items() if app.startswith("smarketing."))
     assert "demo" in ours  # the project's commands are found
     missing = [name for name in ours if f"## smarketing {name}" not in doc]
-    assert missing == [], f"commands missing a '## smarketing NAME' section in docs/cli.md: {missing}"
+    assert missing == [], f"no '## smarketing NAME' section in docs/cli.md for {missing}"
 
 
 def test_the_docs_linked_from_the_readme_exist() -> None:

@@ -10,14 +10,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
 
 from smarketing.core.errors import DomainError, TransitionRefused, ValidationFailed
-from smarketing.core.models import SALES_ROLES, Region
+from smarketing.core.models import Region
 from smarketing.core.roles import role_of
-from smarketing.people.lifecycle import CAUSES_NEEDING_ACTOR, RECYCLABLE, check_transition
+from smarketing.core.selectors import sales_users
+from smarketing.people.lifecycle import (
+    CAUSES_NEEDING_ACTOR,
+    RECYCLABLE,
+    check_transition,
+    funnel_position,
+)
 from smarketing.people.models import (
     Cause,
     Company,
@@ -30,9 +34,13 @@ from smarketing.people.models import (
     Stage,
 )
 from smarketing.people.permissions import can_assign_owner
-from smarketing.people.selectors import COMPANY_SORTS, CONTACT_SORTS, ContactFilters
+from smarketing.people.selectors import (
+    COMPANY_SORTS,
+    CONTACT_SORTS,
+    ContactFilters,
+    company_lookup,
+)
 
-PAGE_SIZE = 50
 OWNER_NONE = "unowned"
 DEFAULT_CONTACT_SORT = "-created_at"
 DEFAULT_COMPANY_SORT = "name"
@@ -53,13 +61,6 @@ def _sort_choices(sorts: dict[str, Any], default: str) -> list[tuple[str, str]]:
     """The sorts a selector knows, its default first (what an empty select means)."""
     keys = [default, *(key for key in sorts if key != default)]
     return [(key, SORT_LABELS.get(key, key)) for key in keys]
-
-
-def sales_users() -> QuerySet[Any]:
-    """Active users with a sales role: the people contacts are assigned to."""
-    return get_user_model().objects.filter(
-        is_active=True, profile__role__in=SALES_ROLES
-    ).order_by("username")
 
 
 def user_label(user: Any) -> str:
@@ -271,7 +272,7 @@ class ContactEditForm(forms.Form):
             return None
         if current is not None and text in {current.name, current.domain}:
             return current
-        matches = list(Company.objects.filter(Q(name__iexact=text) | Q(domain=text.lower()))[:2])
+        matches = company_lookup(text, limit=2)
         if not matches:
             raise forms.ValidationError(f"No company named {text!r}: pick one from the list.")
         if len(matches) > 1:
@@ -298,12 +299,13 @@ class ContactEditForm(forms.Form):
 def manual_targets(contact: Contact, user: Any) -> list[tuple[str, str]]:
     """Stages `user` may move `contact` to by hand, as the lifecycle table says."""
     targets = []
+    position = funnel_position(contact)
     for value, label in Stage.choices:
         if value == contact.lifecycle_stage:
             continue
         try:
             check_transition(
-                current=contact.lifecycle_stage, to_stage=value, cause=Cause.MANUAL, actor=user
+                current=position, to_stage=value, cause=Cause.MANUAL, actor=user
             )
         except TransitionRefused:
             continue

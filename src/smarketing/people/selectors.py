@@ -153,3 +153,9 @@ def page(qs: QuerySet[Any], *, limit: int, offset: int) -> tuple[list[Any], bool
 
 def stage_history(contact: Contact) -> QuerySet[StageChange]:
     return contact.stage_changes.select_related("actor").order_by("at", "id")
+
+
+def company_lookup(text: str, *, limit: int = 10) -> list[Company]:
+    """Companies whose name is `text` (any case) or whose domain is `text`."""
+    term = text.strip()
+    return list(Company.objects.filter(Q(name__iexact=term) | Q(domain=term.lower()))[:limit])

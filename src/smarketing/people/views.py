@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound, ValidationFailed
 from smarketing.people.forms import (
-    PAGE_SIZE,
     CompanyFilterForm,
     ContactEditForm,
     ContactFilterForm,
@@ -35,6 +35,10 @@ from smarketing.people.permissions import (
 from smarketing.people.properties import definitions
 from smarketing.people.selectors import company_list, contact_list, page, stage_history
 from smarketing.people.services import contact_update
+
+
+def page_size() -> int:
+    return int(settings.SMARKETING_PAGE_SIZE)
 
 
 def _wants_partial(request: HttpRequest, target: str) -> bool:
@@ -63,10 +67,10 @@ def _pager(offset: int, shown: int, has_next: bool) -> dict[str, Any]:
     return {
         "first": offset + 1 if shown else 0,
         "last": offset + shown,
-        "prev_offset": offset - PAGE_SIZE if offset > PAGE_SIZE else None,
+        "prev_offset": offset - page_size() if offset > page_size() else None,
         "has_prev": offset > 0,
         "has_next": has_next,
-        "next_offset": offset + PAGE_SIZE,
+        "next_offset": offset + page_size(),
     }
 
 
@@ -78,7 +82,7 @@ def _contact_results(form: ContactFilterForm, user: Any) -> dict[str, Any]:
     try:
         filters, offset = form.to_filters()
         company = _company_or_none(user, filters.company_id)
-        rows, has_next = page(contact_list(filters), limit=PAGE_SIZE, offset=offset)
+        rows, has_next = page(contact_list(filters), limit=page_size(), offset=offset)
     except DomainError as exc:
         return _filter_error(form, exc)
     return {"rows": rows, "company": company, **_pager(offset, len(rows), has_next)}
@@ -214,7 +218,7 @@ def contact_recycle_view(request: HttpRequest, contact_id: int) -> HttpResponse:
 def _company_results(form: CompanyFilterForm) -> dict[str, Any]:
     try:
         query, offset = form.to_query()
-        rows, has_next = page(company_list(**query), limit=PAGE_SIZE, offset=offset)
+        rows, has_next = page(company_list(**query), limit=page_size(), offset=offset)
     except DomainError as exc:
         return _filter_error(form, exc)
     return {"rows": rows, **_pager(offset, len(rows), has_next)}
