@@ -6,10 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from smarketing import __version__
 from smarketing.core.errors import DomainError, NotFound, PermissionDenied
+from smarketing.core.roles import role_of
 from smarketing.integrations.services import token_authenticate
 
 
@@ -18,9 +19,18 @@ class BearerToken(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = token_authenticate(token)
-        if user is not None:
-            request.user = user
+        if user is None or role_of(user) is None:
+            return None
+        request.user = user
         return user
+
+
+class RoleSession(SessionAuth):
+    """The web UI's session (with CSRF), for users who have a role."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if role_of(user) is not None else None
 
 
 api = NinjaAPI(
@@ -28,7 +38,7 @@ api = NinjaAPI(
     version=__version__,
     description="One data model for marketing and sales. Lists return {items, count}.",
     urls_namespace="api",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), RoleSession()],
     docs_url="/docs",
 )
 

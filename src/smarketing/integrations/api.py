@@ -6,7 +6,7 @@ from typing import cast
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from smarketing.core.errors import NotFound
 from smarketing.integrations.models import ApiToken
@@ -27,14 +27,14 @@ def tokens_list(request: HttpRequest) -> dict:
 
 
 @router.post("", response={201: TokenCreated}, summary="Create a token: its value is shown once")
-def tokens_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+def tokens_create(request: HttpRequest, payload: TokenIn) -> Status:
     token, raw = token_create(user=request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/{token_id}", response={204: None}, summary="Revoke one of your tokens")
-def tokens_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def tokens_revoke(request: HttpRequest, token_id: int) -> Status:
     if not ApiToken.objects.filter(pk=token_id, user=_me(request)).exists():
         raise NotFound(f"token {token_id} not found", field="token_id")
     token_revoke(token_id=token_id, actor=request.user)
-    return 204, None
+    return Status(204, None)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.roles import is_sales
@@ -115,13 +115,13 @@ def contacts_list(request: HttpRequest, filters: Query[ContactQuery]) -> dict[st
 
 
 @contacts_router.post("", response={201: ContactOut}, summary="Create a contact")
-def contacts_create(request: HttpRequest, payload: ContactIn) -> tuple[int, Any]:
+def contacts_create(request: HttpRequest, payload: ContactIn) -> Status:
     data = payload.dict()
     stage = data.pop("lifecycle_stage")
     if data.get("owner_id") is None and is_sales(request.user):
         data["owner_id"] = request.user.pk
     fields = _resolve_refs(request.user, data)
-    return 201, contact_create(actor=request.user, stage=stage, **fields)
+    return Status(201, contact_create(actor=request.user, stage=stage, **fields))
 
 
 @contacts_router.get("/{contact_id}", response=ContactOut, summary="One contact")
@@ -137,12 +137,12 @@ def contacts_patch(request: HttpRequest, contact_id: int, payload: ContactPatch)
 
 
 @contacts_router.delete("/{contact_id}", response={204: None}, summary="Delete a contact")
-def contacts_delete(request: HttpRequest, contact_id: int) -> tuple[int, None]:
+def contacts_delete(request: HttpRequest, contact_id: int) -> Status:
     contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id)
     if not perms.contact_can_delete(request.user, contact):
         raise NotFound(f"contact {contact_id} not found", field="id")
     contact_delete(contact=contact, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @contacts_router.post(
@@ -184,9 +184,9 @@ def contacts_identities(request: HttpRequest, contact_id: int) -> Any:
 @contacts_router.post("/{contact_id}/identities", response={201: IdentityOut})
 def contacts_identity_add(
     request: HttpRequest, contact_id: int, payload: IdentityIn
-) -> tuple[int, Any]:
+) -> Status:
     contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id, change=True)
-    return 201, identity_add(contact=contact, kind=payload.kind, value=payload.value)
+    return Status(201, identity_add(contact=contact, kind=payload.kind, value=payload.value))
 
 
 @contacts_router.post(
@@ -219,11 +219,11 @@ def companies_list(request: HttpRequest, filters: Query[CompanyQuery]) -> dict[s
 
 
 @companies_router.post("", response={201: CompanyOut}, summary="Create a company")
-def companies_create(request: HttpRequest, payload: CompanyIn) -> tuple[int, Any]:
+def companies_create(request: HttpRequest, payload: CompanyIn) -> Status:
     data = payload.dict()
     if data.get("owner_id") is None and is_sales(request.user):
         data["owner_id"] = request.user.pk
-    return 201, company_create(actor=request.user, **_resolve_refs(request.user, data))
+    return Status(201, company_create(actor=request.user, **_resolve_refs(request.user, data)))
 
 
 @companies_router.get("/{company_id}", response=CompanyOut, summary="One company")
@@ -239,12 +239,12 @@ def companies_patch(request: HttpRequest, company_id: int, payload: CompanyPatch
 
 
 @companies_router.delete("/{company_id}", response={204: None}, summary="Delete a company")
-def companies_delete(request: HttpRequest, company_id: int) -> tuple[int, None]:
+def companies_delete(request: HttpRequest, company_id: int) -> Status:
     company = perms.company_get_for_user(user=request.user, company_id=company_id)
     if not perms.company_can_delete(request.user, company):
         raise NotFound(f"company {company_id} not found", field="id")
     company_delete(company=company, actor=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @properties_router.get("", response=PropertyList, summary="Custom property definitions")
@@ -257,7 +257,7 @@ def properties_list(request: HttpRequest, object_type: str = "") -> dict[str, An
 
 
 @properties_router.post("", response={201: PropertyOut}, summary="Define a custom property")
-def properties_create(request: HttpRequest, payload: PropertyIn) -> tuple[int, Any]:
+def properties_create(request: HttpRequest, payload: PropertyIn) -> Status:
     if not perms.properties_can_define(request.user, payload.object_type):
         raise PermissionDenied("only admins define properties", field="object_type")
-    return 201, property_define(actor=request.user, **payload.dict())
+    return Status(201, property_define(actor=request.user, **payload.dict()))

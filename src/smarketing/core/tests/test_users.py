@@ -128,12 +128,13 @@ def test_users_me_describes_the_signed_in_user(db: Any) -> None:
     }
 
 
-def test_users_me_for_a_user_without_a_profile(db: Any) -> None:
-    plain = User.objects.create_user("plain", password=None)
+def test_a_user_without_a_role_is_refused_by_the_api(db: Any) -> None:
+    plain = User.objects.create_user("plain", password="pw-plain")
     _, raw = token_create(user=plain)
-    body = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/users/me").json()
-    assert (body["role"], body["team"], body["region"], body["capacity"]) == (None, None, "",
-                                                                              None)
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/contacts").status_code == 401
+    session = Client()
+    session.force_login(plain)
+    assert session.get("/api/v1/users/me").status_code == 401
 
 
 def test_users_me_needs_authentication(db: Any) -> None:
