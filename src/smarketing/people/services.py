@@ -52,6 +52,12 @@ def normalize_email(raw: str) -> str:
     return email
 
 
+def _refuse_unknown(fields: dict[str, Any], known: frozenset[str], kind: str) -> None:
+    unknown = sorted(set(fields) - known)
+    if unknown:
+        raise ValidationFailed(f"{unknown[0]}: not a {kind} field", field=unknown[0])
+
+
 def _check_choice(field: str, value: str, allowed: list[str]) -> None:
     if value and value not in allowed:
         allowed_text = ", ".join(allowed)
@@ -59,10 +65,7 @@ def _check_choice(field: str, value: str, allowed: list[str]) -> None:
 
 
 def _clean_contact_fields(fields: dict[str, Any], current: Contact | None) -> dict[str, Any]:
-    unknown = set(fields) - CONTACT_FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ValidationFailed(f"{name}: not a contact field", field=name)
+    _refuse_unknown(fields, CONTACT_FIELDS, "contact")
     cleaned = _blank_nulls(fields, CONTACT_TEXT)
     if "email" in cleaned:
         cleaned["email"] = normalize_email(cleaned["email"])
@@ -174,10 +177,7 @@ def contact_delete(*, contact: Contact, actor: Any) -> None:
 
 
 def _clean_company_fields(fields: dict[str, Any], current: Company | None) -> dict[str, Any]:
-    unknown = set(fields) - COMPANY_FIELDS
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ValidationFailed(f"{name}: not a company field", field=name)
+    _refuse_unknown(fields, COMPANY_FIELDS, "company")
     cleaned = _blank_nulls(fields, COMPANY_TEXT)
     if "name" in cleaned and not cleaned["name"].strip():
         raise ValidationFailed("name: a company needs a name", field="name")

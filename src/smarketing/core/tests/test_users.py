@@ -18,10 +18,6 @@ from smarketing.testing.factories import make_team, make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def groups_of(user: User) -> list[str]:
     return sorted(user.groups.values_list("name", flat=True))

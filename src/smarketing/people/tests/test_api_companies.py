@@ -16,10 +16,6 @@ T0 = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def assert_domain_error(response: Any, status: int, field: str, code: str = "invalid") -> None:
     assert response.status_code == status, response.content

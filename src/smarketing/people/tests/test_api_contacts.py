@@ -24,10 +24,6 @@ HOUR = dt.timedelta(hours=1)
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def assert_domain_error(response: Any, status: int, field: str, code: str = "invalid") -> None:
     assert response.status_code == status, response.content

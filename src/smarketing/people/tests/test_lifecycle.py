@@ -47,10 +47,6 @@ def refused(contact: Contact, field: str, move: Any) -> TransitionRefused:
     return err.value
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def people(db: Any) -> dict[str, Any]:

@@ -37,10 +37,6 @@ ROLES = ["admin", "marketing", "manager", "manager_other", "rep", "rep_b", "rep_
 OWNER_SIDE = {"admin", "manager", "rep"}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @dataclass
 class World:

@@ -22,10 +22,6 @@ pytestmark = pytest.mark.django_db
 CONTACT, COMPANY = PropertyObject.CONTACT, PropertyObject.COMPANY
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def defined(db: Any) -> dict[str, PropertyDefinition]:
