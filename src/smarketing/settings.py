@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "smarketing.core",
     "smarketing.people",
+    "smarketing.tracking",
+    "smarketing.pipeline",
     "smarketing.integrations",
 ]
 

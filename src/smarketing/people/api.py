@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -10,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.roles import is_sales
+from smarketing.core.timeline import contact_timeline
 from smarketing.people import permissions as perms
 from smarketing.people.lifecycle import contact_recycle, contact_transition
 from smarketing.people.merge import contact_merge
@@ -31,6 +33,7 @@ from smarketing.people.schemas import (
     PropertyOut,
     RecycleIn,
     StageChangeOut,
+    TimelineOut,
     TransitionIn,
 )
 from smarketing.people.selectors import (
@@ -173,6 +176,20 @@ def contacts_recycle(request: HttpRequest, contact_id: int, payload: RecycleIn) 
 )
 def contacts_history(request: HttpRequest, contact_id: int) -> Any:
     return stage_history(perms.contact_get_for_user(user=request.user, contact_id=contact_id))
+
+
+@contacts_router.get(
+    "/{contact_id}/timeline", response=TimelineOut,
+    summary="Everything that happened to a contact, newest first (cursor: before)",
+)
+def contacts_timeline(
+    request: HttpRequest, contact_id: int, before: datetime | None = None, limit: int = 50
+) -> dict[str, Any]:
+    perms.contact_get_for_user(user=request.user, contact_id=contact_id)
+    if not 1 <= limit <= 200:
+        raise ValidationFailed("limit: use 1 to 200", field="limit")
+    page = contact_timeline(contact_id, before=before, limit=limit)
+    return {"items": page.items, "count": len(page.items), "next_before": page.next_before}
 
 
 @contacts_router.get("/{contact_id}/identities", response=list[IdentityOut])

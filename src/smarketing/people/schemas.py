@@ -192,3 +192,19 @@ class PropertyIn(InSchema):
 class PropertyList(Schema):
     items: list[PropertyOut]
     count: int
+
+
+class TimelineItemOut(Schema):
+    at: datetime
+    kind: str
+    title: str
+    detail: str
+    actor: str
+    url: str
+    data: dict[str, Any]
+
+
+class TimelineOut(Schema):
+    items: list[TimelineItemOut]
+    count: int
+    next_before: datetime | None

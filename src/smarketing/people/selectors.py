@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -22,6 +23,7 @@ from django.db.models.functions import Collate, Lower
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from smarketing.core.errors import ValidationFailed
+from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import Company, Contact, PropertyObject, Stage, StageChange
 from smarketing.people.properties import property_filter
 
@@ -159,3 +161,25 @@ def company_lookup(text: str, *, limit: int = 10) -> list[Company]:
     """Companies whose name is `text` (any case) or whose domain is `text`."""
     term = text.strip()
     return list(Company.objects.filter(Q(name__iexact=term) | Q(domain=term.lower()))[:limit])
+
+
+def stage_changes_for_timeline(
+    contact_id: int, before: datetime | None, limit: int
+) -> list[TimelineItem]:
+    """Timeline provider: the contact's stage changes, newest first."""
+    qs = StageChange.objects.filter(contact_id=contact_id).select_related("actor")
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return [_stage_item(change) for change in qs.order_by("-at", "-id")[:limit]]
+
+
+def _stage_item(change: StageChange) -> TimelineItem:
+    source = change.get_from_stage_display() if change.from_stage else "(new)"
+    actor = change.actor.get_full_name() or change.actor.username if change.actor else ""
+    return TimelineItem(
+        at=change.at, kind="stage_change",
+        title=f"{source} → {change.get_to_stage_display()}",
+        detail=change.reason, actor=actor or change.get_cause_display(),
+        data={"from_stage": change.from_stage, "to_stage": change.to_stage,
+              "cause": change.cause},
+    )
