@@ -1,0 +1,243 @@
+"""Reads for deals, activities, quotas and the board."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from smarketing.core.errors import ValidationFailed
+from smarketing.core.models import Profile
+from smarketing.core.timeline import TimelineItem
+from smarketing.pipeline.models import (
+    Activity,
+    ActivityKind,
+    Deal,
+    DealStageChange,
+    DealStatus,
+    Pipeline,
+    PipelineStage,
+    Quota,
+)
+
+ZERO = Decimal("0.00")
+
+
+def stalled_condition(now: dt.datetime) -> Q:
+    """Open deals longer in their stage than the stage's limit (compared in Python
+    per stage, since databases differ in interval arithmetic)."""
+    condition = Q(pk__in=[])
+    for stage in PipelineStage.objects.filter(stall_days__gt=0):
+        condition |= Q(stage=stage, stage_entered_at__lt=now - dt.timedelta(days=stage.stall_days))
+    return condition & Q(status=DealStatus.OPEN)
+
+
+def deal_is_stalled(deal: Deal, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    limit = deal.stage.stall_days
+    return (
+        deal.status == DealStatus.OPEN and limit > 0
+        and now - deal.stage_entered_at > dt.timedelta(days=limit)
+    )
+
+
+def with_stalled(qs: QuerySet[Deal], now: dt.datetime | None = None) -> QuerySet[Deal]:
+    condition = stalled_condition(now or timezone.now())
+    return qs.annotate(
+        stalled=Case(When(condition, then=Value(True)), default=Value(False),
+                     output_field=BooleanField())
+    )
+
+
+@dataclass
+class DealFilters:
+    owner_id: int | None = None
+    team_id: int | None = None
+    close_from: dt.date | None = None
+    close_to: dt.date | None = None  # exclusive
+    status: str = ""
+    q: str = ""
+
+
+def owner_ids_of_team(team_id: int) -> QuerySet[Any]:
+    return Profile.objects.filter(team_id=team_id).values("user_id")
+
+
+def deal_list(filters: DealFilters) -> QuerySet[Deal]:
+    qs = Deal.objects.select_related("stage", "owner", "company")
+    if filters.status:
+        if filters.status not in DealStatus.values:
+            raise ValidationFailed(f"status: {filters.status!r} is not a status", field="status")
+        qs = qs.filter(status=filters.status)
+    if filters.owner_id is not None:
+        qs = qs.filter(owner_id=filters.owner_id)
+    if filters.team_id is not None:
+        qs = qs.filter(owner_id__in=owner_ids_of_team(filters.team_id))
+    if filters.close_from is not None:
+        qs = qs.filter(expected_close_date__gte=filters.close_from)
+    if filters.close_to is not None:
+        qs = qs.filter(expected_close_date__lt=filters.close_to)
+    if filters.q.strip():
+        qs = qs.filter(name__icontains=filters.q.strip())
+    return qs.order_by("expected_close_date", "id")
+
+
+WEIGHTED = ExpressionWrapper(
+    F("amount") * F("stage__probability"),
+    output_field=DecimalField(max_digits=20, decimal_places=6),
+)
+
+
+@dataclass
+class BoardColumn:
+    stage: PipelineStage
+    deals: list[Deal]
+    count: int
+    total: Decimal
+    weighted: Decimal
+
+
+@dataclass
+class Board:
+    pipeline: Pipeline
+    columns: list[BoardColumn] = field(default_factory=list)
+
+
+def _column_totals(qs: QuerySet[Deal]) -> dict[int, dict[str, Any]]:
+    rows = qs.values("stage_id").annotate(
+        n=Count("id"), total=Sum("amount"), weighted=Sum(WEIGHTED)
+    )
+    return {row["stage_id"]: dict(row) for row in rows}
+
+
+def board(
+    pipeline: Pipeline, filters: DealFilters, *, per_column: int = 50,
+    now: dt.datetime | None = None,
+) -> Board:
+    """Columns of the pipeline's stages: the first `per_column` deals (by close date)
+    and totals over all the filtered deals of the stage. Closed columns show the
+    deals closed in the close period (or all, unfiltered)."""
+    stages = list(pipeline.stages.order_by("order"))
+    qs = with_stalled(deal_list(filters).filter(stage__pipeline=pipeline), now)
+    totals = _column_totals(deal_list(filters).filter(stage__pipeline=pipeline))
+    result = Board(pipeline=pipeline)
+    for stage in stages:
+        row = totals.get(stage.pk, {})
+        result.columns.append(BoardColumn(
+            stage=stage, deals=list(qs.filter(stage=stage)[:per_column]),
+            count=row.get("n", 0), total=row.get("total") or ZERO,
+            weighted=_cents(row.get("weighted")),
+        ))
+    return result
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    return (value or ZERO).quantize(Decimal("0.01"))
+
+
+def pipelines() -> QuerySet[Pipeline]:
+    return Pipeline.objects.order_by("-is_default", "name")
+
+
+def deal_history(deal: Deal) -> QuerySet[DealStageChange]:
+    return deal.stage_changes.select_related("from_stage", "to_stage", "actor").order_by(
+        "at", "id"
+    )
+
+
+def open_tasks(owner_id: int, *, limit: int = 50) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(owner_id=owner_id, kind=ActivityKind.TASK, done_at__isnull=True)
+        .select_related("contact", "deal", "company").order_by("due_at", "id")[:limit]
+    )
+
+
+def activity_list(
+    *, contact_id: int | None = None, company_id: int | None = None,
+    deal_id: int | None = None, owner_id: int | None = None, kind: str = "",
+) -> QuerySet[Activity]:
+    qs = Activity.objects.select_related("owner")
+    for name, value in (("contact_id", contact_id), ("company_id", company_id),
+                        ("deal_id", deal_id), ("owner_id", owner_id)):
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    if kind:
+        if kind not in ActivityKind.values:
+            raise ValidationFailed(f"kind: {kind!r} is not an activity kind", field="kind")
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-at", "-id")
+
+
+def quota_list(*, owner_id: int | None = None, year: int | None = None) -> QuerySet[Quota]:
+    qs = Quota.objects.select_related("owner")
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if year is not None:
+        qs = qs.filter(start__year=year)
+    return qs.order_by("start", "owner__username")
+
+
+def _actor_name(user: Any) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def activities_for_timeline(
+    contact_id: int, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
+    """Timeline provider: the contact's activities, newest first."""
+    qs = Activity.objects.filter(contact_id=contact_id).select_related("owner")
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return [_activity_item(a) for a in qs.order_by("-at", "-id")[:limit]]
+
+
+def _activity_item(activity: Activity) -> TimelineItem:
+    detail = " · ".join(part for part in (activity.outcome, activity.body[:300]) if part)
+    return TimelineItem(
+        at=activity.at, kind="activity",
+        title=f"{activity.get_kind_display()}: {activity.subject}", detail=detail,
+        actor=_actor_name(activity.owner),
+        url=f"/deals/{activity.deal_id}/" if activity.deal_id else "",
+        data={"activity_kind": activity.kind, "deal_id": activity.deal_id,
+              "due_at": activity.due_at.isoformat() if activity.due_at else None,
+              "done": activity.done_at is not None},
+    )
+
+
+def deal_changes_for_timeline(
+    contact_id: int, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
+    """Timeline provider: stage moves of the deals the contact is on, newest first."""
+    qs = DealStageChange.objects.filter(deal__deal_contacts__contact_id=contact_id)
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    qs = qs.select_related("deal", "from_stage", "to_stage", "actor").order_by("-at", "-id")
+    return [_deal_item(change) for change in qs[:limit]]
+
+
+def _deal_item(change: DealStageChange) -> TimelineItem:
+    moved = (f"{change.from_stage.name} → {change.to_stage.name}" if change.from_stage
+             else f"opened in {change.to_stage.name}")
+    return TimelineItem(
+        at=change.at, kind="deal", title=f"Deal {change.deal.name}: {moved}",
+        detail=f"{change.amount} · expected close {change.expected_close_date}",
+        actor=_actor_name(change.actor), url=f"/deals/{change.deal_id}/",
+        data={"deal_id": change.deal_id, "to_stage": change.to_stage.name,
+              "amount": str(change.amount)},
+    )
