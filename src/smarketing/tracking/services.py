@@ -1,0 +1,216 @@
+"""Writes for tracking: sources and their write keys, and the ingestion of messages.
+
+`events_ingest` is the hot path: one SELECT for already-stored message ids, one for
+the contacts of the batch's ids, one INSERT of every new event (conflicts on
+(source, message_id) ignored), then the identity work of the few identify, alias
+and group messages, all in one transaction committed before the reply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from smarketing.core.errors import ValidationFailed
+from smarketing.tracking import stitching
+from smarketing.tracking.messages import Incoming, Problem
+from smarketing.tracking.models import (
+    DebugMessage,
+    DebugStatus,
+    Event,
+    EventType,
+    Source,
+    SourceKind,
+)
+
+KEY_PREFIX = "wk_"
+DEBUG_KEEP = 100
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _new_key() -> tuple[str, str, str]:
+    raw = KEY_PREFIX + secrets.token_urlsafe(24)
+    return raw, raw[:10], hash_key(raw)
+
+
+def _clean_source(name: str, kind: str) -> tuple[str, str]:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("name: a source needs a name", field="name")
+    if len(name) > 100:
+        raise ValidationFailed("name: at most 100 characters", field="name")
+    if kind not in SourceKind.values:
+        raise ValidationFailed(f"kind: use one of {', '.join(SourceKind.values)}", field="kind")
+    return name, kind
+
+
+@transaction.atomic
+def source_create(*, actor: Any, name: str, kind: str) -> tuple[Source, str]:
+    """Create a source; its write key is returned once and only its hash is kept."""
+    name, kind = _clean_source(name, kind)
+    raw, prefix, digest = _new_key()
+    source = Source.objects.create(
+        name=name, kind=kind, key_prefix=prefix, key_hash=digest,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    return source, raw
+
+
+@transaction.atomic
+def source_rotate_key(*, source: Source, actor: Any) -> str:
+    """Replace the write key: the old one stops working at once."""
+    raw, prefix, digest = _new_key()
+    source.key_prefix, source.key_hash = prefix, digest
+    source.save(update_fields=["key_prefix", "key_hash", "updated_at"])
+    return raw
+
+
+def source_set_enabled(*, source: Source, actor: Any, enabled: bool) -> Source:
+    source.enabled = enabled
+    source.save(update_fields=["enabled", "updated_at"])
+    return source
+
+
+def source_for_key(raw: str) -> Source | None:
+    """The source of a write key, or None (unknown key)."""
+    if not raw:
+        return None
+    return Source.objects.filter(key_hash=hash_key(raw)).first()
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    duplicates: list[Incoming] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _split_duplicates(
+    source: Source, messages: list[Incoming]
+) -> tuple[list[Incoming], list[Incoming]]:
+    """(new, duplicate): a message id already stored for the source, or seen earlier in
+    the same batch, is a duplicate."""
+    ids = {m.message_id for m in messages}
+    stored = set(
+        Event.objects.filter(source=source, message_id__in=ids).values_list(
+            "message_id", flat=True
+        )
+    )
+    fresh, duplicates = [], []
+    for message in messages:
+        if message.message_id in stored:
+            duplicates.append(message)
+        else:
+            stored.add(message.message_id)
+            fresh.append(message)
+    return fresh, duplicates
+
+
+def _event(source: Source, m: Incoming, contact_id: int | None, received_at: datetime) -> Event:
+    page = m.page
+    return Event(
+        source=source, message_id=m.message_id, type=m.type, name=m.name,
+        contact_id=contact_id, anonymous_id=m.anonymous_id, user_id=m.user_id,
+        group_id=m.group_id, previous_id=m.previous_id, timestamp=m.timestamp,
+        sent_at=m.sent_at, received_at=received_at, properties=m.properties,
+        context=m.context, utm_source=page.utm_source, utm_medium=page.utm_medium,
+        utm_campaign=page.utm_campaign, utm_term=page.utm_term, utm_content=page.utm_content,
+        referrer=page.referrer, page_url=page.url, page_path=page.path,
+    )
+
+
+def _apply_identities(source: Source, messages: list[Incoming]) -> None:
+    """What identify, alias, group and conversion events do to contacts, in batch order."""
+    converting = []
+    for message in messages:
+        if message.type == EventType.IDENTIFY:
+            stitching.apply_identify(message, source)
+        elif message.type == EventType.ALIAS:
+            stitching.apply_alias(message)
+        elif message.type == EventType.GROUP:
+            stitching.apply_group(message, stitching.contact_ids_for([message]))
+        elif message.type == EventType.TRACK and stitching.is_conversion(
+            message.name, message.properties
+        ):
+            converting.append(message)
+    if converting:
+        known = stitching.contact_ids_for(converting)
+        owners = (stitching.owner_of(known, m) for m in converting)
+        stitching.promote_contacts(c for c in owners if c is not None)
+
+
+def events_ingest(
+    *, source: Source, messages: list[Incoming], problems: list[Problem],
+    received_at: datetime,
+) -> IngestResult:
+    """Store the new messages of one request and apply their identity effects, atomically.
+
+    `problems` (messages refused by validation) are recorded for the debugger.
+    """
+    with transaction.atomic():
+        fresh, duplicates = _split_duplicates(source, messages) if messages else ([], [])
+        if fresh:
+            known = stitching.contact_ids_for(fresh)
+            events = [_event(source, m, stitching.owner_of(known, m), received_at) for m in fresh]
+            Event.objects.bulk_create(events, ignore_conflicts=True)
+            if any(m.type != EventType.PAGE and m.type != EventType.SCREEN for m in fresh):
+                _apply_identities(source, fresh)
+        if duplicates or problems:
+            _record_unstored(source, duplicates, problems, received_at)
+    return IngestResult(stored=len(fresh), duplicates=duplicates, problems=problems)
+
+
+def _record_unstored(
+    source: Source, duplicates: list[Incoming], problems: list[Problem], received_at: datetime
+) -> None:
+    """Log what was not stored for the debugger and count it on the source."""
+    rows = [
+        DebugMessage(
+            source=source, received_at=received_at, status=DebugStatus.DUPLICATE,
+            type=m.type, name=m.name, message_id=m.message_id,
+            reason="already received: acknowledged, not stored again",
+        )
+        for m in duplicates[-DEBUG_KEEP:]
+    ]
+    rows += [
+        DebugMessage(
+            source=source, received_at=received_at, status=DebugStatus.REJECTED, type=p.type,
+            name=p.name, message_id=p.message_id, field=p.field[:100], reason=p.reason,
+            payload=p.payload,
+        )
+        for p in problems[-DEBUG_KEEP:]
+    ]
+    DebugMessage.objects.bulk_create(rows)
+    Source.objects.filter(pk=source.pk).update(
+        rejected_count=F("rejected_count") + len(problems),
+        duplicate_count=F("duplicate_count") + len(duplicates),
+    )
+    _prune_debug_log(source)
+
+
+def _prune_debug_log(source: Source) -> None:
+    keep_from = (
+        DebugMessage.objects.filter(source=source).order_by("-id")
+        .values_list("id", flat=True)[DEBUG_KEEP - 1 : DEBUG_KEEP]
+    )
+    cutoff = next(iter(keep_from), None)
+    if cutoff is not None:
+        DebugMessage.objects.filter(source=source, id__lt=cutoff).delete()
+
+
+def record_rejected_request(
+    *, source: Source, problems: Iterable[Problem], received_at: datetime
+) -> None:
+    """A whole request refused (400) for a known source: log it for the debugger."""
+    with transaction.atomic():
+        _record_unstored(source, [], list(problems), received_at)
