@@ -6,6 +6,7 @@ from smarketing.api import api
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("smarketing.tracking.urls")),
     path("", include("smarketing.core.urls")),
     path("", include("smarketing.people.urls")),
 ]

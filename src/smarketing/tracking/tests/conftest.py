@@ -40,9 +40,10 @@ class Tracker:
     def post(
         self, kind: str, body: Any, *, key: str | None = None, gzipped: bool = False,
         content_type: str = "application/json", auth: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        headers: dict[str, str] = {}
+        headers = dict(headers or {})
         if auth:
             token = base64.b64encode(f"{self.key if key is None else key}:".encode()).decode()
             headers["Authorization"] = f"Basic {token}"
