@@ -57,12 +57,24 @@ def _register_routers() -> None:
     from smarketing.core.api import router as users_router
     from smarketing.integrations.api import router as tokens_router
     from smarketing.people.api import companies_router, contacts_router, properties_router
+    from smarketing.pipeline.api import (
+        activities_router,
+        deals_router,
+        pipelines_router,
+        products_router,
+        quotas_router,
+    )
 
     api.add_router("/users", users_router)
     api.add_router("/contacts", contacts_router)
     api.add_router("/companies", companies_router)
     api.add_router("/properties", properties_router)
     api.add_router("/tokens", tokens_router)
+    api.add_router("/deals", deals_router)
+    api.add_router("", pipelines_router)
+    api.add_router("/products", products_router)
+    api.add_router("/activities", activities_router)
+    api.add_router("/quotas", quotas_router)
 
 
 _register_routers()

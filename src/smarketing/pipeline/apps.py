@@ -5,3 +5,13 @@ class PipelineConfig(AppConfig):
     name = "smarketing.pipeline"
     label = "pipeline"
     verbose_name = "Pipeline"
+
+    def ready(self) -> None:
+        from smarketing.core.timeline import register_timeline_provider
+        from smarketing.pipeline.selectors import (
+            activities_for_timeline,
+            deal_changes_for_timeline,
+        )
+
+        register_timeline_provider("pipeline.activities", activities_for_timeline)
+        register_timeline_provider("pipeline.deal_changes", deal_changes_for_timeline)

@@ -251,6 +251,11 @@ def test_everyone_reads_every_record(world: World, path: str, role: str) -> None
     assert response.status_code == 200, (url, role, response.content)
 
 
+MATRIX_PREFIXES = tuple(
+    f"/api/v1/{name}" for name in ("contacts", "companies", "properties", "tokens", "users")
+)
+
+
 def test_the_matrix_covers_every_write_endpoint() -> None:
     from smarketing.api import api
 
@@ -259,6 +264,7 @@ def test_the_matrix_covers_every_write_endpoint() -> None:
         for path, methods in api.get_openapi_schema()["paths"].items()
         for method in methods
         if method in {"post", "patch", "put", "delete"}
+        and path.startswith(MATRIX_PREFIXES)  # other apps keep their own matrix
     }
     covered = {
         ("post", "/api/v1/contacts"), ("patch", "/api/v1/contacts/{contact_id}"),

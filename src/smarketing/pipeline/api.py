@@ -1,0 +1,335 @@
+"""/api/v1/deals (+ line items, contacts, stage moves), /pipelines, /lost-reasons,
+/products, /activities, /quotas: thin handlers over services, selectors, permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
+from smarketing.people.models import Company, Contact
+from smarketing.people.selectors import page
+from smarketing.pipeline import permissions as perms
+from smarketing.pipeline import services
+from smarketing.pipeline.models import LineItem, LostReason, PipelineStage, Product
+from smarketing.pipeline.schemas import (
+    ActivityIn,
+    ActivityList,
+    ActivityOut,
+    CompleteIn,
+    DealContactIn,
+    DealContactOut,
+    DealIn,
+    DealList,
+    DealOut,
+    DealPatch,
+    LineItemIn,
+    LineItemOut,
+    LineItemPatch,
+    LoseIn,
+    MoveIn,
+    NamedOut,
+    PipelineOut,
+    ProductIn,
+    ProductList,
+    ProductOut,
+    ProductPatch,
+    QuotaIn,
+    QuotaList,
+    QuotaOut,
+    ReopenIn,
+    StageChangeOut,
+)
+from smarketing.pipeline.selectors import (
+    DealFilters,
+    activity_list,
+    deal_history,
+    deal_list,
+    pipelines,
+    quota_list,
+    with_stalled,
+)
+
+deals_router = Router(tags=["deals"])
+pipelines_router = Router(tags=["deals"])
+products_router = Router(tags=["products"])
+activities_router = Router(tags=["activities"])
+quotas_router = Router(tags=["quotas"])
+
+
+class DealQuery(Schema):
+    owner_id: int | None = None
+    team_id: int | None = None
+    status: str = ""
+    close_from: dt.date | None = None
+    close_to: dt.date | None = None
+    q: str = ""
+    limit: int = 50
+    offset: int = 0
+
+
+def _listing(qs: Any, limit: int, offset: int) -> dict[str, Any]:
+    items, _ = page(qs, limit=limit, offset=offset)
+    return {"items": items, "count": qs.count()}
+
+
+def _get(model: Any, pk: int | None, field: str) -> Any:
+    obj = model.objects.filter(pk=pk).first() if pk else None
+    if obj is None:
+        raise ValidationFailed(f"{field}: no {model._meta.verbose_name} {pk}", field=field)
+    return obj
+
+
+def _owner(user: Any, owner_id: int | None) -> Any:
+    owner_id = owner_id or user.pk
+    owner = get_user_model().objects.filter(pk=owner_id, is_active=True).first()
+    if owner is None:
+        raise ValidationFailed(f"owner_id: no active user {owner_id}", field="owner_id")
+    if not perms.deal_can_own(user, owner.pk):
+        raise PermissionDenied("owner_id: you may not give deals to that user", field="owner_id")
+    return owner
+
+
+def _refs(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    if "owner_id" in data:
+        data["owner"] = _owner(user, data.pop("owner_id"))
+    if "company_id" in data:
+        company_id = data.pop("company_id")
+        data["company"] = _get(Company, company_id, "company_id") if company_id else None
+    return data
+
+
+def _deal_contacts(links: list[dict[str, Any]]) -> list[services.DealContactIn]:
+    return [
+        services.DealContactIn(contact=_get(Contact, link["contact_id"], "contact_id"),
+                               role=link["role"], is_primary=link["is_primary"])
+        for link in links
+    ]
+
+
+@pipelines_router.get("/pipelines", response=list[PipelineOut], summary="Pipelines and stages")
+def pipelines_list(request: HttpRequest) -> Any:
+    services.default_pipeline()
+    return pipelines().prefetch_related("stages")
+
+
+@pipelines_router.get("/lost-reasons", response=list[NamedOut], summary="Lost reasons")
+def lost_reasons_list(request: HttpRequest) -> Any:
+    services.default_pipeline()
+    return LostReason.objects.order_by("name")
+
+
+@deals_router.get("", response=DealList, summary="List deals (filters: owner, team, close)")
+def deals_list(request: HttpRequest, filters: Query[DealQuery]) -> dict[str, Any]:
+    data = filters.dict()
+    limit, offset = data.pop("limit"), data.pop("offset")
+    qs = with_stalled(deal_list(DealFilters(**data)).prefetch_related("deal_contacts"))
+    return _listing(qs.select_related("stage", "lost_reason"), limit, offset)
+
+
+@deals_router.post("", response={201: DealOut}, summary="Open a deal")
+def deals_create(request: HttpRequest, payload: DealIn) -> Status:
+    if not perms.deal_can_create(request.user):
+        raise PermissionDenied("only sales and admins open deals", field="owner_id")
+    data = payload.dict()
+    data["owner_id"] = data.get("owner_id")
+    contacts = _deal_contacts(data.pop("contacts"))
+    stage_id = data.pop("stage_id")
+    stage = _get(PipelineStage, stage_id, "stage_id") if stage_id else None
+    data["forecast_category_override"] = data["forecast_category_override"] or ""
+    deal = services.deal_create(
+        actor=request.user, stage=stage, contacts=contacts, **_refs(request.user, data)
+    )
+    return Status(201, deal)
+
+
+@deals_router.get("/{deal_id}", response=DealOut, summary="One deal")
+def deals_get(request: HttpRequest, deal_id: int) -> Any:
+    return perms.deal_get_for_user(user=request.user, deal_id=deal_id)
+
+
+@deals_router.patch("/{deal_id}", response=DealOut, summary="Change a deal's fields")
+def deals_patch(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    fields = _refs(request.user, payload.dict(exclude_unset=True))
+    return services.deal_update(deal=deal, actor=request.user, **fields)
+
+
+@deals_router.post("/{deal_id}/move", response=DealOut, summary="Move to a stage")
+def deals_move(request: HttpRequest, deal_id: int, payload: MoveIn) -> Any:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    reason = _get(LostReason, payload.lost_reason_id, "lost_reason_id") \
+        if payload.lost_reason_id else None
+    return services.deal_move_stage(
+        deal=deal, actor=request.user, stage=_get(PipelineStage, payload.stage_id, "stage_id"),
+        lost_reason=reason, lost_note=payload.lost_note,
+    )
+
+
+@deals_router.post("/{deal_id}/win", response=DealOut, summary="Close as won")
+def deals_win(request: HttpRequest, deal_id: int) -> Any:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    return services.deal_win(deal=deal, actor=request.user)
+
+
+@deals_router.post("/{deal_id}/lose", response=DealOut, summary="Close as lost")
+def deals_lose(request: HttpRequest, deal_id: int, payload: LoseIn) -> Any:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    reason = _get(LostReason, payload.lost_reason_id, "lost_reason_id")
+    return services.deal_lose(deal=deal, actor=request.user, reason=reason, note=payload.note)
+
+
+@deals_router.post("/{deal_id}/reopen", response=DealOut, summary="Reopen a closed deal")
+def deals_reopen(request: HttpRequest, deal_id: int, payload: ReopenIn) -> Any:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    stage = _get(PipelineStage, payload.stage_id, "stage_id") if payload.stage_id else None
+    return services.deal_reopen(deal=deal, actor=request.user, stage=stage)
+
+
+@deals_router.get("/{deal_id}/history", response=list[StageChangeOut], summary="Stage history")
+def deals_history(request: HttpRequest, deal_id: int) -> Any:
+    return deal_history(perms.deal_get_for_user(user=request.user, deal_id=deal_id))
+
+
+@deals_router.post("/{deal_id}/contacts", response={201: DealContactOut},
+                   summary="Add a contact to a deal")
+def deals_contact_add(request: HttpRequest, deal_id: int, payload: DealContactIn) -> Status:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    link = services.deal_contact_add(
+        deal=deal, actor=request.user, contact=_get(Contact, payload.contact_id, "contact_id"),
+        role=payload.role, is_primary=payload.is_primary,
+    )
+    return Status(201, link)
+
+
+@deals_router.get("/{deal_id}/line-items", response=list[LineItemOut], summary="Line items")
+def line_items_list(request: HttpRequest, deal_id: int) -> Any:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id)
+    return deal.line_items.select_related("product").order_by("id")
+
+
+@deals_router.post("/{deal_id}/line-items", response={201: LineItemOut},
+                   summary="Add a line item (the deal's amount becomes the sum of its lines)")
+def line_items_add(request: HttpRequest, deal_id: int, payload: LineItemIn) -> Status:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    line = services.line_item_add(
+        deal=deal, actor=request.user, product=_get(Product, payload.product_id, "product_id"),
+        quantity=payload.quantity, unit_price=payload.unit_price,
+        discount_percent=payload.discount_percent,
+    )
+    return Status(201, line)
+
+
+def _line(user: Any, deal_id: int, line_id: int) -> LineItem:
+    deal = perms.deal_get_for_user(user=user, deal_id=deal_id, change=True)
+    line = deal.line_items.filter(pk=line_id).select_related("deal", "product").first()
+    if line is None:
+        raise NotFound(f"line item {line_id} not found", field="line_id")
+    return line
+
+
+@deals_router.patch("/{deal_id}/line-items/{line_id}", response=LineItemOut,
+                    summary="Change a line item")
+def line_items_patch(
+    request: HttpRequest, deal_id: int, line_id: int, payload: LineItemPatch
+) -> Any:
+    line = _line(request.user, deal_id, line_id)
+    return services.line_item_update(line=line, actor=request.user,
+                                     **payload.dict(exclude_unset=True))
+
+
+@deals_router.delete("/{deal_id}/line-items/{line_id}", response={204: None},
+                     summary="Remove a line item")
+def line_items_delete(request: HttpRequest, deal_id: int, line_id: int) -> Status:
+    services.line_item_remove(line=_line(request.user, deal_id, line_id), actor=request.user)
+    return Status(204, None)
+
+
+@products_router.get("", response=ProductList, summary="Products")
+def products_list(request: HttpRequest, active: bool | None = None) -> dict[str, Any]:
+    qs = Product.objects.order_by("family", "name")
+    if active is not None:
+        qs = qs.filter(active=active)
+    items = list(qs)
+    return {"items": items, "count": len(items)}
+
+
+@products_router.post("", response={201: ProductOut}, summary="Add a product (admins)")
+def products_create(request: HttpRequest, payload: ProductIn) -> Status:
+    if not perms.catalogue_can_change(request.user):
+        raise PermissionDenied("only admins change products", field="name")
+    return Status(201, services.product_create(actor=request.user, **payload.dict()))
+
+
+@products_router.patch("/{product_id}", response=ProductOut, summary="Change a product (admins)")
+def products_patch(request: HttpRequest, product_id: int, payload: ProductPatch) -> Any:
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(f"product {product_id} not found", field="id")
+    if not perms.catalogue_can_change(request.user):
+        raise PermissionDenied("only admins change products", field="name")
+    return services.product_update(product=product, actor=request.user,
+                                   **payload.dict(exclude_unset=True))
+
+
+class ActivityQuery(Schema):
+    contact_id: int | None = None
+    company_id: int | None = None
+    deal_id: int | None = None
+    owner_id: int | None = None
+    kind: str = ""
+    limit: int = 50
+    offset: int = 0
+
+
+@activities_router.get("", response=ActivityList, summary="Activities, newest first")
+def activities_list(request: HttpRequest, filters: Query[ActivityQuery]) -> dict[str, Any]:
+    data = filters.dict()
+    limit, offset = data.pop("limit"), data.pop("offset")
+    return _listing(activity_list(**data), limit, offset)
+
+
+@activities_router.post("", response={201: ActivityOut}, summary="Log an activity or a task")
+def activities_create(request: HttpRequest, payload: ActivityIn) -> Status:
+    data = payload.dict(exclude={"contact_id", "company_id", "deal_id"})
+    contact = _get(Contact, payload.contact_id, "contact_id") if payload.contact_id else None
+    company = _get(Company, payload.company_id, "company_id") if payload.company_id else None
+    deal = (perms.deal_get_for_user(user=request.user, deal_id=payload.deal_id)
+            if payload.deal_id else None)
+    activity = services.activity_log(
+        actor=request.user, contact=contact, company=company, deal=deal, **data
+    )
+    return Status(201, activity)
+
+
+@activities_router.post("/{activity_id}/complete", response=ActivityOut,
+                        summary="Mark a task done")
+def activities_complete(request: HttpRequest, activity_id: int, payload: CompleteIn) -> Any:
+    activity = perms.activity_get_for_user(user=request.user, activity_id=activity_id,
+                                           change=True)
+    return services.task_complete(activity=activity, actor=request.user, outcome=payload.outcome)
+
+
+@quotas_router.get("", response=QuotaList, summary="Quotas")
+def quotas_list(
+    request: HttpRequest, owner_id: int | None = None, year: int | None = None
+) -> dict[str, Any]:
+    items = list(quota_list(owner_id=owner_id, year=year))
+    return {"items": items, "count": len(items)}
+
+
+@quotas_router.post("", response={201: QuotaOut},
+                    summary="Set a rep's quota for a month or quarter (admins, their manager)")
+def quotas_set(request: HttpRequest, payload: QuotaIn) -> Status:
+    owner = get_user_model().objects.filter(pk=payload.owner_id, is_active=True).first()
+    if owner is None:
+        raise ValidationFailed(f"owner_id: no active user {payload.owner_id}", field="owner_id")
+    if not perms.quota_can_set(request.user, owner.pk):
+        raise PermissionDenied("you may not set this user's quota", field="owner_id")
+    quota = services.quota_set(actor=request.user, owner=owner, period=payload.period,
+                               start=payload.start, amount=payload.amount)
+    return Status(201, quota)

@@ -1,0 +1,292 @@
+"""Typed shapes of the pipeline API. Money is a decimal string in and out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Field, Schema
+
+from smarketing.people.schemas import InSchema
+from smarketing.pipeline.models import (
+    ActivityKind,
+    ContactRole,
+    Deal,
+    DealType,
+    ForecastCategory,
+    QuotaPeriod,
+)
+
+Money = Decimal
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    order: int
+    probability: Decimal
+    forecast_category: str
+    is_won: bool
+    is_lost: bool
+    stall_days: int
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(obj: Any) -> Any:
+        return obj.stages.order_by("order")
+
+
+class NamedOut(Schema):
+    id: int
+    name: str
+    active: bool
+
+
+class DealContactOut(Schema):
+    contact_id: int
+    role: str
+    is_primary: bool
+
+
+class DealOut(Schema):
+    id: int
+    name: str
+    company_id: int | None
+    owner_id: int
+    amount: Decimal
+    expected_close_date: dt.date
+    type: str
+    source_campaign: str
+    pipeline_id: int
+    stage_id: int
+    stage: str
+    status: str
+    probability: Decimal
+    forecast_category: str
+    forecast_category_override: str
+    lost_reason: str
+    lost_note: str
+    stalled: bool
+    contacts: list[DealContactOut]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    stage_entered_at: dt.datetime
+    closed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_pipeline_id(obj: Deal) -> int:
+        return obj.stage.pipeline_id
+
+    @staticmethod
+    def resolve_stage(obj: Deal) -> str:
+        return obj.stage.name
+
+    @staticmethod
+    def resolve_probability(obj: Deal) -> Decimal:
+        return obj.stage.probability
+
+    @staticmethod
+    def resolve_forecast_category(obj: Deal) -> str:
+        return obj.forecast_category_override or obj.stage.forecast_category
+
+    @staticmethod
+    def resolve_lost_reason(obj: Deal) -> str:
+        return obj.lost_reason.name if obj.lost_reason else ""
+
+    @staticmethod
+    def resolve_stalled(obj: Deal) -> bool:
+        from smarketing.pipeline.selectors import deal_is_stalled
+
+        return bool(getattr(obj, "stalled", None) or deal_is_stalled(obj))
+
+    @staticmethod
+    def resolve_contacts(obj: Deal) -> Any:
+        return obj.deal_contacts.order_by("-is_primary", "id")
+
+
+class DealList(Schema):
+    items: list[DealOut]
+    count: int
+
+
+class DealContactIn(InSchema):
+    contact_id: int
+    role: ContactRole = ContactRole.USER
+    is_primary: bool = False
+
+
+class DealIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=200)
+    amount: Money = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
+    expected_close_date: dt.date
+    owner_id: int | None = None
+    company_id: int | None = None
+    stage_id: int | None = None
+    type: DealType = DealType.NEW_BUSINESS
+    source_campaign: str = Field("", max_length=200)
+    forecast_category_override: ForecastCategory | None = None
+    contacts: list[DealContactIn] = []
+
+
+class DealPatch(InSchema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    amount: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    expected_close_date: dt.date | None = None
+    owner_id: int | None = None
+    company_id: int | None = None
+    type: DealType | None = None
+    source_campaign: str | None = Field(None, max_length=200)
+    forecast_category_override: ForecastCategory | None = None
+
+
+class MoveIn(InSchema):
+    stage_id: int
+    lost_reason_id: int | None = None
+    lost_note: str = Field("", max_length=1000)
+
+
+class LoseIn(InSchema):
+    lost_reason_id: int
+    note: str = Field("", max_length=1000)
+
+
+class ReopenIn(InSchema):
+    stage_id: int | None = None
+
+
+class StageChangeOut(Schema):
+    from_stage_id: int | None
+    from_stage: str
+    to_stage_id: int
+    to_stage: str
+    at: dt.datetime
+    actor_id: int | None
+    amount: Decimal
+    expected_close_date: dt.date
+
+    @staticmethod
+    def resolve_from_stage(obj: Any) -> str:
+        return obj.from_stage.name if obj.from_stage else ""
+
+    @staticmethod
+    def resolve_to_stage(obj: Any) -> str:
+        return str(obj.to_stage.name)
+
+
+class LineItemOut(Schema):
+    id: int
+    product_id: int
+    product: str
+    quantity: int
+    unit_price: Decimal
+    discount_percent: Decimal
+    amount: Decimal
+
+    @staticmethod
+    def resolve_product(obj: Any) -> str:
+        return str(obj.product.name)
+
+
+class LineItemIn(InSchema):
+    product_id: int
+    quantity: int = Field(1, ge=1)
+    unit_price: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    discount_percent: Decimal = Field(Decimal("0"), ge=0, le=100, max_digits=5,
+                                      decimal_places=2)
+
+
+class LineItemPatch(InSchema):
+    quantity: int | None = Field(None, ge=1)
+    unit_price: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    discount_percent: Decimal | None = Field(None, ge=0, le=100, max_digits=5,
+                                             decimal_places=2)
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    family: str
+    list_price: Decimal
+    active: bool
+
+
+class ProductList(Schema):
+    items: list[ProductOut]
+    count: int
+
+
+class ProductIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=200)
+    family: str = Field("", max_length=100)
+    list_price: Money = Field(..., ge=0, max_digits=14, decimal_places=2)
+    active: bool = True
+
+
+class ProductPatch(InSchema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    family: str | None = Field(None, max_length=100)
+    list_price: Money | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    active: bool | None = None
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body: str
+    outcome: str
+    at: dt.datetime
+    due_at: dt.datetime | None
+    done_at: dt.datetime | None
+    owner_id: int
+    contact_id: int | None
+    company_id: int | None
+    deal_id: int | None
+
+
+class ActivityList(Schema):
+    items: list[ActivityOut]
+    count: int
+
+
+class ActivityIn(InSchema):
+    kind: ActivityKind
+    subject: str = Field(..., min_length=1, max_length=200)
+    body: str = ""
+    outcome: str = Field("", max_length=200)
+    at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    contact_id: int | None = None
+    company_id: int | None = None
+    deal_id: int | None = None
+
+
+class CompleteIn(InSchema):
+    outcome: str = Field("", max_length=200)
+
+
+class QuotaOut(Schema):
+    id: int
+    owner_id: int
+    period: str
+    start: dt.date
+    amount: Decimal
+
+
+class QuotaList(Schema):
+    items: list[QuotaOut]
+    count: int
+
+
+class QuotaIn(InSchema):
+    owner_id: int
+    period: QuotaPeriod
+    start: dt.date
+    amount: Money = Field(..., ge=0, max_digits=14, decimal_places=2)

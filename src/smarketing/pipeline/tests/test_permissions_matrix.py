@@ -1,0 +1,218 @@
+"""Every pipeline write endpoint for every role: the expected status, and that a
+refused request changed nothing while an allowed one did.
+
+The rules (pipeline/permissions.py): admins change every deal; a sales manager the
+deals of their team's members; a rep their own; marketing none (and opens none).
+Anyone logs activities; a task is completed by its owner, their manager or an
+admin. Quotas are set by admins and the rep's manager; products by admins.
+A deal or activity the user may not change is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.forms.models import model_to_dict
+
+from smarketing.core.models import Role
+from smarketing.people.models import Contact, Stage
+from smarketing.people.tests.test_permissions_matrix import RoleClient
+from smarketing.pipeline.models import (
+    Activity,
+    Deal,
+    LineItem,
+    LostReason,
+    Product,
+    Quota,
+)
+from smarketing.pipeline.services import activity_log, deal_win, line_item_add
+from smarketing.pipeline.tests.factories import make_deal, make_product, stage
+from smarketing.testing.factories import make_contact, make_team, make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["admin", "marketing", "manager", "manager_other", "rep", "rep_b", "rep_other"]
+OWNER_SIDE = {"admin", "manager", "rep"}
+ALL = set(ROLES)
+
+
+@dataclass
+class World:
+    users: dict[str, Any]
+    deal: Deal  # rep's, open, with a line
+    won: Deal  # rep's, won
+    line: LineItem
+    product: Product
+    task: Activity  # rep's open task
+    contact: Contact  # an SQL, on no deal
+    reason: LostReason
+
+
+@pytest.fixture
+def world(users: dict[str, Any]) -> World:
+    users = {**users, "manager_other": make_user(
+        Role.SALES_MANAGER, username="manager2", team=make_team("West", "EMEA")
+    )}
+    rep = users["rep"]
+    deal = make_deal(rep, contacts=[make_contact(Stage.SQL)])
+    product = make_product(price="100")
+    won = make_deal(rep, stage_name="Negotiation")
+    deal_win(deal=won, actor=rep)
+    task = activity_log(actor=rep, kind="task", subject="Call back", deal=deal,
+                        due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    return World(
+        users=users, deal=deal, won=won,
+        line=line_item_add(deal=deal, actor=rep, product=product), product=product,
+        task=task, contact=make_contact(Stage.SQL), reason=LostReason.objects.first(),
+    )
+
+
+def deal_state(deal: Deal) -> Any:
+    row = Deal.objects.get(pk=deal.pk)
+    lines = list(row.line_items.values_list("quantity", "amount"))
+    return (model_to_dict(row), row.stage_changes.count(), row.deal_contacts.count(), lines)
+
+
+def statuses(allowed: set[str], ok: int, refused: int = 404) -> dict[str, int]:
+    return {role: ok if role in allowed else refused for role in ROLES}
+
+
+@dataclass
+class Case:
+    act: Callable[[RoleClient, World], Any]
+    observe: Callable[[World], Any]
+    expected: dict[str, int]
+
+
+def _deal(w: World, tail: str = "") -> str:
+    return f"/api/v1/deals/{w.deal.pk}{tail}"
+
+
+CASES: dict[str, Case] = {
+    "open a deal": Case(
+        lambda api, w: api.post("/api/v1/deals", {
+            "name": "New", "amount": "10.00", "expected_close_date": "2026-12-01"}),
+        lambda w: Deal.objects.count(), statuses(ALL - {"marketing"}, 201, 403),
+    ),
+    "patch rep's deal": Case(
+        lambda api, w: api.patch(_deal(w), {"name": "Renamed"}),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 200),
+    ),
+    "move rep's deal": Case(
+        lambda api, w: api.post(_deal(w, "/move"), {"stage_id": stage("Demo").pk}),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 200),
+    ),
+    "win rep's deal": Case(
+        lambda api, w: api.post(_deal(w, "/win")),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 200),
+    ),
+    "lose rep's deal": Case(
+        lambda api, w: api.post(_deal(w, "/lose"), {"lost_reason_id": w.reason.pk}),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 200),
+    ),
+    "reopen rep's won deal": Case(
+        lambda api, w: api.post(f"/api/v1/deals/{w.won.pk}/reopen", {}),
+        lambda w: deal_state(w.won), statuses(OWNER_SIDE, 200),
+    ),
+    "add a contact to rep's deal": Case(
+        lambda api, w: api.post(_deal(w, "/contacts"), {"contact_id": w.contact.pk}),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 201),
+    ),
+    "add a line to rep's deal": Case(
+        lambda api, w: api.post(_deal(w, "/line-items"), {"product_id": w.product.pk}),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 201),
+    ),
+    "change a line of rep's deal": Case(
+        lambda api, w: api.patch(_deal(w, f"/line-items/{w.line.pk}"), {"quantity": 4}),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 200),
+    ),
+    "remove a line of rep's deal": Case(
+        lambda api, w: api.delete(_deal(w, f"/line-items/{w.line.pk}")),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 204),
+    ),
+    "add a product": Case(
+        lambda api, w: api.post("/api/v1/products", {"name": "Seats", "list_price": "9.50"}),
+        lambda w: Product.objects.count(), statuses({"admin"}, 201, 403),
+    ),
+    "change a product": Case(
+        lambda api, w: api.patch(f"/api/v1/products/{w.product.pk}", {"list_price": "1"}),
+        lambda w: model_to_dict(Product.objects.get(pk=w.product.pk)),
+        statuses({"admin"}, 200, 403),
+    ),
+    "log an activity": Case(
+        lambda api, w: api.post("/api/v1/activities", {
+            "kind": "call", "subject": "Intro", "contact_id": w.contact.pk}),
+        lambda w: Activity.objects.count(), statuses(ALL, 201),
+    ),
+    "complete rep's task": Case(
+        lambda api, w: api.post(f"/api/v1/activities/{w.task.pk}/complete", {}),
+        lambda w: model_to_dict(Activity.objects.get(pk=w.task.pk)),
+        statuses(OWNER_SIDE, 200),
+    ),
+    "set rep's quota": Case(
+        lambda api, w: api.post("/api/v1/quotas", {
+            "owner_id": w.users["rep"].pk, "period": "quarter", "start": "2026-04-01",
+            "amount": "90000"}),
+        lambda w: list(Quota.objects.values_list("amount", flat=True)),
+        statuses({"admin", "manager"}, 201, 403),
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_the_pipeline_write_matrix(world: World, case: str, role: str) -> None:
+    spec = CASES[case]
+    api = RoleClient(world.users[role])
+    expected = spec.expected[role]
+    before = spec.observe(world)
+    response = spec.act(api, world)
+    assert response.status_code == expected, (case, role, response.content)
+    after = spec.observe(world)
+    if expected < 300:
+        assert after != before, f"{case} as {role} answered {expected} but changed nothing"
+    else:
+        assert after == before, f"{case} as {role} was refused but changed something"
+
+
+READS = [
+    "/api/v1/deals", "/api/v1/deals/{deal}", "/api/v1/deals/{deal}/history",
+    "/api/v1/deals/{deal}/line-items", "/api/v1/pipelines", "/api/v1/lost-reasons",
+    "/api/v1/products", "/api/v1/activities", "/api/v1/quotas",
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", READS)
+def test_everyone_reads_the_pipeline(world: World, path: str, role: str) -> None:
+    url = path.format(deal=world.deal.pk)
+    response = RoleClient(world.users[role]).get(url)
+    assert response.status_code == 200, (url, role, response.content)
+
+
+PREFIXES = tuple(f"/api/v1/{name}" for name in ("deals", "products", "activities", "quotas"))
+
+
+def test_the_matrix_covers_every_pipeline_write_endpoint() -> None:
+    from smarketing.api import api
+
+    writes = {
+        (method, path)
+        for path, methods in api.get_openapi_schema()["paths"].items()
+        for method in methods
+        if method in {"post", "patch", "put", "delete"} and path.startswith(PREFIXES)
+    }
+    d = "/api/v1/deals/{deal_id}"
+    covered = {
+        ("post", "/api/v1/deals"), ("patch", d), ("post", f"{d}/move"), ("post", f"{d}/win"),
+        ("post", f"{d}/lose"), ("post", f"{d}/reopen"), ("post", f"{d}/contacts"),
+        ("post", f"{d}/line-items"), ("patch", f"{d}/line-items/{{line_id}}"),
+        ("delete", f"{d}/line-items/{{line_id}}"), ("post", "/api/v1/products"),
+        ("patch", "/api/v1/products/{product_id}"), ("post", "/api/v1/activities"),
+        ("post", "/api/v1/activities/{activity_id}/complete"), ("post", "/api/v1/quotas"),
+    }
+    assert writes == covered, "a pipeline write endpoint was added: add it to CASES"
