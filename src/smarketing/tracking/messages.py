@@ -289,12 +289,12 @@ def _normalise(
     if m.type in ("page", "screen") and not name:
         name = str(properties.get("name") or "")[:MAX_NAME_LENGTH]
     return Incoming(
-        index=index, type=m.type, message_id=str(m.messageId) or str(uuid.uuid4()),
-        name=name.strip(), anonymous_id=str(m.anonymousId), user_id=str(m.userId),
+        index=index, type=m.type, message_id=str(m.messageId or uuid.uuid4()),
+        name=name.strip(), anonymous_id=str(m.anonymousId or ""), user_id=str(m.userId or ""),
         timestamp=timestamp, sent_at=sent_at,
         properties=traits if m.type in ("identify", "group") else properties,
-        context=context, traits=traits, group_id=str(m.groupId),
-        previous_id=str(m.previousId),
+        context=context, traits=traits, group_id=str(m.groupId or ""),
+        previous_id=str(m.previousId or ""),
         page=page_facts(m.type, properties, context),
     )
 

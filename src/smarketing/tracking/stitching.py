@@ -3,11 +3,12 @@ companies, and the tracking lifecycle rule (subscriber or lead). All writes go
 through the people services; re-attributing a visitor's earlier events is one UPDATE.
 
 Rules (docs/tracking.md):
-- identify finds the contact by userId, then the email trait, then the anonymous id;
-  with none found it creates one when there is a userId or an email. It attaches the
-  ids that belong to no other contact, re-attributes their unattributed events, and
-  updates fields from the traits (an existing email is kept; a new one is added as an
-  identity).
+- identify finds the contact by userId, then the email trait, then the anonymous id
+  (unless that id's contact has another email or userId: a shared browser); with none
+  found it creates one when there is a userId or an email. It attaches the ids that
+  belong to no other contact, re-attributes their unattributed events, and updates
+  fields from the traits (an existing email is kept; another one sent with the
+  contact's userId is added as an identity).
 - a contact created by tracking is a lead when its visitor had already sent a
   conversion event, else a subscriber; a later conversion event makes a subscriber a
   lead. Original source channel and campaign come from the first touch.
@@ -95,11 +96,17 @@ def _owner(kind: str, value: str) -> Contact | None:
 
 
 def _find(*, user_id: str, email: str, anonymous_id: str) -> Contact | None:
-    return (
-        _owner(IdentityKind.USER_ID, user_id)
-        or _owner(IdentityKind.EMAIL, email)
-        or _owner(IdentityKind.ANONYMOUS_ID, anonymous_id)
-    )
+    """By userId, else email, else the anonymous id, unless that id's contact is someone
+    else (another email, or another userId): a shared browser."""
+    found = _owner(IdentityKind.USER_ID, user_id) or _owner(IdentityKind.EMAIL, email)
+    if found is not None:
+        return found
+    visitor = _owner(IdentityKind.ANONYMOUS_ID, anonymous_id)
+    if visitor is None or (email and visitor.email and visitor.email != email):
+        return None
+    if user_id and visitor.identities.filter(kind=IdentityKind.USER_ID).exists():
+        return None
+    return visitor
 
 
 # --- identify ------------------------------------------------------------------------
