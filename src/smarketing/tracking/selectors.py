@@ -1,0 +1,159 @@
+"""Reads for tracking: web KPIs with sessions (KPI.md), sources, the debugger, the timeline.
+
+Sessions are derived, not stored: a visitor's page and track events split where two
+consecutive ones are more than 30 minutes apart (SESSION_GAP). A visitor is the
+contact once identified, else the anonymous id (else the user id). A session counts in
+the period where it starts, so web_metrics reads the events of
+[start - 30 min, end + 30 min): the half hour before tells whether the first event in
+the period continues an earlier session, and the half hour after whether a session
+that starts with a single page view before `end` goes on (and is no bounce).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+
+from smarketing.core.timeline import TimelineItem
+from smarketing.tracking.models import DebugMessage, Event, Source
+
+SESSION_GAP = timedelta(minutes=30)
+VISITOR = (
+    "CASE WHEN contact_id IS NOT NULL THEN 'c' || CAST(contact_id AS TEXT) "
+    "WHEN anonymous_id <> '' THEN 'a' || anonymous_id ELSE 'u' || user_id END"
+)
+GAP_SQL = {
+    "sqlite": "ROUND((julianday(ts) - julianday(prev)) * 86400000.0) > %s * 1000",
+    "postgresql": "EXTRACT(EPOCH FROM ts - prev) > %s",
+}
+SESSIONS_SQL = """
+WITH scoped AS (
+    SELECT {visitor} AS visitor, timestamp AS ts, id, type
+    FROM {table}
+    WHERE timestamp >= %s AND timestamp < %s AND type IN ('page', 'track')
+), lagged AS (
+    SELECT visitor, ts, id, type,
+           LAG(ts) OVER (PARTITION BY visitor ORDER BY ts, id) AS prev
+    FROM scoped
+), marked AS (
+    SELECT visitor, ts, id, type,
+           CASE WHEN prev IS NULL OR {gap} THEN 1 ELSE 0 END AS starts
+    FROM lagged
+), numbered AS (
+    SELECT visitor, ts, type,
+           SUM(starts) OVER (PARTITION BY visitor ORDER BY ts, id
+                             ROWS UNBOUNDED PRECEDING) AS session
+    FROM marked
+), sessions AS (
+    SELECT MIN(ts) AS started, COUNT(*) AS events,
+           SUM(CASE WHEN type = 'page' THEN 1 ELSE 0 END) AS pages
+    FROM numbered GROUP BY visitor, session
+)
+SELECT COUNT(*), COALESCE(SUM(CASE WHEN events = 1 AND pages = 1 THEN 1 ELSE 0 END), 0)
+FROM sessions WHERE started >= %s AND started < %s
+"""
+PAGES_SQL = """
+SELECT COUNT(*), COUNT(DISTINCT {visitor}) FROM {table}
+WHERE type = 'page' AND timestamp >= %s AND timestamp < %s
+"""
+
+
+@dataclass(frozen=True)
+class WebMetrics:
+    """The web KPIs of KPI.md for one period; bounce_rate is None without sessions."""
+
+    visitors: int
+    sessions: int
+    page_views: int
+    bounce_rate: float | None
+
+
+def _db_time(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def web_metrics(start: datetime, end: datetime) -> WebMetrics:
+    """visitors, sessions, page_views and bounce_rate for [start, end), in two queries."""
+    table = Event._meta.db_table
+    gap = GAP_SQL[connection.vendor].replace("%s", str(SESSION_GAP.total_seconds()))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PAGES_SQL.format(visitor=VISITOR, table=table), [_db_time(start), _db_time(end)]
+        )
+        page_views, visitors = cursor.fetchone()
+        cursor.execute(
+            SESSIONS_SQL.format(visitor=VISITOR, table=table, gap=gap),
+            [_db_time(start - SESSION_GAP), _db_time(end + SESSION_GAP),
+             _db_time(start), _db_time(end)],
+        )
+        sessions, bounces = cursor.fetchone()
+    return WebMetrics(
+        visitors=visitors, sessions=sessions, page_views=page_views,
+        bounce_rate=bounces / sessions if sessions else None,
+    )
+
+
+def source_list() -> QuerySet[Source]:
+    return Source.objects.select_related("created_by").order_by("name", "id")
+
+
+@dataclass(frozen=True)
+class DebugRow:
+    received_at: datetime
+    status: str
+    type: str
+    name: str
+    message_id: str
+    reason: str = ""
+    contact_id: int | None = None
+
+
+def debugger_rows(source: Source, limit: int = 100) -> list[DebugRow]:
+    """The last `limit` messages of a source, newest first: stored events, duplicates and
+    rejected messages (with their reason)."""
+    stored = Event.objects.filter(source=source).order_by("-id").values(
+        "received_at", "type", "name", "message_id", "contact_id"
+    )[:limit]
+    rows = [DebugRow(status="stored", **row) for row in stored]
+    unstored = DebugMessage.objects.filter(source=source).order_by("-id")[:limit]
+    rows += [
+        DebugRow(received_at=m.received_at, status=m.status, type=m.type, name=m.name,
+                 message_id=m.message_id, reason=m.reason)
+        for m in unstored
+    ]
+    rows.sort(key=lambda row: row.received_at, reverse=True)
+    return rows[:limit]
+
+
+def events_for_timeline(
+    contact_id: int, before: datetime | None, limit: int
+) -> list[TimelineItem]:
+    """The contact's events (newest first, older than `before`) as timeline items."""
+    qs = Event.objects.filter(contact_id=contact_id)
+    if before is not None:
+        qs = qs.filter(timestamp__lt=before)
+    rows = qs.order_by("-timestamp", "-id").values(
+        "id", "type", "name", "timestamp", "page_path", "page_url", "utm_campaign",
+        "properties",
+    )[:limit]
+    return [_timeline_item(row) for row in rows]
+
+
+def _timeline_item(row: dict[str, Any]) -> TimelineItem:
+    kind = row["type"]
+    if kind == "page":
+        title = f"Viewed {row['page_path'] or row['name'] or 'a page'}"
+    elif kind == "track":
+        title = row["name"]
+    else:
+        title = kind.capitalize()
+    detail = f"campaign {row['utm_campaign']}" if row["utm_campaign"] else ""
+    return TimelineItem(
+        at=row["timestamp"], kind="event", title=title, detail=detail,
+        data={"id": row["id"], "type": kind, "name": row["name"], "url": row["page_url"],
+              "properties": row["properties"]},
+    )
