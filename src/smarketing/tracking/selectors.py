@@ -11,6 +11,7 @@ that starts with a single page view before `end` goes on (and is no bounce).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -143,7 +144,7 @@ def events_for_timeline(
     return [_timeline_item(row) for row in rows]
 
 
-def _timeline_item(row: dict[str, Any]) -> TimelineItem:
+def _timeline_item(row: Mapping[str, Any]) -> TimelineItem:
     kind = row["type"]
     if kind == "page":
         title = f"Viewed {row['page_path'] or row['name'] or 'a page'}"
