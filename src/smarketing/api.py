@@ -60,6 +60,7 @@ def _register_routers() -> None:
     from smarketing.pipeline.api import (
         activities_router,
         deals_router,
+        forecast_router,
         pipelines_router,
         products_router,
         quotas_router,
@@ -75,6 +76,7 @@ def _register_routers() -> None:
     api.add_router("/products", products_router)
     api.add_router("/activities", activities_router)
     api.add_router("/quotas", quotas_router)
+    api.add_router("/forecast", forecast_router)
 
 
 _register_routers()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -15,8 +16,10 @@ from smarketing.people.models import Company, Contact
 from smarketing.people.selectors import page
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import services
+from smarketing.pipeline.forecast import DEFAULT_SEED, Period, forecast, quarter_of
 from smarketing.pipeline.models import LineItem, LostReason, PipelineStage, Product
 from smarketing.pipeline.schemas import (
+    AccuracyOut,
     ActivityIn,
     ActivityList,
     ActivityOut,
@@ -27,6 +30,7 @@ from smarketing.pipeline.schemas import (
     DealList,
     DealOut,
     DealPatch,
+    ForecastOut,
     LineItemIn,
     LineItemOut,
     LineItemPatch,
@@ -49,16 +53,19 @@ from smarketing.pipeline.selectors import (
     activity_list,
     deal_history,
     deal_list,
+    owner_ids_of_team,
     pipelines,
     quota_list,
     with_stalled,
 )
+from smarketing.pipeline.snapshots import accuracy, snapshot_if_due
 
 deals_router = Router(tags=["deals"])
 pipelines_router = Router(tags=["deals"])
 products_router = Router(tags=["products"])
 activities_router = Router(tags=["activities"])
 quotas_router = Router(tags=["quotas"])
+forecast_router = Router(tags=["forecast"])
 
 
 class DealQuery(Schema):
@@ -333,3 +340,44 @@ def quotas_set(request: HttpRequest, payload: QuotaIn) -> Status:
     quota = services.quota_set(actor=request.user, owner=owner, period=payload.period,
                                start=payload.start, amount=payload.amount)
     return Status(201, quota)
+
+
+def parse_period(start: dt.date | None, end: dt.date | None) -> Period:
+    """[start, end) with end exclusive; both absent: the current quarter."""
+    if start is None and end is None:
+        return quarter_of(timezone.localdate())
+    if start is None or end is None:
+        field = "start" if start is None else "end"
+        raise ValidationFailed(f"{field}: give both start and end", field=field)
+    if end <= start:
+        raise ValidationFailed("end: must be after start", field="end")
+    if (end - start).days > 366:
+        raise ValidationFailed("end: a forecast period is at most a year", field="end")
+    return Period(start, end)
+
+
+def _owner_scope(owner: int | None, team: int | None) -> list[int] | None:
+    if owner is not None:
+        return [owner]
+    if team is not None:
+        return list(owner_ids_of_team(team).values_list("user_id", flat=True))
+    return None
+
+
+@forecast_router.get("", response=ForecastOut,
+                     summary="Forecast of a period: categories, quota, gap, P10/P50/P90")
+def forecast_get(
+    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None,
+    owner: int | None = None, team: int | None = None, seed: int = DEFAULT_SEED,
+) -> Any:
+    period = parse_period(start, end)
+    snapshot_if_due(period)
+    return forecast(period, owner_ids=_owner_scope(owner, team), seed=seed)
+
+
+@forecast_router.get("/accuracy", response=AccuracyOut,
+                     summary="Weekly forecast snapshots of a period against what closed")
+def forecast_accuracy(
+    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None
+) -> Any:
+    return accuracy(parse_period(start, end))

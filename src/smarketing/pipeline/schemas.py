@@ -290,3 +290,63 @@ class QuotaIn(InSchema):
     period: QuotaPeriod
     start: dt.date
     amount: Money = Field(..., ge=0, max_digits=14, decimal_places=2)
+
+
+class _ForecastFigures(Schema):
+    closed_won: Decimal
+    commit: Decimal
+    best_case: Decimal
+    pipeline: Decimal
+    weighted: Decimal
+    quota: Decimal
+    gap: Decimal
+    attainment: Decimal | None
+    p10: Decimal
+    p50: Decimal
+    p90: Decimal
+
+
+class ForecastOwnerOut(_ForecastFigures):
+    owner_id: int
+    owner: str
+
+
+class ForecastOut(_ForecastFigures):
+    start: dt.date
+    end: dt.date
+    reps_at_quota_share: Decimal | None
+    simulations: int
+    seed: int
+    owners: list[ForecastOwnerOut]
+
+
+class _Comparison(Schema):
+    closed_won_then: Decimal
+    p10: Decimal
+    p50: Decimal
+    p90: Decimal
+    commit_total: Decimal
+    weighted_total: Decimal
+    actual: Decimal
+    error: Decimal
+    error_pct: Decimal | None
+    within_interval: bool
+
+
+class AccuracyOwnerOut(_Comparison):
+    owner_id: int
+    owner: str
+
+
+class AccuracyWeekOut(_Comparison):
+    week_start: dt.date
+    taken_at: dt.datetime
+    owners: list[AccuracyOwnerOut]
+
+
+class AccuracyOut(Schema):
+    start: dt.date
+    end: dt.date
+    final: bool
+    actual: Decimal | None
+    weeks: list[AccuracyWeekOut]

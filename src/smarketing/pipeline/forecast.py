@@ -1,0 +1,303 @@
+"""The forecast of a period: categories, weighted pipeline, quota, gap, and a Monte
+Carlo interval (P10 / P50 / P90) of the period's closed revenue.
+
+Period P = [start, end) in the organisation's time zone (shared/KPI.md).
+
+- closed_won: amounts of deals won with closed_at in P.
+- The open deals **in scope**: open deals whose expected close date is in P; once
+  P has begun, also the open deals expected before P (overdue: if they close, it
+  is now). Each counts in its forecast category (the rep's override, else the
+  stage's): commit, best_case, pipeline (disjoint sums; omitted deals count
+  nowhere); weighted = Σ amount × stage probability over the non-omitted ones.
+- quota: the owners' quotas prorated to P (a quota counts by the share of its
+  days that fall in P); gap = quota − closed_won; attainment = closed_won / quota
+  (None without quota), KPI.md quota_attainment.
+- Monte Carlo (see `HistoricalRates`): each in-scope deal closes won inside P
+  with p = win_rate(stage, age) × (1 − slip_rate(stage)); `simulations` draws
+  of every deal give the distribution of closed_won + Σ won amounts, whose 10th,
+  50th and 90th percentiles (taken from the drawn values, in cents, never floats)
+  are p10, p50, p90. Nothing is drawn once P is over: the interval is closed_won.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from smarketing.pipeline.models import (
+    Deal,
+    DealStageChange,
+    DealStatus,
+    ForecastCategory,
+    PipelineStage,
+    Quota,
+)
+from smarketing.pipeline.services import quota_end
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+SIMULATIONS = 2000
+DEFAULT_SEED = 6
+MIN_SAMPLES = 20  # fewer closed deals than this in a cell: fall back to a coarser rate
+AGE_BUCKETS = (30, 90)  # deal age in days at stage entry: <30, 30-89, >=90
+HISTORY_DAYS = 730
+CATEGORY_KEYS: tuple[str, ...] = ("commit", "best_case", "pipeline")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # exclusive
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        tz = timezone.get_default_timezone()
+        return (dt.datetime.combine(self.start, dt.time(), tz),
+                dt.datetime.combine(self.end, dt.time(), tz))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def overlap_days(self, start: dt.date, end: dt.date) -> int:
+        return max(0, (min(self.end, end) - max(self.start, start)).days)
+
+
+def quarter_of(day: dt.date) -> Period:
+    first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return Period(first, quota_end("quarter", first))
+
+
+def age_bucket(days: float) -> int:
+    return sum(1 for limit in AGE_BUCKETS if days >= limit)
+
+
+def _rate(won: int, total: int) -> float | None:
+    return won / total if total >= MIN_SAMPLES else None
+
+
+@dataclass
+class HistoricalRates:
+    """Win and slip rates learnt from deals closed in the last two years.
+
+    Every stage change of a closed deal into an open stage is one sample: the
+    stage, the deal's age then (bucketed <30, 30–89, >=90 days) and whether the
+    deal was won. win_rate(stage, age) is the won share of its samples; with
+    fewer than MIN_SAMPLES it falls back to the stage's share over all ages, and
+    then to the stage's default probability. A won sample **slipped** when the
+    deal closed after the month of the expected close date it had on entering
+    the stage; slip_rate(stage) is the slipped share of the stage's won samples,
+    falling back to the share over all stages, then to 0 (no slip assumed).
+    """
+
+    cells: dict[tuple[int, int], list[int]] = field(default_factory=dict)
+    stages: dict[int, list[int]] = field(default_factory=dict)
+    slips: dict[int, list[int]] = field(default_factory=dict)
+
+    def add(self, stage_id: int, bucket: int, won: bool, slipped: bool) -> None:
+        for table, key in ((self.cells, (stage_id, bucket)), (self.stages, stage_id)):
+            counts = table.setdefault(key, [0, 0])  # type: ignore[arg-type]
+            counts[0] += int(won)
+            counts[1] += 1
+        if won:
+            slip = self.slips.setdefault(stage_id, [0, 0])
+            slip[0] += int(slipped)
+            slip[1] += 1
+
+    def win_rate(self, stage: PipelineStage, bucket: int) -> float:
+        for counts in (self.cells.get((stage.pk, bucket)), self.stages.get(stage.pk)):
+            rate = _rate(*counts) if counts else None
+            if rate is not None:
+                return rate
+        return float(stage.probability)
+
+    def slip_rate(self, stage_id: int) -> float:
+        own = self.slips.get(stage_id)
+        rate = _rate(*own) if own else None
+        if rate is not None:
+            return rate
+        slipped = sum(c[0] for c in self.slips.values())
+        total = sum(c[1] for c in self.slips.values())
+        return _rate(slipped, total) or 0.0
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return quota_end("month", day.replace(day=1))
+
+
+def learn_rates(now: dt.datetime) -> HistoricalRates:
+    rates = HistoricalRates()
+    rows = DealStageChange.objects.filter(
+        deal__status__in=[DealStatus.WON, DealStatus.LOST],
+        deal__closed_at__gte=now - dt.timedelta(days=HISTORY_DAYS),
+        to_stage__is_won=False, to_stage__is_lost=False,
+    ).values_list("to_stage_id", "at", "expected_close_date", "deal__created_at",
+                  "deal__status", "deal__closed_at")
+    tz = timezone.get_default_timezone()
+    for stage_id, at, expected, created, status, closed in rows.iterator(chunk_size=5000):
+        if closed is None:  # a closed deal always has closed_at (a constraint)
+            continue
+        age = (at - created).total_seconds() / 86400
+        slipped = closed.astimezone(tz).date() >= _month_end(expected)
+        rates.add(stage_id, age_bucket(age), status == DealStatus.WON, slipped)
+    return rates
+
+
+def in_scope(period: Period, today: dt.date) -> Q:
+    """Open deals counted in P's forecast (see the module docstring)."""
+    window = Q(expected_close_date__gte=period.start, expected_close_date__lt=period.end)
+    if period.start <= today < period.end:
+        window |= Q(expected_close_date__lt=period.start)
+    return Q(status=DealStatus.OPEN) & window
+
+
+@dataclass
+class OpenDeal:
+    owner_id: int
+    amount: Decimal
+    category: str
+    probability: Decimal
+    p_close: float
+
+
+def open_deals(
+    period: Period, now: dt.datetime, owner_ids: list[int] | None, rates: HistoricalRates
+) -> list[OpenDeal]:
+    qs = Deal.objects.filter(in_scope(period, timezone.localdate(now))).select_related("stage")
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=owner_ids)
+    result = []
+    for deal in qs.only("owner_id", "amount", "forecast_category_override", "created_at",
+                        "stage").iterator(chunk_size=5000):
+        category = deal.forecast_category_override or deal.stage.forecast_category
+        age = (now - deal.created_at).total_seconds() / 86400
+        p_win = rates.win_rate(deal.stage, age_bucket(age))
+        result.append(OpenDeal(
+            owner_id=deal.owner_id, amount=deal.amount, category=category,
+            probability=deal.stage.probability,
+            p_close=p_win * (1 - rates.slip_rate(deal.stage_id)),
+        ))
+    return result
+
+
+def closed_won_by_owner(period: Period, owner_ids: list[int] | None) -> dict[int, Decimal]:
+    start, end = period.bounds()
+    qs = Deal.objects.filter(status=DealStatus.WON, closed_at__gte=start, closed_at__lt=end)
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=owner_ids)
+    rows = qs.values("owner_id").annotate(total=Sum("amount"))
+    return {row["owner_id"]: row["total"] for row in rows}
+
+
+def prorated_quotas(period: Period, owner_ids: list[int] | None) -> dict[int, Decimal]:
+    """Each owner's quota for P: Σ quota × (its days inside P / its days)."""
+    qs = Quota.objects.filter(start__lt=period.end, start__gte=period.start - dt.timedelta(92))
+    if owner_ids is not None:
+        qs = qs.filter(owner_id__in=owner_ids)
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for quota in qs:
+        end = quota_end(quota.period, quota.start)
+        share = Decimal(period.overlap_days(quota.start, end)) / Decimal((end - quota.start).days)
+        if share:
+            totals[quota.owner_id] += quota.amount * share
+    return {owner: amount.quantize(CENT) for owner, amount in totals.items()}
+
+
+def simulate(
+    deals: list[OpenDeal], *, seed: int, simulations: int = SIMULATIONS, chunk: int = 4096
+) -> dict[int | None, np.ndarray]:
+    """Simulated won amounts in cents: per owner, and in total under key None."""
+    rng = np.random.default_rng(seed)
+    owners = sorted({d.owner_id for d in deals})
+    sums: dict[int | None, np.ndarray] = {
+        key: np.zeros(simulations, dtype=np.int64) for key in [None, *owners]
+    }
+    for first in range(0, len(deals), chunk):
+        part = deals[first : first + chunk]
+        cents = np.array([int(d.amount * 100) for d in part], dtype=np.int64)
+        p = np.array([d.p_close for d in part], dtype=np.float64)
+        won = (rng.random((simulations, len(part))) < p) * cents
+        sums[None] += won.sum(axis=1)
+        owner_of = np.array([d.owner_id for d in part])
+        for owner in set(owner_of.tolist()):
+            sums[owner] += won[:, owner_of == owner].sum(axis=1)
+    return sums
+
+
+def percentiles(cents: np.ndarray, base: Decimal) -> dict[str, Decimal]:
+    if cents.size == 0:
+        return {"p10": base, "p50": base, "p90": base}
+    values = np.percentile(cents, [10, 50, 90], method="inverted_cdf")
+    return {name: base + Decimal(int(v)) / 100 for name, v in zip(("p10", "p50", "p90"),
+                                                                   values, strict=True)}
+
+
+def _figures(
+    closed_won: Decimal, deals: list[OpenDeal], quota: Decimal | None, sims: np.ndarray | None
+) -> dict[str, Any]:
+    by_category: dict[str, Decimal] = dict.fromkeys(CATEGORY_KEYS, ZERO)
+    weighted = Decimal(0)
+    for deal in deals:
+        if deal.category == ForecastCategory.OMITTED:
+            continue
+        key = ForecastCategory.COMMIT if deal.category == ForecastCategory.CLOSED_WON \
+            else deal.category
+        by_category[key] += deal.amount
+        weighted += deal.amount * deal.probability
+    quota = quota if quota is not None else ZERO
+    interval = percentiles(sims if sims is not None else np.zeros(0, np.int64), closed_won)
+    return {
+        "closed_won": closed_won, **by_category,
+        "weighted": weighted.quantize(CENT), "quota": quota, "gap": quota - closed_won,
+        "attainment": (closed_won / quota).quantize(Decimal("0.0001")) if quota else None,
+        **interval,
+    }
+
+
+def _owner_rows(
+    owner_ids: list[int], won: dict[int, Decimal], deals: list[OpenDeal],
+    quotas: dict[int, Decimal], sims: dict[int | None, np.ndarray],
+) -> list[dict[str, Any]]:
+    users = get_user_model().objects.in_bulk(owner_ids)
+    rows = []
+    for owner_id in owner_ids:
+        user = users.get(owner_id)
+        mine = [d for d in deals if d.owner_id == owner_id]
+        row = _figures(won.get(owner_id, ZERO), mine, quotas.get(owner_id), sims.get(owner_id))
+        name = (user.get_full_name() or user.username) if user else str(owner_id)
+        rows.append({"owner_id": owner_id, "owner": name, **row})
+    return sorted(rows, key=lambda r: str(r["owner"]))
+
+
+def forecast(
+    period: Period, *, owner_ids: list[int] | None = None, now: dt.datetime | None = None,
+    seed: int = DEFAULT_SEED, simulations: int = SIMULATIONS,
+) -> dict[str, Any]:
+    """The forecast payload of the API (DESIGN.md shape), amounts as Decimal."""
+    now = now or timezone.now()
+    deals = open_deals(period, now, owner_ids, learn_rates(now))
+    if now >= period.bounds()[1]:
+        for deal in deals:
+            deal.p_close = 0.0
+    won = closed_won_by_owner(period, owner_ids)
+    quotas = prorated_quotas(period, owner_ids)
+    sims = simulate(deals, seed=seed, simulations=simulations)
+    total = _figures(sum(won.values(), ZERO), deals,
+                     sum(quotas.values(), ZERO), sims[None])
+    owners = sorted(set(won) | set(quotas) | {d.owner_id for d in deals})
+    rows = _owner_rows(owners, won, deals, quotas, sims)
+    with_quota = [r for r in rows if r["quota"]]
+    at_quota = sum(1 for r in with_quota if r["closed_won"] >= r["quota"])
+    return {
+        "start": period.start, "end": period.end, **total,
+        "reps_at_quota_share": (Decimal(at_quota) / len(with_quota)).quantize(
+            Decimal("0.0001")) if with_quota else None,
+        "simulations": simulations, "seed": seed, "owners": rows,
+    }
