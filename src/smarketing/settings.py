@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "smarketing.core",
     "smarketing.people",
     "smarketing.tracking",
+    "smarketing.campaigns",
+    "smarketing.scoring",
     "smarketing.pipeline",
     "smarketing.integrations",
 ]
