@@ -65,12 +65,14 @@ def _register_routers() -> None:
         products_router,
         quotas_router,
     )
+    from smarketing.tracking.api import router as sources_router
 
     api.add_router("/users", users_router)
     api.add_router("/contacts", contacts_router)
     api.add_router("/companies", companies_router)
     api.add_router("/properties", properties_router)
     api.add_router("/tokens", tokens_router)
+    api.add_router("/sources", sources_router)
     api.add_router("/deals", deals_router)
     api.add_router("", pipelines_router)
     api.add_router("/products", products_router)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("smarketing.tracking.urls")),
     path("", include("smarketing.core.urls")),
     path("", include("smarketing.people.urls")),
+    path("", include("smarketing.tracking.page_urls")),
 ]

@@ -19,6 +19,7 @@ class NavItem(NamedTuple):
 NAV: tuple[NavItem, ...] = (
     NavItem("Contacts", "/contacts/", None),
     NavItem("Companies", "/companies/", None),
+    NavItem("Sources", "/sources/", frozenset({Role.MARKETING, Role.ADMIN})),
     NavItem("API docs", "/api/v1/docs", None),
     NavItem("Admin", "/admin/", frozenset({Role.ADMIN})),
 )

@@ -66,8 +66,8 @@ def test_it_shows_the_user_and_role_in_the_header(as_user: Any) -> None:
 def test_it_shows_the_admin_link_to_admins_only(as_user: Any) -> None:
     admin_nav = [item["label"] for item in as_user("admin").get("/contacts/").context["nav"]]
     rep_nav = [item["label"] for item in as_user("rep").get("/contacts/").context["nav"]]
-    assert admin_nav == ["Contacts", "Companies", "API docs", "Admin"]
-    assert rep_nav == ["Contacts", "Companies", "API docs"]
+    assert admin_nav[:2] == rep_nav[:2] == ["Contacts", "Companies"]
+    assert "Admin" in admin_nav and "Admin" not in rep_nav
 
 
 # --- contacts list ----------------------------------------------------------------------------

@@ -1,0 +1,13 @@
+"""Sources pages of the web UI."""
+
+from django.urls import path
+
+from smarketing.tracking import views
+
+app_name = "tracking"
+urlpatterns = [
+    path("sources/", views.source_index, name="source_list"),
+    path("sources/<int:source_id>/", views.source_detail, name="source_detail"),
+    path("sources/<int:source_id>/rotate/", views.source_rotate, name="source_rotate"),
+    path("sources/<int:source_id>/debugger/", views.source_debugger, name="source_debugger"),
+]

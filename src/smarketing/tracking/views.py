@@ -1,0 +1,95 @@
+"""Sources pages: list and create sources, a source's write key, snippet and live debugger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from smarketing.core.errors import DomainError
+from smarketing.tracking.models import Source, SourceKind
+from smarketing.tracking.permissions import can_manage_sources
+from smarketing.tracking.selectors import debugger_rows, source_list
+from smarketing.tracking.services import source_create, source_rotate_key
+
+NEW_KEY = "tracking_new_write_key"
+
+
+class SourceForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Name")
+    kind = forms.ChoiceField(choices=SourceKind.choices, label="Kind")
+
+
+def _manager(request: HttpRequest) -> Any:
+    if not request.user.is_authenticated:
+        return None
+    if not can_manage_sources(request.user):
+        raise PermissionDenied("Sources are managed by marketing and admins.")
+    return request.user
+
+
+def _source_or_404(source_id: int) -> Source:
+    source = Source.objects.filter(pk=source_id).first()
+    if source is None:
+        raise Http404("No such source.")
+    return source
+
+
+def _login_redirect(request: HttpRequest) -> HttpResponse:
+    return redirect(f"/login/?next={request.path}")
+
+
+@require_http_methods(["GET", "POST"])
+def source_index(request: HttpRequest) -> HttpResponse:
+    user = _manager(request)
+    if user is None:
+        return _login_redirect(request)
+    form = SourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source, key = source_create(actor=user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            request.session[NEW_KEY] = {"source": source.pk, "key": key}
+            return redirect("tracking:source_detail", source_id=source.pk)
+    context = {"form": form, "sources": source_list()}
+    return render(request, "tracking/source_list.html", context, status=400 if form.errors else 200)
+
+
+@require_GET
+def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
+    if _manager(request) is None:
+        return _login_redirect(request)
+    source = _source_or_404(source_id)
+    shown = request.session.pop(NEW_KEY, None)
+    key = shown["key"] if shown and shown.get("source") == source.pk else ""
+    context = {
+        "source": source, "write_key": key, "rows": debugger_rows(source),
+        "base_url": request.build_absolute_uri("/").rstrip("/"),
+    }
+    return render(request, "tracking/source_detail.html", context)
+
+
+@require_POST
+def source_rotate(request: HttpRequest, source_id: int) -> HttpResponse:
+    user = _manager(request)
+    if user is None:
+        return _login_redirect(request)
+    source = _source_or_404(source_id)
+    key = source_rotate_key(source=source, actor=user)
+    request.session[NEW_KEY] = {"source": source.pk, "key": key}
+    return redirect("tracking:source_detail", source_id=source.pk)
+
+
+@require_GET
+def source_debugger(request: HttpRequest, source_id: int) -> HttpResponse:
+    """The debugger's rows alone, polled by htmx."""
+    if _manager(request) is None:
+        return HttpResponse(status=401)
+    source = _source_or_404(source_id)
+    return render(request, "tracking/_debugger.html", {"rows": debugger_rows(source)})
