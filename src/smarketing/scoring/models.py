@@ -1,0 +1,167 @@
+"""Versioned scoring models, their fit and engagement rules, and stored scores.
+
+A model is never edited in place: every change (rules, threshold, half-life, hand-raise
+events) creates a new version that copies the old one, records who changed what and
+when, and becomes the one active model. Past MQL decisions name the version they used.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from smarketing.people.models import Company, Contact
+
+
+class AccountAggregate(models.TextChoices):
+    """How a company's (account) score is computed from its contacts' scores."""
+
+    MAX = "max", "Highest contact"
+    SUM = "sum", "Sum of contacts"
+    AVG = "avg", "Average of contacts"
+
+
+class ScoringModel(models.Model):
+    version = models.PositiveIntegerField(unique=True)
+    is_active = models.BooleanField(default=False)
+    name = models.CharField(max_length=100, default="Default B2B model")
+    threshold = models.PositiveIntegerField(default=60, help_text="MQL at total >= this.")
+    half_life_days = models.PositiveIntegerField(
+        default=30, help_text="Engagement points halve every this many days; 0: no decay."
+    )
+    hand_raise_events = models.JSONField(
+        default=list, blank=True, help_text="Track event names that make a contact an MQL."
+    )
+    account_aggregate = models.CharField(
+        max_length=10, choices=AccountAggregate.choices, default=AccountAggregate.MAX
+    )
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    change_note = models.CharField(max_length=1000, blank=True, default="")
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True),
+                name="scoring_one_active_model",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(account_aggregate__in=AccountAggregate.values),
+                name="scoring_account_aggregate_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Operator(models.TextChoices):
+    EQUALS = "equals", "equals"
+    IN = "in", "in"
+    NOT_IN = "not_in", "not in"
+    CONTAINS = "contains", "contains"
+    RANGE = "range", "range"
+    EXISTS = "exists", "exists"
+    REGEX = "regex", "matches regex"
+
+
+class FitRule(models.Model):
+    """`field` is a path: a contact field (`title`), `company.<field>`,
+    `properties.<key>` or `company.properties.<key>`."""
+
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="fit_rules")
+    label = models.CharField(max_length=200, blank=True, default="")
+    field = models.CharField(max_length=200)
+    operator = models.CharField(max_length=10, choices=Operator.choices)
+    value = models.JSONField(default=None, null=True, blank=True)
+    points = models.IntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(operator__in=Operator.values), name="fit_rule_operator_valid"
+            ),
+            models.CheckConstraint(condition=~models.Q(field=""), name="fit_rule_field_set"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.field} {self.operator} {self.value}"
+
+
+class EngagementRule(models.Model):
+    """Points per matching event; `event_type` and `event_name` blank match any.
+    `property_filters` maps an event column (`page_path`, `utm_source`, ...) or
+    `properties.<key>` to the exact value it must have. Caps bound the magnitude of
+    a rule's points per day and in total (0: no cap); `recency_days` (0: all time)
+    ignores older events. Negative points are allowed."""
+
+    model = models.ForeignKey(
+        ScoringModel, on_delete=models.CASCADE, related_name="engagement_rules"
+    )
+    label = models.CharField(max_length=200, blank=True, default="")
+    event_type = models.CharField(max_length=10, blank=True, default="")
+    event_name = models.CharField(max_length=200, blank=True, default="")
+    property_filters = models.JSONField(default=dict, blank=True)
+    points = models.IntegerField()
+    daily_cap = models.PositiveIntegerField(default=0)
+    rule_cap = models.PositiveIntegerField(default=0)
+    recency_days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    event_type__in=["", "identify", "track", "page", "screen", "group", "alias"]
+                ),
+                name="engagement_rule_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(points=0), name="engagement_rule_points_nonzero"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.event_type} {self.event_name}".strip() or "any event"
+
+
+class ContactScore(models.Model):
+    """The last computed score of a contact (also copied to Contact.score & co)."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="+")
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
+    fit = models.IntegerField(default=0)
+    engagement = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+    scored_at = models.DateTimeField()
+    probability = models.FloatField(null=True, blank=True)
+    factors = models.JSONField(default=list, blank=True)
+    predictive_version = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["-total"], name="contact_score_total")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.total}"
+
+
+class CompanyScore(models.Model):
+    """The account score: the model's aggregate of its contacts' scores."""
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
+    fit = models.IntegerField(default=0)
+    engagement = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+    contacts = models.PositiveIntegerField(default=0)
+    scored_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.total}"
