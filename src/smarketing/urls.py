@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("smarketing.tracking.urls")),
     path("", include("smarketing.core.urls")),
     path("", include("smarketing.people.urls")),
+    path("", include("smarketing.pipeline.urls")),
     path("", include("smarketing.tracking.page_urls")),
 ]

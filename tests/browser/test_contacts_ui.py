@@ -93,6 +93,7 @@ def test_filtering_by_stage_updates_the_table_in_place(browser_page: Page, ada: 
 
 def test_a_bad_filter_shows_an_error_naming_the_field(browser_page: Page, ada: Contact) -> None:
     page = browser_page
+    page.goto("/contacts/")  # a rep's home is /work/; log in on the way to the contacts
     log_in(page, "rep1")
     page.get_by_label("Property").fill("no_such_property:1")
     page.get_by_label("Property").press("Enter")

@@ -19,6 +19,10 @@ class NavItem(NamedTuple):
 NAV: tuple[NavItem, ...] = (
     NavItem("Contacts", "/contacts/", None),
     NavItem("Companies", "/companies/", None),
+    NavItem("My work", "/work/", frozenset({Role.SALES_REP, Role.SALES_MANAGER})),
+    NavItem("Deals", "/deals/", None),
+    NavItem("Forecast", "/forecast/", None),
+    NavItem("Quotas", "/quotas/", frozenset({Role.SALES_MANAGER, Role.ADMIN})),
     NavItem("Sources", "/sources/", frozenset({Role.MARKETING, Role.ADMIN})),
     NavItem("API docs", "/api/v1/docs", None),
     NavItem("Admin", "/admin/", frozenset({Role.ADMIN})),

@@ -120,7 +120,7 @@ class Board:
 
 
 def _column_totals(qs: QuerySet[Deal]) -> dict[int, dict[str, Any]]:
-    rows = qs.values("stage_id").annotate(
+    rows = qs.order_by().values("stage_id").annotate(
         n=Count("id"), total=Sum("amount"), weighted=Sum(WEIGHTED)
     )
     return {row["stage_id"]: dict(row) for row in rows}

@@ -48,7 +48,7 @@ def test_it_logs_in_with_the_login_form(client: Client, users: dict[str, Any]) -
     assert client.get("/login/").status_code == 200
     response = client.post("/login/", {"username": "rep1", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/").url == "/contacts/"
+    assert client.get("/").url == "/work/"  # a rep's home: their tasks and deals
 
 
 def test_it_logs_out_with_a_post(as_user: Any) -> None:

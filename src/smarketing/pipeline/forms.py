@@ -1,0 +1,110 @@
+"""Forms of the pipeline pages: filters and inputs, checked again by the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from smarketing.core.models import Team
+from smarketing.core.selectors import sales_users
+from smarketing.pipeline.forecast import Period, quarter_of
+from smarketing.pipeline.models import (
+    ActivityKind,
+    DealType,
+    LostReason,
+    Pipeline,
+    PipelineStage,
+    Product,
+    QuotaPeriod,
+)
+from smarketing.pipeline.services import quota_end
+
+
+class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.username)
+
+
+CLOSE_CHOICES = [
+    ("", "Any close date"), ("this_month", "This month"), ("this_quarter", "This quarter"),
+    ("next_quarter", "Next quarter"), ("last_quarter", "Last quarter"),
+]
+
+
+def named_period(name: str, today: dt.date | None = None) -> Period | None:
+    """The period a filter preset names, None for "any"."""
+    today = today or timezone.localdate()
+    if name == "this_month":
+        first = today.replace(day=1)
+        return Period(first, quota_end(QuotaPeriod.MONTH, first))
+    this = quarter_of(today)
+    if name == "this_quarter":
+        return this
+    if name == "next_quarter":
+        return quarter_of(this.end)
+    if name == "last_quarter":
+        return quarter_of(this.start - dt.timedelta(days=1))
+    return None
+
+
+class BoardFilterForm(forms.Form):
+    pipeline = forms.ModelChoiceField(Pipeline.objects.all(), required=False, empty_label=None)
+    owner = UserChoiceField(sales_users(), required=False, empty_label="Any owner")
+    team = forms.ModelChoiceField(Team.objects.order_by("name"), required=False,
+                                  empty_label="Any team")
+    close = forms.ChoiceField(choices=CLOSE_CHOICES, required=False, label="Close")
+
+
+class DealForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, initial=0)
+    expected_close_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    stage = forms.ModelChoiceField(
+        PipelineStage.objects.filter(is_won=False, is_lost=False).select_related("pipeline")
+        .order_by("pipeline__name", "order"), required=False, empty_label="First stage")
+    type = forms.ChoiceField(choices=DealType.choices, initial=DealType.NEW_BUSINESS)
+    owner = UserChoiceField(sales_users(), required=False, empty_label="Me")
+    contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class MoveForm(forms.Form):
+    stage = forms.ModelChoiceField(PipelineStage.objects.all())
+    lost_reason = forms.ModelChoiceField(LostReason.objects.filter(active=True), required=False)
+    lost_note = forms.CharField(max_length=1000, required=False)
+
+
+class LineItemForm(forms.Form):
+    product = forms.ModelChoiceField(Product.objects.filter(active=True))
+    quantity = forms.IntegerField(min_value=1, initial=1)
+    unit_price = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, required=False,
+                                    help_text="Empty: the list price.")
+    discount_percent = forms.DecimalField(min_value=0, max_value=100, max_digits=5,
+                                          decimal_places=2, initial=0)
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(choices=ActivityKind.choices, initial=ActivityKind.CALL)
+    subject = forms.CharField(max_length=200)
+    outcome = forms.CharField(max_length=200, required=False)
+    body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_at = forms.DateTimeField(required=False, widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}), help_text="Tasks only.")
+    contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    deal = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    company = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class QuotaForm(forms.Form):
+    owner = UserChoiceField(sales_users())
+    period = forms.ChoiceField(choices=QuotaPeriod.choices, initial=QuotaPeriod.QUARTER)
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="The first day of the month or quarter.")
+    amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
+
+
+class ForecastFilterForm(BoardFilterForm):
+    close = forms.ChoiceField(choices=CLOSE_CHOICES[1:], required=False, label="Period",
+                              initial="this_quarter")

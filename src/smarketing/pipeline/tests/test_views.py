@@ -1,0 +1,174 @@
+"""The pipeline pages: board, deal page, my work, contact panel, forecast, quotas."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+
+from smarketing.people.models import Stage
+from smarketing.pipeline.models import Activity, Deal, DealStatus, Quota
+from smarketing.pipeline.services import activity_log, quota_set
+from smarketing.pipeline.tests.factories import make_deal, make_product, reason, stage
+from smarketing.testing.factories import make_contact
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "pw-for-tests"
+
+
+@pytest.fixture
+def as_user(users: dict[str, Any]) -> Any:
+    def login(name: str) -> Client:
+        client = Client()
+        assert client.login(username=users[name].username, password=PASSWORD)
+        return client
+    return login
+
+
+def test_the_board_shows_columns_with_totals_and_weighted_totals(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    make_deal(users["rep"], amount="1000", stage_name="Proposal", name="Alpha")
+    make_deal(users["rep_b"], amount="3000", stage_name="Proposal", name="Beta")
+    response = as_user("marketing").get("/deals/")
+    assert response.status_code == 200
+    columns = {c.stage.name: c for c in response.context["board"].columns}
+    assert (columns["Proposal"].count, columns["Proposal"].total,
+            columns["Proposal"].weighted) == (2, Decimal("4000"), Decimal("2000.00"))
+    assert columns["Discovery"].count == 0
+    assert response.context["changeable"] == set()  # marketing moves nothing
+    assert b"Alpha" in response.content
+
+
+def test_the_board_filters_by_owner_and_close_period(users: dict[str, Any], as_user: Any) -> None:
+    with time_machine.travel(dt.datetime(2026, 5, 5, tzinfo=dt.UTC), tick=False):
+        make_deal(users["rep"], close=dt.date(2026, 5, 20), name="May")
+        make_deal(users["rep"], close=dt.date(2026, 9, 20), name="September")
+        make_deal(users["rep_b"], close=dt.date(2026, 5, 20), name="Theirs")
+        client = as_user("rep")
+        this_month = client.get("/deals/", {"close": "this_month"}, headers={"HX-Target": "board"})
+        mine = client.get("/deals/", {"owner": users["rep"].pk})
+    names = lambda r: sorted(d.name for c in r.context["board"].columns for d in c.deals)  # noqa: E731
+    assert names(this_month) == ["May", "Theirs"]
+    assert this_month.templates[0].name == "pipeline/_board.html"
+    assert names(mine) == ["May", "September"]
+    assert mine.context["changeable"] == {d.pk for d in Deal.objects.filter(owner=users["rep"])}
+
+
+def test_moving_from_the_board_answers_the_board_again(users: dict[str, Any], as_user: Any) -> None:
+    deal = make_deal(users["rep"], amount="500", stage_name="Discovery")
+    response = as_user("rep").post(f"/deals/{deal.pk}/move/", {"stage": stage("Demo").pk},
+                                   headers={"HX-Request": "true", "HX-Target": "board"})
+    assert response.status_code == 200
+    assert "Moved" in response.context["board_message"]
+    columns = {c.stage.name: c for c in response.context["board"].columns}
+    assert columns["Demo"].total == Decimal("500")
+    deal.refresh_from_db()
+    assert deal.stage.name == "Demo"
+
+
+def test_another_reps_deal_cannot_be_moved_from_the_ui(users: dict[str, Any], as_user: Any) -> None:
+    deal = make_deal(users["rep"])
+    response = as_user("rep_other").post(f"/deals/{deal.pk}/move/", {"stage": stage("Demo").pk})
+    assert response.status_code == 403
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Discovery"
+
+
+def test_the_deal_page_shows_lines_and_timeline_and_wins(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    ada = make_contact(Stage.SQL, first_name="Ada")
+    deal = make_deal(users["rep"], contacts=[ada], name="Engines")
+    client = as_user("rep")
+    product = make_product(name="Seats", price="20")
+    client.post(f"/deals/{deal.pk}/lines/", {"product": product.pk, "quantity": 5,
+                                             "discount_percent": "0"})
+    client.post("/activities/new/", {"kind": "call", "subject": "Kickoff", "deal": deal.pk,
+                                     "next": f"/deals/{deal.pk}/"})
+    page = client.get(f"/deals/{deal.pk}/")
+    assert page.status_code == 200
+    assert page.context["deal"].amount == Decimal("100.00")
+    kinds = [item["kind"] for item in page.context["timeline"]]
+    assert kinds == ["activity", "stage"]
+    won = client.post(f"/deals/{deal.pk}/win/", follow=True)
+    assert won.context["deal"].status == DealStatus.WON
+    ada.refresh_from_db()
+    assert ada.lifecycle_stage == Stage.CUSTOMER
+
+
+def test_losing_from_the_deal_page_needs_a_reason(users: dict[str, Any], as_user: Any) -> None:
+    deal = make_deal(users["rep"])
+    client = as_user("rep")
+    refused = client.post(f"/deals/{deal.pk}/move/", {"stage": stage("Closed Lost").pk},
+                          follow=True)
+    assert "lost deal needs a reason" in refused.content.decode()
+    client.post(f"/deals/{deal.pk}/move/", {"stage": stage("Closed Lost").pk,
+                                            "lost_reason": reason("Price").pk})
+    assert Deal.objects.get(pk=deal.pk).status == DealStatus.LOST
+
+
+def test_a_rep_opens_a_deal_from_a_contact(users: dict[str, Any], as_user: Any) -> None:
+    ada = make_contact(Stage.SQL)
+    client = as_user("rep")
+    panel = client.get(f"/contacts/{ada.pk}/sales/")
+    assert panel.status_code == 200 and b"New deal" in panel.content
+    response = client.post("/deals/new/", {
+        "name": "From Ada", "amount": "250", "expected_close_date": "2026-12-01",
+        "type": "new_business", "contact": ada.pk})
+    deal = Deal.objects.get(name="From Ada")
+    assert response.url == f"/deals/{deal.pk}/"
+    assert deal.owner == users["rep"]
+    ada.refresh_from_db()
+    assert ada.lifecycle_stage == Stage.OPPORTUNITY
+    assert as_user("marketing").get("/deals/new/").status_code == 403
+
+
+def test_a_reps_home_lists_open_tasks_and_done_removes_them(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    ada = make_contact(Stage.SQL)
+    task = activity_log(actor=users["rep"], kind="task", subject="Send the proposal",
+                        contact=ada, due_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    client = as_user("rep")
+    home = client.get("/", follow=True)
+    assert home.request["PATH_INFO"] == "/work/"
+    assert [t.subject for t in home.context["tasks"]] == ["Send the proposal"]
+    client.post(f"/activities/{task.pk}/done/", {"next": "/work/"})
+    assert Activity.objects.get(pk=task.pk).done_at is not None
+    assert list(client.get("/work/").context["tasks"]) == []
+
+
+def test_the_forecast_page_renders_figures_and_chart_data(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    with time_machine.travel(dt.datetime(2026, 5, 5, tzinfo=dt.UTC), tick=False):
+        quota_set(actor=None, owner=users["rep"], period="quarter", start=dt.date(2026, 4, 1),
+                  amount="10000")
+        make_deal(users["rep"], amount="4000", stage_name="Negotiation",
+                  close=dt.date(2026, 6, 1))
+        response = as_user("manager").get("/forecast/")
+    assert response.status_code == 200
+    assert response.context["f"]["commit"] == Decimal("4000")
+    assert response.context["chart"]["labels"] == ["rep1"]
+    assert b'id="forecast-data"' in response.content
+    assert response.context["history"]["final"] is True
+
+
+def test_quotas_are_set_by_managers_for_their_team_only(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    client = as_user("manager")
+    page = client.get("/quotas/", {"year": 2026})
+    assert [row["user"].username for row in page.context["rows"]] == ["manager", "rep1", "rep2"]
+    ok = client.post("/quotas/", {"owner": users["rep"].pk, "period": "quarter",
+                                  "start": "2026-04-01", "amount": "50000"})
+    assert ok.status_code == 302
+    refused = client.post("/quotas/", {"owner": users["rep_other"].pk, "period": "quarter",
+                                       "start": "2026-04-01", "amount": "50000"})
+    assert refused.status_code == 400
+    assert list(Quota.objects.values_list("owner__username", flat=True)) == ["rep1"]
+    assert as_user("rep").get("/quotas/").status_code == 403

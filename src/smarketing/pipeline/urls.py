@@ -1,0 +1,23 @@
+from django.urls import path
+
+from smarketing.pipeline import views
+
+app_name = "pipeline"
+urlpatterns = [
+    path("deals/", views.deal_board, name="board"),
+    path("deals/new/", views.deal_new, name="deal_new"),
+    path("deals/<int:deal_id>/", views.deal_detail, name="deal_detail"),
+    path("deals/<int:deal_id>/move/", views.deal_move, name="deal_move"),
+    path("deals/<int:deal_id>/win/", views.deal_close, {"action": "win"}, name="deal_win"),
+    path("deals/<int:deal_id>/reopen/", views.deal_close, {"action": "reopen"},
+         name="deal_reopen"),
+    path("deals/<int:deal_id>/lines/", views.line_add, name="line_add"),
+    path("deals/<int:deal_id>/lines/<int:line_id>/remove/", views.line_remove,
+         name="line_remove"),
+    path("activities/new/", views.activity_new, name="activity_new"),
+    path("activities/<int:activity_id>/done/", views.task_done, name="task_done"),
+    path("contacts/<int:contact_id>/sales/", views.contact_activities, name="contact_sales"),
+    path("work/", views.my_work, name="my_work"),
+    path("forecast/", views.forecast_page, name="forecast"),
+    path("quotas/", views.quota_admin, name="quotas"),
+]

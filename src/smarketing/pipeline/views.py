@@ -1,0 +1,415 @@
+"""HTML pages of the pipeline: board, deal page, my work, activities, forecast, quotas.
+
+Thin views over selectors, services and permissions; a deal the user may not
+change answers 403, a missing one 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from smarketing.core.errors import DomainError, NotFound
+from smarketing.core.roles import is_admin, is_manager, team_id_of
+from smarketing.core.selectors import sales_users
+from smarketing.people.models import Company, Contact
+from smarketing.people.permissions import contact_get_for_user
+from smarketing.pipeline import permissions as perms
+from smarketing.pipeline import services
+from smarketing.pipeline.forecast import Period, forecast, prorated_quotas, quarter_of
+from smarketing.pipeline.forms import (
+    ActivityForm,
+    BoardFilterForm,
+    DealForm,
+    ForecastFilterForm,
+    LineItemForm,
+    MoveForm,
+    QuotaForm,
+    named_period,
+)
+from smarketing.pipeline.models import Deal, DealStatus, LostReason
+from smarketing.pipeline.selectors import (
+    DealFilters,
+    activity_list,
+    board,
+    deal_history,
+    deal_is_stalled,
+    open_tasks,
+    owner_ids_of_team,
+    stalled_condition,
+)
+from smarketing.pipeline.services import quota_end
+from smarketing.pipeline.snapshots import accuracy, as_json, snapshot_if_due
+
+
+def _first_error(form: Any) -> str:
+    for field, errors in form.errors.items():
+        return f"{field}: {errors[0]}" if field != "__all__" else str(errors[0])
+    return "invalid input"
+
+
+def _board_filters(form: BoardFilterForm) -> DealFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    period = named_period(data.get("close") or "")
+    return DealFilters(
+        owner_id=data["owner"].pk if data.get("owner") else None,
+        team_id=data["team"].pk if data.get("team") else None,
+        close_from=period.start if period else None, close_to=period.end if period else None,
+    )
+
+
+def _board_context(request: HttpRequest, data: Any) -> dict[str, Any]:
+    form = BoardFilterForm(data)
+    pipeline = (form.cleaned_data.get("pipeline") if form.is_valid() else None) \
+        or services.default_pipeline()
+    result = board(pipeline, _board_filters(form))
+    return {
+        "form": form, "board": result, "query": data.urlencode() if data else "",
+        "lost_reasons": LostReason.objects.filter(active=True),
+        "changeable": {d.pk for c in result.columns for d in c.deals
+                       if perms.deal_can_change(request.user, d)},
+    }
+
+
+@login_required
+@require_GET
+def deal_board(request: HttpRequest) -> HttpResponse:
+    context = _board_context(request, request.GET)
+    partial = request.headers.get("HX-Target") == "board"
+    template = "pipeline/_board.html" if partial else "pipeline/board.html"
+    return render(request, template, context)
+
+
+def _deal_or_404(user: Any, deal_id: int) -> Deal:
+    try:
+        return perms.deal_get_for_user(user=user, deal_id=deal_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _changeable_deal(user: Any, deal_id: int) -> Deal:
+    deal = _deal_or_404(user, deal_id)
+    if not perms.deal_can_change(user, deal):
+        raise PermissionDenied("Your role may not change this deal.")
+    return deal
+
+
+def _move(request: HttpRequest, deal: Deal) -> str:
+    """Apply the posted move; returns the message to show."""
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        return f"Not moved: {_first_error(form)}"
+    data = form.cleaned_data
+    try:
+        moved = services.deal_move_stage(
+            deal=deal, actor=request.user, stage=data["stage"],
+            lost_reason=data["lost_reason"], lost_note=data["lost_note"],
+        )
+    except DomainError as exc:
+        return f"Not moved: {exc.message}"
+    return f"Moved {moved.name} to {moved.stage.name}."
+
+
+@login_required
+@require_POST
+def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """From the board (htmx: answers the board again) or the deal page (redirect)."""
+    deal = _changeable_deal(request.user, deal_id)
+    message = _move(request, deal)
+    if request.headers.get("HX-Request") == "true":
+        context = _board_context(request, request.GET)
+        context["board_message"] = message
+        return render(request, "pipeline/_board.html", context)
+    level = messages.error if message.startswith("Not") else messages.success
+    level(request, message)
+    return redirect("pipeline:deal_detail", deal_id=deal.pk)
+
+
+@login_required
+@require_POST
+def deal_close(request: HttpRequest, deal_id: int, action: str) -> HttpResponse:
+    deal = _changeable_deal(request.user, deal_id)
+    try:
+        if action == "win":
+            services.deal_win(deal=deal, actor=request.user)
+        elif action == "reopen":
+            services.deal_reopen(deal=deal, actor=request.user)
+        else:
+            raise Http404("unknown action")
+    except DomainError as exc:
+        messages.error(request, f"Not done: {exc.message}")
+    else:
+        messages.success(request, "Won!" if action == "win" else "Reopened.")
+    return redirect("pipeline:deal_detail", deal_id=deal.pk)
+
+
+def _deal_timeline(deal: Deal) -> list[dict[str, Any]]:
+    items = [{"at": c.at, "kind": "stage", "change": c} for c in deal_history(deal)]
+    items += [{"at": a.at, "kind": "activity", "activity": a}
+              for a in activity_list(deal_id=deal.pk)[:100]]
+    return sorted(items, key=lambda item: item["at"], reverse=True)
+
+
+@login_required
+@require_GET
+def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
+    deal = _deal_or_404(request.user, deal_id)
+    can_change = perms.deal_can_change(request.user, deal)
+    context = {
+        "deal": deal, "can_change": can_change, "stalled": deal_is_stalled(deal),
+        "stages": deal.stage.pipeline.stages.order_by("order"),
+        "contacts": deal.deal_contacts.select_related("contact").order_by("-is_primary", "id"),
+        "lines": deal.line_items.select_related("product"),
+        "timeline": _deal_timeline(deal),
+        "lost_reasons": LostReason.objects.filter(active=True),
+        "line_form": LineItemForm() if can_change else None,
+        "activity_form": ActivityForm(initial={"deal": deal.pk}),
+    }
+    return render(request, "pipeline/deal_detail.html", context)
+
+
+def _create_deal(request: HttpRequest, form: DealForm) -> Deal:
+    data = form.cleaned_data
+    contacts = []
+    if data["contact"]:
+        contact = contact_get_for_user(user=request.user, contact_id=data["contact"])
+        contacts = [services.DealContactIn(contact=contact, role="decision_maker",
+                                           is_primary=True)]
+    owner: Any = data["owner"] or request.user
+    if not perms.deal_can_own(request.user, owner.pk):
+        raise PermissionDenied("You may not give deals to that user.")
+    return services.deal_create(
+        actor=request.user, name=data["name"], owner=owner, amount=data["amount"],
+        expected_close_date=data["expected_close_date"], stage=data["stage"],
+        type=data["type"], contacts=contacts,
+        company=contacts[0].contact.company if contacts else None,
+    )
+
+
+@login_required
+def deal_new(request: HttpRequest) -> HttpResponse:
+    if not perms.deal_can_create(request.user):
+        raise PermissionDenied("Only sales and admins open deals.")
+    initial = {"contact": request.GET.get("contact"),
+               "expected_close_date": timezone.localdate() + dt.timedelta(days=30)}
+    form = DealForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deal = _create_deal(request, form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"Opened {deal.name}.")
+            return redirect("pipeline:deal_detail", deal_id=deal.pk)
+    return render(request, "pipeline/deal_new.html", {"form": form},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_POST
+def line_add(request: HttpRequest, deal_id: int) -> HttpResponse:
+    deal = _changeable_deal(request.user, deal_id)
+    form = LineItemForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_first_error(form))
+        services.line_item_add(deal=deal, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, f"Not added: {exc.message}")
+    return redirect("pipeline:deal_detail", deal_id=deal.pk)
+
+
+@login_required
+@require_POST
+def line_remove(request: HttpRequest, deal_id: int, line_id: int) -> HttpResponse:
+    deal = _changeable_deal(request.user, deal_id)
+    line = deal.line_items.filter(pk=line_id).first()
+    if line is None:
+        raise Http404("no such line")
+    services.line_item_remove(line=line, actor=request.user)
+    return redirect("pipeline:deal_detail", deal_id=deal.pk)
+
+
+def _activity_links(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    links: dict[str, Any] = {"contact": None, "company": None, "deal": None}
+    if data["contact"]:
+        links["contact"] = contact_get_for_user(user=request.user, contact_id=data["contact"])
+    if data["deal"]:
+        links["deal"] = perms.deal_get_for_user(user=request.user, deal_id=data["deal"])
+    if data["company"]:
+        links["company"] = Company.objects.filter(pk=data["company"]).first()
+    return links
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@login_required
+@require_POST
+def activity_new(request: HttpRequest) -> HttpResponse:
+    if not perms.activity_can_log(request.user):
+        raise PermissionDenied("Your account has no role.")
+    form = ActivityForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_first_error(form))
+        data = dict(form.cleaned_data)
+        links = _activity_links(request, data)
+        services.activity_log(actor=request.user, kind=data["kind"], subject=data["subject"],
+                              outcome=data["outcome"], body=data["body"],
+                              due_at=data["due_at"], **links)
+    except DomainError as exc:
+        messages.error(request, f"Not logged: {exc.message}")
+    else:
+        messages.success(request, "Logged.")
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, activity_id: int) -> HttpResponse:
+    try:
+        task = perms.activity_get_for_user(user=request.user, activity_id=activity_id,
+                                           change=True)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    services.task_complete(activity=task, actor=request.user)
+    return redirect(_back(request))
+
+
+@login_required
+@require_GET
+def contact_activities(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The contact page's sales panel (loaded by htmx): deals, activity form, tasks."""
+    try:
+        contact: Contact = contact_get_for_user(user=request.user, contact_id=contact_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    context = {
+        "contact": contact,
+        "deals": Deal.objects.filter(deal_contacts__contact=contact)
+        .select_related("stage").order_by("-created_at"),
+        "activities": activity_list(contact_id=contact.pk)[:20],
+        "form": ActivityForm(initial={"contact": contact.pk}),
+        "can_open_deal": perms.deal_can_create(request.user),
+        "contact_url": reverse("people:contact_detail", args=[contact.pk]),
+    }
+    return render(request, "pipeline/_contact_sales.html", context)
+
+
+@login_required
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    """The sales home: my open tasks by due date, and my stalled deals."""
+    now = timezone.now()
+    mine = Deal.objects.filter(owner_id=request.user.pk, status=DealStatus.OPEN)
+    context = {
+        "tasks": open_tasks(int(request.user.pk or 0)), "now": now,
+        "stalled": mine.filter(stalled_condition(now)).select_related("stage", "company")[:50],
+        "open_count": mine.count(),
+    }
+    return render(request, "pipeline/my_work.html", context)
+
+
+def _forecast_scope(form: Any, user: Any) -> tuple[Any, list[int] | None]:
+    data = form.cleaned_data if form.is_valid() else {}
+    period = named_period(data.get("close") or "this_quarter")
+    if data.get("owner"):
+        return period, [data["owner"].pk]
+    if data.get("team"):
+        return period, list(owner_ids_of_team(data["team"].pk).values_list("user_id", flat=True))
+    return period, None
+
+
+def _chart_data(result: dict[str, Any]) -> dict[str, Any]:
+    rows = result["owners"]
+    return {
+        "labels": [r["owner"] for r in rows],
+        "closed_won": [r["closed_won"] for r in rows],
+        "commit": [r["commit"] for r in rows],
+        "best_case": [r["best_case"] for r in rows],
+        "interval": [[r["p10"], r["p90"]] for r in rows],
+        "p50": [r["p50"] for r in rows],
+        "quota": [r["quota"] or None for r in rows],
+    }
+
+
+@login_required
+@require_GET
+def forecast_page(request: HttpRequest) -> HttpResponse:
+    form = ForecastFilterForm(request.GET or {"close": "this_quarter"})
+    period, owner_ids = _forecast_scope(form, request.user)
+    snapshot_if_due(period)
+    result = forecast(period, owner_ids=owner_ids)
+    last = quarter_of(quarter_of(timezone.localdate()).start - dt.timedelta(days=1))
+    history = accuracy(last)
+    context = {
+        "form": form, "period": period, "f": result, "last": last, "history": history,
+        "chart": as_json(_chart_data(result)),
+        "history_chart": as_json({
+            "labels": [w["week_start"] for w in history["weeks"]],
+            "p50": [w["p50"] for w in history["weeks"]],
+            "interval": [[w["p10"], w["p90"]] for w in history["weeks"]],
+            "actual": history["actual"],
+        }),
+    }
+    return render(request, "pipeline/forecast.html", context)
+
+
+def _quota_table(year: int, owner_ids: list[int] | None) -> list[dict[str, Any]]:
+    quarters = [dt.date(year, m, 1) for m in (1, 4, 7, 10)]
+    users = sales_users()
+    if owner_ids is not None:
+        users = users.filter(pk__in=owner_ids)
+    rows = []
+    for user in users:
+        amounts = [prorated_quotas(Period(q, quota_end("quarter", q)), [user.pk]).get(user.pk)
+                   for q in quarters]
+        rows.append({"user": user, "quarters": amounts})
+    return rows
+
+
+def _quota_scope(user: Any) -> list[int] | None:
+    if is_admin(user):
+        return None
+    team = team_id_of(user)
+    return list(owner_ids_of_team(team).values_list("user_id", flat=True)) if team else []
+
+
+def _save_quota(request: HttpRequest, form: QuotaForm) -> bool:
+    data = form.cleaned_data
+    if not perms.quota_can_set(request.user, data["owner"].pk):
+        form.add_error("owner", "You may not set this user's quota.")
+        return False
+    try:
+        services.quota_set(actor=request.user, **data)
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return False
+    return True
+
+
+@login_required
+def quota_admin(request: HttpRequest) -> HttpResponse:
+    if not (is_admin(request.user) or is_manager(request.user)):
+        raise PermissionDenied("Quotas are set by admins and sales managers.")
+    form = QuotaForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _save_quota(request, form):
+        messages.success(request, "Quota saved.")
+        return redirect(f"{reverse('pipeline:quotas')}?year={form.cleaned_data['start'].year}")
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    context = {"form": form, "year": year,
+               "rows": _quota_table(year, _quota_scope(request.user))}
+    return render(request, "pipeline/quotas.html", context,
+                  status=400 if form.is_bound and form.errors else 200)
