@@ -1,0 +1,172 @@
+"""Campaigns with their UTM keys, costs, daily channel metrics and content assets.
+
+Money is Decimal in the organisation's currency. UTM keys are stored lower-case and
+trimmed (services normalise them), so resolution (campaigns/resolution.py) compares
+case-insensitively without functions on the column.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from smarketing.core.models import TimeStampedModel
+
+
+class Channel(models.TextChoices):
+    PAID_SEARCH = "paid_search", "Paid search"
+    PAID_SOCIAL = "paid_social", "Paid social"
+    ORGANIC_SOCIAL = "organic_social", "Organic social"
+    EMAIL = "email", "Email"
+    CONTENT_SEO = "content_seo", "Content / SEO"
+    EVENTS_WEBINARS = "events_webinars", "Events and webinars"
+    REFERRAL = "referral", "Referral"
+    DIRECT = "direct", "Direct"
+    DISPLAY = "display", "Display"
+    OTHER = "other", "Other"
+
+
+class CampaignStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+
+
+class Campaign(TimeStampedModel):
+    name = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    utm_campaign = models.CharField(max_length=200, help_text="Lower-case utm_campaign value.")
+    utm_source = models.CharField(max_length=200, blank=True, default="")
+    utm_medium = models.CharField(max_length=200, blank=True, default="")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    budget = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="campaigns",
+    )
+    status = models.CharField(
+        max_length=20, choices=CampaignStatus.choices, default=CampaignStatus.PLANNED
+    )
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["utm_campaign", "utm_source", "utm_medium"], name="campaign_utm_unique"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="campaign_name_set"),
+            models.CheckConstraint(condition=~Q(utm_campaign=""), name="campaign_utm_set"),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="campaign_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="campaign_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CostKind(models.TextChoices):
+    LUMP_SUM = "lump_sum", "Lump sum on a date"
+    DAILY = "daily", "Daily amount over a date range"
+
+
+class CampaignCost(TimeStampedModel):
+    """A lump sum (`amount` on `start_date`, end = start) or a daily amount charged on
+    every day from `start_date` to `end_date` inclusive."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="costs")
+    kind = models.CharField(max_length=10, choices=CostKind.choices)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    note = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CostKind.values), name="cost_kind_valid"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="cost_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="cost_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=CostKind.LUMP_SUM) | Q(end_date=F("start_date")),
+                name="cost_lump_sum_one_day",
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="cost_dates")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.amount} ({self.kind})"
+
+
+class ChannelMetric(models.Model):
+    """One day of an ad platform's numbers for a campaign. `spend` is the platform's
+    cost for the day and counts as campaign spend (do not enter it again as a cost)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="metrics")
+    day = models.DateField()
+    impressions = models.PositiveBigIntegerField(default=0)
+    clicks = models.PositiveBigIntegerField(default=0)
+    spend = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    likes = models.PositiveBigIntegerField(default=0)
+    shares = models.PositiveBigIntegerField(default=0)
+    comments = models.PositiveBigIntegerField(default=0)
+    video_views = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "day"], name="metric_campaign_day"),
+            models.CheckConstraint(condition=Q(spend__gte=0), name="metric_spend_positive"),
+        ]
+        indexes = [models.Index(fields=["day"], name="metric_day")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.day}"
+
+
+class AssetType(models.TextChoices):
+    EBOOK = "ebook", "Ebook"
+    WHITEPAPER = "whitepaper", "Whitepaper"
+    CASE_STUDY = "case_study", "Case study"
+    WEBINAR = "webinar", "Webinar"
+    BUYERS_GUIDE = "buyers_guide", "Buyer's guide"
+    BLOG_POST = "blog_post", "Blog post"
+    VIDEO = "video", "Video"
+    TEMPLATE = "template", "Template"
+
+
+class ContentAsset(TimeStampedModel):
+    """A piece of content. Tracking events reference it with `properties.asset_id`."""
+
+    title = models.CharField(max_length=300)
+    type = models.CharField(max_length=20, choices=AssetType.choices)
+    url = models.URLField(max_length=1000, blank=True, default="")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="assets"
+    )
+    gated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="asset_title_set"),
+            models.CheckConstraint(
+                condition=Q(type__in=AssetType.values), name="asset_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
