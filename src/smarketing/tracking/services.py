@@ -2,20 +2,22 @@
 
 `events_ingest` is the hot path: one SELECT for already-stored message ids, one for
 the contacts of the batch's ids, one INSERT of every new event (conflicts on
-(source, message_id) ignored), then the identity work of the few identify, alias
+(source, message_id) ignored; plain SQL, as building model instances would cost more
+than the insert itself), then the identity work of the few identify, alias
 and group messages, all in one transaction committed before the reply.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from smarketing.core.errors import ValidationFailed
@@ -116,17 +118,54 @@ def _split_duplicates(
     return fresh, duplicates
 
 
-def _event(source: Source, m: Incoming, contact_id: int | None, received_at: datetime) -> Event:
-    page = m.page
-    return Event(
-        source=source, message_id=m.message_id, type=m.type, name=m.name,
-        contact_id=contact_id, anonymous_id=m.anonymous_id, user_id=m.user_id,
-        group_id=m.group_id, previous_id=m.previous_id, timestamp=m.timestamp,
-        sent_at=m.sent_at, received_at=received_at, properties=m.properties,
-        context=m.context, utm_source=page.utm_source, utm_medium=page.utm_medium,
-        utm_campaign=page.utm_campaign, utm_term=page.utm_term, utm_content=page.utm_content,
-        referrer=page.referrer, page_url=page.url, page_path=page.path,
+# tracking_event's columns in the order _row() fills them (a test checks they are all).
+EVENT_COLUMNS = (
+    "source_id", "message_id", "type", "name", "contact_id", "anonymous_id", "user_id",
+    "group_id", "previous_id", "timestamp", "sent_at", "received_at", "properties", "context",
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "referrer",
+    "page_url", "page_path",
+)
+JSON_COLUMNS = frozenset({"properties", "context"})
+ROWS_PER_STATEMENT = 1000  # 22,000 parameters: under SQLite's 32,766 and PostgreSQL's 65,535
+
+
+def _row(
+    source_id: int, m: Incoming, contact_id: int | None, received_at: Any, dumps: Any
+) -> tuple[Any, ...]:
+    page, adapt = m.page, connection.ops.adapt_datetimefield_value
+    return (
+        source_id, m.message_id, m.type, m.name, contact_id, m.anonymous_id, m.user_id,
+        m.group_id, m.previous_id, adapt(m.timestamp), adapt(m.sent_at), received_at,
+        dumps(m.properties), dumps(m.context), page.utm_source, page.utm_medium,
+        page.utm_campaign, page.utm_term, page.utm_content, page.referrer, page.url, page.path,
     )
+
+
+def _insert_sql(rows: int) -> str:
+    """One multi-row INSERT that skips a (source, message_id) already stored (SQLite >= 3.24
+    and PostgreSQL): what bulk_create(ignore_conflicts=True) does, without building models."""
+    cast = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    marks = ", ".join(cast if c in JSON_COLUMNS else "%s" for c in EVENT_COLUMNS)
+    values = ", ".join([f"({marks})"] * rows)
+    columns = ", ".join(connection.ops.quote_name(c) for c in EVENT_COLUMNS)
+    table = connection.ops.quote_name(Event._meta.db_table)
+    return (
+        f"INSERT INTO {table} ({columns}) VALUES {values} "
+        "ON CONFLICT (source_id, message_id) DO NOTHING"
+    )
+
+
+def _insert_events(
+    source: Source, messages: list[Incoming], known: dict[tuple[str, str], int],
+    received_at: datetime,
+) -> None:
+    received = connection.ops.adapt_datetimefield_value(received_at)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    rows = [_row(source.pk, m, stitching.owner_of(known, m), received, dumps) for m in messages]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), ROWS_PER_STATEMENT):
+            chunk = rows[start : start + ROWS_PER_STATEMENT]
+            cursor.execute(_insert_sql(len(chunk)), [v for row in chunk for v in row])
 
 
 def _apply_identities(source: Source, messages: list[Incoming]) -> None:
@@ -155,14 +194,16 @@ def events_ingest(
 ) -> IngestResult:
     """Store the new messages of one request and apply their identity effects, atomically.
 
+    The reads (which ids are stored already, whose contacts the ids are) run before the
+    write transaction, so that SQLite's write lock is held only for the writes; a
+    message stored meanwhile by a concurrent request is still skipped by the INSERT.
     `problems` (messages refused by validation) are recorded for the debugger.
     """
+    fresh, duplicates = _split_duplicates(source, messages) if messages else ([], [])
+    known = stitching.contact_ids_for(fresh)
     with transaction.atomic():
-        fresh, duplicates = _split_duplicates(source, messages) if messages else ([], [])
         if fresh:
-            known = stitching.contact_ids_for(fresh)
-            events = [_event(source, m, stitching.owner_of(known, m), received_at) for m in fresh]
-            Event.objects.bulk_create(events, ignore_conflicts=True)
+            _insert_events(source, fresh, known, received_at)
             if any(m.type != EventType.PAGE and m.type != EventType.SCREEN for m in fresh):
                 _apply_identities(source, fresh)
         if duplicates or problems:

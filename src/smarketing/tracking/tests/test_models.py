@@ -63,3 +63,10 @@ def test_a_source_kind_must_be_known(db: object) -> None:
     with pytest.raises(ValidationFailed) as error:
         source_create(actor=None, name="X", kind="carrier-pigeon")
     assert error.value.field == "kind"
+
+
+def test_the_ingestion_insert_fills_every_event_column() -> None:
+    from smarketing.tracking.services import EVENT_COLUMNS
+
+    columns = {f.column for f in Event._meta.concrete_fields if not f.primary_key}
+    assert sorted(EVENT_COLUMNS) == sorted(columns)

@@ -1,0 +1,203 @@
+"""Event ingestion through the real HTTP server, against the raw database inserting the same rows.
+
+Run (from the repository root, after `make install` or `make dev`):
+
+    .venv/bin/python benchmarks/ingest.py            # 1M events, ./var/bench-ingest
+    .venv/bin/python benchmarks/ingest.py --events 200000 --data-dir /tmp/bench-ingest
+    DATABASE_URL=postgres://user:pass@host/db .venv/bin/python benchmarks/ingest.py
+
+What it does:
+1. migrates the database of `--data-dir` (or DATABASE_URL) and creates two sources;
+2. starts `smarketing serve` (gunicorn, production settings) on a free port;
+3. sends `--events` page and track events (1,000 visitors, realistic properties and page
+   context, a third with UTM parameters) in batches of `--batch` (100) to /v1/batch
+   from `--clients` (2) client processes, one request in flight per process, and
+   records each batch's latency (a batch is acknowledged only once committed);
+4. inserts the same rows straight into tracking_event with the bare driver (sqlite3 /
+   psycopg) `executemany`, one transaction per batch of `--batch`: the raw speed of the
+   database doing the same writes;
+5. prints events/s and batch latency p50/p99 for both, and the ratio http / raw.
+
+Not a test: it prints figures and never fails on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import multiprocessing
+import os
+import sqlite3
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import harness
+
+COLUMNS = (
+    "source_id", "message_id", "type", "name", "contact_id", "anonymous_id", "user_id",
+    "group_id", "previous_id", "timestamp", "sent_at", "received_at", "properties", "context",
+    "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "referrer",
+    "page_url", "page_path",
+)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--clients", type=int, default=2, help="Client processes.")
+    parser.add_argument("--data-dir", type=Path, default=Path("var/bench-ingest"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    return parser.parse_args()
+
+
+def message(run: str, n: int) -> dict[str, Any]:
+    """The n-th event of a run: a page view or a track call of one of 1,000 visitors."""
+    path = ("/", "/pricing", "/blog/lead-scoring", "/product", "/contact")[n % 5]
+    query = "?utm_source=google&utm_medium=cpc&utm_campaign=spring" if n % 3 == 0 else ""
+    context = {
+        "page": {"url": f"https://acme.example{path}{query}", "path": path,
+                 "referrer": "https://www.google.com/", "title": "Acme"},
+        "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0",
+        "library": {"name": "bench", "version": "1"},
+    }
+    common = {"messageId": f"{run}-{n}", "anonymousId": f"visitor-{n % 1000}",
+              "timestamp": datetime.now(UTC).isoformat(), "context": context}
+    if n % 4 == 0:
+        return {**common, "type": "track", "event": "Clicked",
+                "properties": {"button": "signup", "position": n % 7}}
+    return {**common, "type": "page", "properties": {"path": path, "title": "Acme"}}
+
+
+def client_process(
+    base: str, key: str, run: str, batches: range, batch: int, out: Any
+) -> None:
+    """Send this process's batches one after another; put the latencies (ms) on `out`."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=120)
+    auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    headers = {"Content-Type": "application/json", "Authorization": auth}
+    latencies = []
+    for b in batches:
+        body = json.dumps({"batch": [message(run, b * batch + i) for i in range(batch)]})
+        started = time.perf_counter()
+        connection.request("POST", "/v1/batch", body=body, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        latencies.append((time.perf_counter() - started) * 1000)
+        if response.status != 200:
+            raise SystemExit(f"batch {b}: status {response.status}: {payload[:200]!r}")
+    connection.close()
+    out.put(latencies)
+
+
+def send_over_http(base: str, key: str, args: argparse.Namespace) -> tuple[float, list[float]]:
+    batches = args.events // args.batch
+    run = uuid.uuid4().hex[:8]
+    out: Any = multiprocessing.get_context("fork").Queue()
+    shares = [range(c, batches, args.clients) for c in range(args.clients)]
+    processes = [
+        multiprocessing.get_context("fork").Process(
+            target=client_process, args=(base, key, run, share, args.batch, out)
+        )
+        for share in shares
+    ]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    latencies = [ms for _ in processes for ms in out.get()]
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return elapsed, sorted(latencies)
+
+
+def row_values(source_id: int, m: dict[str, Any], vendor: str) -> tuple[Any, ...]:
+    page = m["context"]["page"]
+    utm = "?utm_" in page["url"]
+    now = datetime.now(UTC)
+    stamp: Any = now.replace(tzinfo=None).isoformat(" ") if vendor == "sqlite" else now
+    return (
+        source_id, m["messageId"], m["type"], m.get("event", ""), None, m["anonymousId"], "",
+        "", "", stamp, stamp, stamp, json.dumps(m["properties"]), json.dumps(m["context"]),
+        "google" if utm else "", "cpc" if utm else "", "spring" if utm else "", "", "",
+        page["referrer"], page["url"], page["path"],
+    )
+
+
+def insert_raw(source_id: int, args: argparse.Namespace) -> tuple[float, list[float]]:
+    """The same rows through the bare driver: executemany per batch, one commit each."""
+    from django.db import connection
+
+    vendor = connection.vendor
+    columns = ", ".join(f'"{c}"' for c in COLUMNS)
+    if vendor == "sqlite":
+        conn: Any = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+        conn.executescript(connection.settings_dict["OPTIONS"]["init_command"])
+        marks = ", ".join("?" for _ in COLUMNS)
+    else:
+        import psycopg
+
+        conn = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        marks = ", ".join("%s::jsonb" if c in ("properties", "context") else "%s" for c in COLUMNS)
+    sql = f"INSERT INTO tracking_event ({columns}) VALUES ({marks})"
+    run = uuid.uuid4().hex[:8]
+    latencies = []
+    started = time.perf_counter()
+    for b in range(args.events // args.batch):
+        t0 = time.perf_counter()
+        rows = [row_values(source_id, message(run, b * args.batch + i), vendor)
+                for i in range(args.batch)]
+        cursor = conn.cursor()
+        cursor.execute("BEGIN")
+        cursor.executemany(sql, rows)
+        cursor.execute("COMMIT")
+        latencies.append((time.perf_counter() - t0) * 1000)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed, sorted(latencies)
+
+
+def report(label: str, events: int, elapsed: float, latencies: list[float]) -> float:
+    rate = events / elapsed
+    p50 = harness.percentile(latencies, 0.5)
+    p99 = harness.percentile(latencies, 0.99)
+    print(f"{label:<34}{rate:>12,.0f}{p50:>10.1f}{p99:>10.1f}{elapsed:>10.1f}")
+    return rate
+
+
+def main() -> None:
+    args = parse_args()
+    harness.setup_django(args.data_dir)
+    from django.core.management import call_command
+
+    from smarketing.tracking.services import source_create
+
+    call_command("migrate", interactive=False, verbosity=0)
+    source, key = source_create(actor=None, name="benchmark http", kind="server")
+    raw_source, _ = source_create(actor=None, name="benchmark raw", kind="server")
+    events = (args.events // args.batch) * args.batch
+    print(f"Database: {harness.database_label()}; {events:,} events in batches of "
+          f"{args.batch}; {args.clients} client processes")
+    port = harness.free_port()
+    log = args.data_dir / "bench-server.log"
+    with harness.running_server(port, args.workers, args.threads, log) as base:
+        print(f"Server: smarketing serve at {base}, {args.workers} workers x {args.threads} "
+              "threads\n")
+        print(f"{'':<34}{'events/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'seconds':>10}")
+        http_elapsed, http_latencies = send_over_http(base, key, args)
+    http_rate = report("HTTP /v1/batch (server)", events, http_elapsed, http_latencies)
+    raw_elapsed, raw_latencies = insert_raw(raw_source.pk, args)
+    raw_rate = report("raw executemany (driver)", events, raw_elapsed, raw_latencies)
+    print(f"\nratio http / raw: {http_rate / raw_rate:.2f}x "
+          f"(target >= 0.5x on SQLite; >= 20,000 events/s)")
+
+
+if __name__ == "__main__":
+    main()
