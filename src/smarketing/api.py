@@ -65,6 +65,8 @@ def _register_routers() -> None:
         products_router,
         quotas_router,
     )
+    from smarketing.scoring.api import contact_score_router
+    from smarketing.scoring.api import router as scoring_router
     from smarketing.tracking.api import router as sources_router
 
     api.add_router("/users", users_router)
@@ -79,6 +81,8 @@ def _register_routers() -> None:
     api.add_router("/activities", activities_router)
     api.add_router("/quotas", quotas_router)
     api.add_router("/forecast", forecast_router)
+    api.add_router("/scoring", scoring_router)
+    api.add_router("", contact_score_router)
 
 
 _register_routers()

@@ -1,0 +1,104 @@
+"""Reads for scoring: a contact's score and explanation at a time, the model history,
+the score distribution, and the live preview of a draft model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Min, QuerySet
+from django.utils import timezone
+
+from smarketing.people.models import Contact
+from smarketing.scoring.engine import (
+    ContactResult,
+    ModelSpec,
+    scope_of_ids,
+    scope_of_range,
+    score_scope,
+)
+from smarketing.scoring.models import ContactScore, EngagementRule, FitRule, ScoringModel
+from smarketing.scoring.scoring import BATCH, QUALIFIABLE, mql_reason
+from smarketing.scoring.services import active_model, clean_engagement_rule, clean_fit_rule
+
+
+@dataclass(frozen=True)
+class ScoreView:
+    model: ScoringModel
+    at: dt.datetime
+    result: ContactResult
+    stored: ContactScore | None
+
+
+def contact_score(contact: Contact, at: dt.datetime | None = None) -> ScoreView:
+    """The contact's score at `at` (default now) with its explanation."""
+    model, at = active_model(), at or timezone.now()
+    contacts, events = scope_of_ids([contact.pk])
+    result = score_scope(ModelSpec.of(model), contacts=contacts, events=events, at=at)
+    stored = ContactScore.objects.filter(contact=contact).first()
+    return ScoreView(model=model, at=at, result=result[contact.pk], stored=stored)
+
+
+def model_history() -> QuerySet[ScoringModel]:
+    return ScoringModel.objects.select_related("created_by").order_by("-version")
+
+
+def model_by_version(version: int) -> ScoringModel | None:
+    return ScoringModel.objects.filter(version=version).first()
+
+
+def score_distribution(*, width: int = 10) -> list[dict[str, int]]:
+    """Contacts per score bucket [low, low + width) of their stored total."""
+    bounds = Contact.objects.aggregate(low=Min("score"), high=Max("score"))
+    if bounds["low"] is None:
+        return []
+    counts = dict(
+        Contact.objects.values_list("score").annotate(n=Count("id")).values_list("score", "n")
+    )
+    start = (bounds["low"] // width) * width
+    buckets = dict.fromkeys(range(start, bounds["high"] + 1, width), 0)
+    for score, n in counts.items():
+        buckets[(score // width) * width] += n
+    return [{"low": low, "high": low + width - 1, "contacts": n} for low, n in buckets.items()]
+
+
+def draft_spec(draft: dict[str, Any]) -> ModelSpec:
+    """A ModelSpec for unsaved settings and rules (validated as a change would be)."""
+    model = active_model()
+    fit = draft.get("fit_rules")
+    engagement = draft.get("engagement_rules")
+    current = ModelSpec.of(model)
+    return ModelSpec(
+        threshold=int(draft.get("threshold", model.threshold)),
+        half_life_days=int(draft.get("half_life_days", model.half_life_days)),
+        hand_raise_events=tuple(draft.get("hand_raise_events", model.hand_raise_events)),
+        fit_rules=current.fit_rules if fit is None else tuple(
+            FitRule(**clean_fit_rule(r)) for r in fit),
+        engagement_rules=current.engagement_rules if engagement is None else tuple(
+            EngagementRule(**clean_engagement_rule(r)) for r in engagement),
+        version=None,
+    )
+
+
+@dataclass(frozen=True)
+class Preview:
+    contacts: int
+    qualifying: int  # total >= threshold or a hand-raise, whatever the stage
+    new_mqls: int  # of those, subscribers and leads that were never an MQL
+
+
+def preview(spec: ModelSpec, at: dt.datetime | None = None) -> Preview:
+    """How many current contacts would be MQLs under `spec` (nothing is written)."""
+    at = at or timezone.now()
+    bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
+    low, high = bounds["low"] or 0, bounds["high"] or -1
+    contacts = qualifying = new = 0
+    for start in range(low, high + 1, BATCH):
+        scope = scope_of_range(start, start + BATCH - 1)
+        for result in score_scope(spec, contacts=scope[0], events=scope[1], at=at).values():
+            contacts += 1
+            if mql_reason(result, spec):
+                qualifying += 1
+                new += result.stage in QUALIFIABLE and not result.became_mql
+    return Preview(contacts=contacts, qualifying=qualifying, new_mqls=new)
