@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from smarketing.people.models import Contact
 from smarketing.tracking.models import Event
 from smarketing.tracking.services import source_create
+from tests.browser.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -70,7 +71,7 @@ def _wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 def test_the_snippet_tracks_a_visit_and_a_form_fill_into_a_lead(
-    browser_page: Page, customer_site: Callable[[str], str]
+    browser_page: Page, customer_site: Callable[[str], str], users: dict[str, Any]
 ) -> None:
     source, key = source_create(actor=None, name="Shop", kind="website")
     site = customer_site(key)
@@ -102,3 +103,10 @@ def test_the_snippet_tracks_a_visit_and_a_form_fill_into_a_lead(
     _wait_for(lambda: Event.objects.filter(name="Demo Requested").exists())
     assert set(Event.objects.values_list("contact_id", flat=True)) == {contact.pk}
     assert set(Event.objects.values_list("anonymous_id", flat=True)) == {visit.anonymous_id}
+
+    # The stitched history is on the contact page, with the stage changes.
+    page.goto(f"/contacts/{contact.pk}/")  # relative: the live server
+    log_in(page, "marketing")
+    activity = page.get_by_test_id("activity")
+    for text in ("Viewed /landing", "Form Submitted", "Demo Requested", "(new) → Lead"):
+        expect(activity).to_contain_text(text)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("sources/<int:source_id>/", views.source_detail, name="source_detail"),
     path("sources/<int:source_id>/rotate/", views.source_rotate, name="source_rotate"),
     path("sources/<int:source_id>/debugger/", views.source_debugger, name="source_debugger"),
+    path("contacts/<int:contact_id>/activity/", views.contact_activity, name="contact_activity"),
 ]

@@ -8,15 +8,19 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from smarketing.core.errors import DomainError
+from smarketing.core.errors import DomainError, NotFound
+from smarketing.core.timeline import contact_timeline
+from smarketing.people.permissions import contact_get_for_user
 from smarketing.tracking.models import Source, SourceKind
 from smarketing.tracking.permissions import can_manage_sources
 from smarketing.tracking.selectors import debugger_rows, source_list
 from smarketing.tracking.services import source_create, source_rotate_key
 
 NEW_KEY = "tracking_new_write_key"
+ACTIVITY_PAGE = 25
 
 
 class SourceForm(forms.Form):
@@ -93,3 +97,19 @@ def source_debugger(request: HttpRequest, source_id: int) -> HttpResponse:
         return HttpResponse(status=401)
     source = _source_or_404(source_id)
     return render(request, "tracking/_debugger.html", {"rows": debugger_rows(source)})
+
+
+@require_GET
+def contact_activity(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """The contact page's activity card: its whole timeline (tracked events interleaved
+    with stage changes and every other app's items), newest first, loaded by htmx."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=401)
+    try:
+        contact = contact_get_for_user(user=request.user, contact_id=contact_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    timeline = contact_timeline(contact.pk, before=before, limit=ACTIVITY_PAGE)
+    context = {"contact": contact, "items": timeline.items, "next_before": timeline.next_before}
+    return render(request, "tracking/_contact_activity.html", context)

@@ -67,3 +67,25 @@ def test_sales_roles_may_not_open_sources(as_user: Any, role: str) -> None:
 def test_signed_out_visitors_are_sent_to_log_in(db: Any) -> None:
     response = Client().get("/sources/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_the_contact_activity_interleaves_events_and_stage_changes(
+    as_user: Any, tracker: Any
+) -> None:
+    tracker.post("batch", {"batch": [
+        {"type": "page", "anonymousId": "v", "messageId": "1",
+         "properties": {"url": "https://acme.com/pricing"}},
+        {"type": "identify", "anonymousId": "v", "messageId": "2",
+         "traits": {"email": "act@example.com"}},
+        {"type": "track", "anonymousId": "v", "messageId": "3", "event": "Demo Requested"},
+    ]})
+    from smarketing.people.models import Contact
+
+    contact = Contact.objects.get()
+    response = as_user("rep").get(f"/contacts/{contact.pk}/activity/")
+    kinds = [item.kind for item in response.context["items"]]
+    titles = [item.title for item in response.context["items"]]
+    assert kinds.count("event") == 3 and kinds.count("stage_change") == 1  # created a lead
+    assert "Viewed /pricing" in titles and "Demo Requested" in titles
+    assert as_user("rep").get("/contacts/999999/activity/").status_code == 404
+    assert Client().get(f"/contacts/{contact.pk}/activity/").status_code == 401
