@@ -8,6 +8,8 @@ class PipelineConfig(AppConfig):
 
     def ready(self) -> None:
         from smarketing.core.timeline import register_timeline_provider
+        from smarketing.people.generate.extensions import Extension, register_generate_extension
+        from smarketing.pipeline.demo import clear_pipeline_data, generate_pipeline
         from smarketing.pipeline.selectors import (
             activities_for_timeline,
             deal_changes_for_timeline,
@@ -15,3 +17,6 @@ class PipelineConfig(AppConfig):
 
         register_timeline_provider("pipeline.activities", activities_for_timeline)
         register_timeline_provider("pipeline.deal_changes", deal_changes_for_timeline)
+        register_generate_extension(
+            "pipeline", Extension(generate=generate_pipeline, clear=clear_pipeline_data)
+        )

@@ -276,18 +276,11 @@ def _owner_rows(
     return sorted(rows, key=lambda r: str(r["owner"]))
 
 
-def forecast(
-    period: Period, *, owner_ids: list[int] | None = None, now: dt.datetime | None = None,
-    seed: int = DEFAULT_SEED, simulations: int = SIMULATIONS,
+def assemble(
+    period: Period, won: dict[int, Decimal], deals: list[OpenDeal],
+    quotas: dict[int, Decimal], *, seed: int = DEFAULT_SEED, simulations: int = SIMULATIONS,
 ) -> dict[str, Any]:
-    """The forecast payload of the API (DESIGN.md shape), amounts as Decimal."""
-    now = now or timezone.now()
-    deals = open_deals(period, now, owner_ids, learn_rates(now))
-    if now >= period.bounds()[1]:
-        for deal in deals:
-            deal.p_close = 0.0
-    won = closed_won_by_owner(period, owner_ids)
-    quotas = prorated_quotas(period, owner_ids)
+    """The payload from its parts: closed won and quota per owner, the open deals."""
     sims = simulate(deals, seed=seed, simulations=simulations)
     total = _figures(sum(won.values(), ZERO), deals,
                      sum(quotas.values(), ZERO), sims[None])
@@ -301,3 +294,19 @@ def forecast(
             Decimal("0.0001")) if with_quota else None,
         "simulations": simulations, "seed": seed, "owners": rows,
     }
+
+
+def forecast(
+    period: Period, *, owner_ids: list[int] | None = None, now: dt.datetime | None = None,
+    seed: int = DEFAULT_SEED, simulations: int = SIMULATIONS,
+) -> dict[str, Any]:
+    """The forecast payload of the API (DESIGN.md shape), amounts as Decimal."""
+    now = now or timezone.now()
+    deals = open_deals(period, now, owner_ids, learn_rates(now))
+    if now >= period.bounds()[1]:
+        for deal in deals:
+            deal.p_close = 0.0
+    return assemble(
+        period, closed_won_by_owner(period, owner_ids), deals,
+        prorated_quotas(period, owner_ids), seed=seed, simulations=simulations,
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from smarketing.people.generate.companies import CompanyMaker
 from smarketing.people.generate.contacts import ContactMaker, Tally
+from smarketing.people.generate.extensions import GenerateContext, generate_extensions
 from smarketing.people.generate.journey import Walker
 from smarketing.people.generate.pools import name_pools
 from smarketing.people.generate.roster import build_roster, define_properties
@@ -48,6 +49,7 @@ class GenerateResult:
     users: list[User]
     window: Window
     seconds: float
+    extra: list[str] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         t = self.tally
@@ -64,7 +66,7 @@ class GenerateResult:
             lines.append(f"{stage:<12} {t.stages.get(stage, 0):>10,} {reached:>10,} {rate:>14}")
             previous = reached
         lines.append(f"{Stage.OTHER:<12} {t.stages.get(Stage.OTHER, 0):>10,}")
-        return lines
+        return lines + self.extra
 
 
 def people_data_exists() -> bool:
@@ -77,6 +79,8 @@ def clear_people_data(batch: int = 20_000) -> None:
     Through the ORM (so every cascade of every app applies), in pk ranges so that
     a million contacts never sit in memory at once.
     """
+    for extension in generate_extensions():
+        extension.clear()
     for model in (StageChange, Identity, ContactMerge, Contact, Company):
         top = model.objects.aggregate(top=Max("pk"))["top"] or 0
         for start in range(0, top + 1, batch):
@@ -101,7 +105,9 @@ def generate(options: GenerateOptions, progress: Progress | None = None) -> Gene
     with load_tuning(connection):
         _write_all(options, companies, maker, writer, progress)
     writer.reset_sequences()
-    return GenerateResult(maker.tally, roster.users, window, time.monotonic() - started)
+    context = GenerateContext(options.seed, window.start, window.end, options.contacts)
+    extra = [line for ext in generate_extensions() for line in ext.generate(context)]
+    return GenerateResult(maker.tally, roster.users, window, time.monotonic() - started, extra)
 
 
 def _write_all(
