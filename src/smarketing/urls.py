@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("smarketing.core.urls")),
     path("", include("smarketing.people.urls")),
     path("", include("smarketing.pipeline.urls")),
+    path("", include("smarketing.scoring.urls")),
     path("", include("smarketing.tracking.page_urls")),
+    path("", include("smarketing.campaigns.urls")),
 ]

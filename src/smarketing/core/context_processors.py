@@ -23,7 +23,11 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Deals", "/deals/", None),
     NavItem("Forecast", "/forecast/", None),
     NavItem("Quotas", "/quotas/", frozenset({Role.SALES_MANAGER, Role.ADMIN})),
+    NavItem("Campaigns", "/campaigns/", None),
+    NavItem("Attribution", "/attribution/", None),
+    NavItem("Content", "/content/", None),
     NavItem("Sources", "/sources/", frozenset({Role.MARKETING, Role.ADMIN})),
+    NavItem("Scoring", "/scoring/", None),
     NavItem("API docs", "/api/v1/docs", None),
     NavItem("Admin", "/admin/", frozenset({Role.ADMIN})),
 )

@@ -1,0 +1,96 @@
+"""The scoring page: everybody reads, marketing and admin change settings and rules as
+new versions, the preview counts MQLs under a draft, the contact's score card explains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import time_machine
+from django.test import Client
+
+from smarketing.scoring.models import ScoringModel
+from smarketing.scoring.tests.helpers import NOW, a_model, event
+from smarketing.testing.factories import make_contact
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_rep_reads_the_page_without_edit_forms(users: Any) -> None:
+    response = client_for(users["rep"]).get("/scoring/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Default B2B model v1" in html and "Employees 200-5000" in html
+    assert 'data-testid="fit-form"' not in html
+
+
+def test_a_rep_may_not_post_a_change(users: Any) -> None:
+    response = client_for(users["rep"]).post("/scoring/settings/", {"threshold": 1})
+    assert response.status_code == 403
+    assert not ScoringModel.objects.filter(threshold=1).exists()
+
+
+def test_marketing_saves_settings_as_a_new_version(users: Any) -> None:
+    client = client_for(users["marketing"])
+    response = client.post("/scoring/settings/", {
+        "threshold": 70, "half_life_days": 14, "hand_raise_events": "Demo Requested, Call Me",
+        "account_aggregate": "avg", "note": "tighter"}, follow=True)
+    assert "Saved as version 2" in response.content.decode()
+    model = ScoringModel.objects.get(is_active=True)
+    assert (model.threshold, model.hand_raise_events) == (70, ["Demo Requested", "Call Me"])
+    assert model.change_note.startswith("tighter; threshold: 60 -> 70")
+
+
+def test_marketing_adds_and_removes_rules(users: Any) -> None:
+    client = client_for(users["marketing"])
+    client.post("/scoring/fit/add/", {"fit-label": "Plan", "fit-field": "properties.plan",
+                                       "fit-operator": "in", "fit-value": '["pro", "team"]',
+                                       "fit-points": 8})
+    model = ScoringModel.objects.get(is_active=True)
+    rule = model.fit_rules.get(label="Plan")
+    assert rule.value == ["pro", "team"]
+    client.post(f"/scoring/fit/{rule.pk}/remove/")
+    assert not ScoringModel.objects.get(is_active=True).fit_rules.filter(label="Plan").exists()
+    assert ScoringModel.objects.count() == 3
+
+
+def test_a_bad_rule_shows_the_error_and_changes_nothing(users: Any) -> None:
+    response = client_for(users["admin"]).post("/scoring/engagement/add/", {
+        "engagement-event_type": "page", "engagement-points": 0, "engagement-daily_cap": 0,
+        "engagement-rule_cap": 0, "engagement-recency_days": 0,
+    }, follow=True)
+    assert "points: a rule must give or take points" in response.content.decode()
+    assert ScoringModel.objects.count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_preview_counts_mqls_under_the_draft(users: Any) -> None:
+    a_model(users["marketing"], threshold=60, engagement=[
+        {"event_type": "track", "event_name": "Form Submitted", "points": 50}])
+    event(make_contact(), "track", "Form Submitted")
+    make_contact()
+    client = client_for(users["marketing"])
+    lower = client.post("/scoring/preview/", {"threshold": "50"}).content.decode()
+    assert 'data-testid="preview-count">1</strong> of 2 contacts' in lower
+    with_rule = client.post("/scoring/preview/", {
+        "threshold": "60", "family": "fit", "fit-field": "email", "fit-operator": "contains",
+        "fit-value": '"@example.com"', "fit-points": "10"}).content.decode()
+    assert 'preview-count">1</strong>' in with_rule
+    bad = client.post("/scoring/preview/", {
+        "family": "fit", "fit-field": "salary", "fit-operator": "equals", "fit-value": "1",
+        "fit-points": "1"})
+    assert "unknown field path" in bad.content.decode()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_contact_score_card_explains_the_score(users: Any) -> None:
+    a_model(users["marketing"], engagement=[
+        {"label": "Form", "event_type": "track", "event_name": "Form Submitted", "points": 50}])
+    lead = make_contact()
+    event(lead, "track", "Form Submitted")
+    html = client_for(users["rep"]).get(f"/contacts/{lead.pk}/score/").content.decode()
+    assert "Score 50" in html and "Form" in html
+    assert client_for(users["rep"]).get("/contacts/999999/score/").status_code == 404

@@ -1,0 +1,138 @@
+"""The scoring page (rules, settings, live MQL preview, history, distribution) and the
+score card of the contact page. Everybody with a role reads; marketing and admin change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from smarketing.core.errors import DomainError
+from smarketing.core.roles import role_of
+from smarketing.people.permissions import contact_get_for_user
+from smarketing.scoring import selectors, services
+from smarketing.scoring.forms import EngagementRuleForm, FitRuleForm, SettingsForm, first_error
+from smarketing.scoring.permissions import can_edit_scoring
+
+FORMS = {"fit": FitRuleForm, "engagement": EngagementRuleForm}
+
+
+def _rule_form(family: str, data: Any = None) -> Any:
+    """The add-rule form of a family; prefixed, as both sit on one page."""
+    return FORMS[family](data, prefix=family)
+
+
+def _reader(request: HttpRequest) -> Any:
+    if role_of(request.user) is None:
+        raise PermissionDenied("You have no role.")
+    return request.user
+
+
+def _editor(request: HttpRequest) -> Any:
+    if not can_edit_scoring(request.user):
+        raise PermissionDenied("Scoring is changed by marketing and admins.")
+    return request.user
+
+
+@login_required
+@require_GET
+def scoring_page(request: HttpRequest) -> HttpResponse:
+    _reader(request)
+    model = services.active_model()
+    settings = SettingsForm(initial={
+        "threshold": model.threshold, "half_life_days": model.half_life_days,
+        "hand_raise_events": ", ".join(model.hand_raise_events),
+        "account_aggregate": model.account_aggregate,
+    })
+    return render(request, "scoring/page.html", {
+        "model": model, "fit_rules": model.fit_rules.all(),
+        "engagement_rules": model.engagement_rules.all(), "settings_form": settings,
+        "fit_form": _rule_form("fit"), "engagement_form": _rule_form("engagement"),
+        "history": selectors.model_history()[:20], "can_edit": can_edit_scoring(request.user),
+        "distribution": selectors.score_distribution(), "preview": None,
+    })
+
+
+def _apply(request: HttpRequest, change: Any) -> HttpResponse:
+    try:
+        model = change()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Saved as version {model.version}; contacts rescored.")
+    return redirect("scoring:page")
+
+
+@login_required
+@require_POST
+def settings_change(request: HttpRequest) -> HttpResponse:
+    actor = _editor(request)
+    form = SettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("scoring:page")
+    return _apply(request, lambda: services.model_change(
+        actor=actor, settings=form.changes(), note=form.cleaned_data["note"]))
+
+
+@login_required
+@require_POST
+def rule_add(request: HttpRequest, family: str) -> HttpResponse:
+    actor = _editor(request)
+    form = _rule_form(family, request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("scoring:page")
+    return _apply(request, lambda: services.rule_add(
+        actor=actor, family=family, data=form.cleaned_data))
+
+
+@login_required
+@require_POST
+def rule_remove(request: HttpRequest, family: str, rule_id: int) -> HttpResponse:
+    actor = _editor(request)
+    return _apply(request, lambda: services.rule_remove(
+        actor=actor, family=family, rule_id=rule_id))
+
+
+def _draft(request: HttpRequest) -> dict[str, Any]:
+    """The active model with the posted threshold and, when filled in, one new rule."""
+    draft: dict[str, Any] = {}
+    if request.POST.get("threshold", "").strip().isdigit():
+        draft["threshold"] = int(request.POST["threshold"])
+    family = request.POST.get("family", "")
+    form = _rule_form(family, request.POST) if family in FORMS else None
+    if form is not None and form.is_valid():
+        fit, engagement = services.rule_dicts(services.active_model())
+        rules = fit if family == "fit" else engagement
+        draft[f"{family}_rules"] = [*rules, form.cleaned_data]
+    return draft
+
+
+@login_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """HTMX fragment: how many contacts would be MQLs under the draft."""
+    _reader(request)
+    try:
+        result, error = selectors.preview(selectors.draft_spec(_draft(request))), ""
+    except DomainError as problem:
+        result, error = None, problem.message
+    return render(request, "scoring/_preview.html", {"preview": result, "error": error})
+
+
+@login_required
+@require_GET
+def contact_score(request: HttpRequest, contact_id: int) -> HttpResponse:
+    """HTMX fragment of the contact page: the score now, explained rule by rule."""
+    try:
+        contact = contact_get_for_user(user=request.user, contact_id=contact_id)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    view = selectors.contact_score(contact)
+    return render(request, "scoring/_contact_score.html", {"contact": contact, "view": view})

@@ -1,0 +1,45 @@
+"""The scoring page in a real headless Chromium: the distribution chart draws, the
+live preview counts MQLs under a draft threshold, and a new rule becomes a version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from smarketing.people.models import Contact
+from smarketing.testing.factories import make_contact
+from tests.browser.helpers import log_in, snap
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
+
+
+def test_marketing_previews_a_threshold_and_adds_a_rule(
+    browser_page: Page, users: dict[str, Any]
+) -> None:
+    for score in (10, 35, 65, 80):
+        contact = make_contact()
+        Contact.objects.filter(pk=contact.pk).update(score=score)
+    page = browser_page
+    page.goto("/scoring/")
+    log_in(page, "marketing")
+    page.get_by_role("link", name="Scoring").click()
+    expect(page.get_by_test_id("active-model")).to_contain_text("Default B2B model v1")
+    expect(page.locator("#distribution-chart")).to_have_attribute("data-drawn", "true")
+
+    page.get_by_label("MQL threshold").fill("0")
+    expect(page.get_by_test_id("preview-count")).to_have_text("4")
+    page.get_by_label("MQL threshold").fill("500")
+    expect(page.get_by_test_id("preview-count")).to_have_text("0")
+
+    form = page.get_by_test_id("engagement-form")
+    form.get_by_label("Label").fill("Trial")
+    form.get_by_label("Event type").select_option("track")
+    form.get_by_label("Event name").fill("Trial Started")
+    form.get_by_label("Points").fill("30")
+    form.get_by_role("button", name="Add engagement rule").click()
+    expect(page.get_by_test_id("active-model")).to_contain_text("v2")
+    expect(page.get_by_test_id("engagement-rules")).to_contain_text("Trial Started")
+    expect(page.get_by_test_id("history")).to_contain_text("added engagement rule 'Trial'")
+    snap(page, "scoring")
