@@ -54,6 +54,12 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from smarketing.campaigns.api import (
+        assets_router,
+        attribution_router,
+        campaigns_router,
+        costs_router,
+    )
     from smarketing.core.api import router as users_router
     from smarketing.integrations.api import router as tokens_router
     from smarketing.people.api import companies_router, contacts_router, properties_router
@@ -81,6 +87,10 @@ def _register_routers() -> None:
     api.add_router("/activities", activities_router)
     api.add_router("/quotas", quotas_router)
     api.add_router("/forecast", forecast_router)
+    api.add_router("/campaigns", campaigns_router)
+    api.add_router("/costs", costs_router)
+    api.add_router("/assets", assets_router)
+    api.add_router("/attribution", attribution_router)
     api.add_router("/scoring", scoring_router)
     api.add_router("", contact_score_router)
 

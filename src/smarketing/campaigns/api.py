@@ -1,0 +1,253 @@
+"""/api/v1/campaigns (+ costs, bulk channel metrics, performance), /costs, /assets and
+/attribution. Everyone with a role reads; marketing and admins change (others get 403
+on create and 404 on an object they may not change)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Status
+
+from smarketing.campaigns import permissions as perms
+from smarketing.campaigns.attribution import attribution
+from smarketing.campaigns.models import Campaign, ChannelMetric, ContentAsset
+from smarketing.campaigns.schemas import (
+    AssetIn,
+    AssetList,
+    AssetOut,
+    AssetPatch,
+    AttributionOut,
+    CampaignIn,
+    CampaignList,
+    CampaignOut,
+    CampaignPatch,
+    CostIn,
+    CostList,
+    CostOut,
+    CostPatch,
+    MetricList,
+    MetricsIn,
+    MetricsStored,
+    PerformanceOut,
+)
+from smarketing.campaigns.selectors import (
+    Period,
+    campaign_list,
+    campaign_performance,
+    channel_performance,
+)
+from smarketing.campaigns.services import (
+    MetricRow,
+    asset_create,
+    asset_delete,
+    asset_update,
+    campaign_create,
+    campaign_delete,
+    campaign_update,
+    cost_add,
+    cost_delete,
+    cost_update,
+    metrics_upsert,
+)
+from smarketing.core.errors import ValidationFailed
+from smarketing.people.selectors import page
+
+campaigns_router = Router(tags=["campaigns"])
+costs_router = Router(tags=["campaigns"])
+assets_router = Router(tags=["assets"])
+attribution_router = Router(tags=["attribution"])
+
+
+def parse_period(start: dt.date | None, end: dt.date | None) -> Period:
+    """[start, end) with end exclusive; both absent: the current month."""
+    if start is None and end is None:
+        today = timezone.localdate()
+        first = today.replace(day=1)
+        return Period(first, (first + dt.timedelta(days=32)).replace(day=1))
+    if start is None or end is None:
+        field = "start" if start is None else "end"
+        raise ValidationFailed(f"{field}: give both start and end", field=field)
+    return Period(start, end)
+
+
+def _refs(data: dict[str, Any]) -> dict[str, Any]:
+    """owner_id / campaign_id in a body -> the objects the services take."""
+    if "owner_id" in data:
+        owner_id = data.pop("owner_id")
+        owner = get_user_model().objects.filter(pk=owner_id).first() if owner_id else None
+        if owner_id and owner is None:
+            raise ValidationFailed(f"owner_id: user {owner_id} not found", field="owner_id")
+        data["owner"] = owner
+    if "campaign_id" in data:
+        campaign_id = data.pop("campaign_id")
+        data["campaign"] = _campaign(campaign_id) if campaign_id is not None else None
+    return data
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    found = Campaign.objects.filter(pk=campaign_id).first()
+    if found is None:
+        raise ValidationFailed(f"campaign_id: campaign {campaign_id} not found",
+                               field="campaign_id")
+    return found
+
+
+@campaigns_router.get("", response=CampaignList, summary="Campaigns, newest first")
+def campaigns_list(
+    request: HttpRequest, channel: str = "", status: str = "", limit: int = 50,
+    offset: int = 0,
+) -> Any:
+    qs = campaign_list()
+    if channel:
+        qs = qs.filter(channel=channel)
+    if status:
+        qs = qs.filter(status=status)
+    items, _ = page(qs, limit=limit, offset=offset)
+    return {"items": items, "count": qs.count()}
+
+
+@campaigns_router.post("", response={201: CampaignOut}, summary="Create a campaign")
+def campaigns_create(request: HttpRequest, payload: CampaignIn) -> Status:
+    perms.require_change(request.user)
+    return Status(201, campaign_create(actor=request.user, **_refs(payload.dict())))
+
+
+@campaigns_router.get("/performance", response=PerformanceOut,
+                      summary="Spend, funnel, attributed pipeline/revenue and cost KPIs")
+def campaigns_performance(
+    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None,
+    model: str = "linear", by: str = "campaign",
+) -> Any:
+    period = parse_period(start, end)
+    if by not in ("campaign", "channel"):
+        raise ValidationFailed("by: use campaign or channel", field="by")
+    rows = (campaign_performance if by == "campaign" else channel_performance)(
+        period, model=model)
+    return {"start": period.start, "end": period.end, "model": model, "by": by, "items": rows}
+
+
+@campaigns_router.post("/metrics", response=MetricsStored,
+                       summary="Store channel metrics in bulk (a campaign-day again replaces)")
+def campaigns_metrics_bulk(request: HttpRequest, payload: MetricsIn) -> Any:
+    perms.require_change(request.user)
+    rows = [MetricRow(**item.dict()) for item in payload.items]
+    return {"stored": metrics_upsert(actor=request.user, rows=rows)}
+
+
+@campaigns_router.get("/{campaign_id}", response=CampaignOut, summary="One campaign")
+def campaigns_get(request: HttpRequest, campaign_id: int) -> Any:
+    return perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+
+
+@campaigns_router.patch("/{campaign_id}", response=CampaignOut, summary="Change a campaign")
+def campaigns_patch(request: HttpRequest, campaign_id: int, payload: CampaignPatch) -> Any:
+    campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id,
+                                           change=True)
+    fields = _refs(payload.dict(exclude_unset=True))
+    return campaign_update(campaign=campaign, actor=request.user, **fields)
+
+
+@campaigns_router.delete("/{campaign_id}", response={204: None}, summary="Delete a campaign")
+def campaigns_delete(request: HttpRequest, campaign_id: int) -> Status:
+    campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id,
+                                           change=True)
+    campaign_delete(campaign=campaign, actor=request.user)
+    return Status(204, None)
+
+
+@campaigns_router.get("/{campaign_id}/costs", response=CostList, summary="A campaign's costs")
+def campaigns_costs(request: HttpRequest, campaign_id: int) -> Any:
+    campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    items = list(campaign.costs.all())
+    return {"items": items, "count": len(items)}
+
+
+@campaigns_router.post("/{campaign_id}/costs", response={201: CostOut},
+                       summary="Add a lump sum or a daily cost")
+def campaigns_cost_add(request: HttpRequest, campaign_id: int, payload: CostIn) -> Status:
+    campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id,
+                                           change=True)
+    return Status(201, cost_add(campaign=campaign, actor=request.user, **payload.dict()))
+
+
+@campaigns_router.get("/{campaign_id}/metrics", response=MetricList,
+                      summary="A campaign's channel metrics in [start, end)")
+def campaigns_metrics(
+    request: HttpRequest, campaign_id: int, start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Any:
+    campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    period = parse_period(start, end)
+    items = list(ChannelMetric.objects.filter(
+        campaign=campaign, day__gte=period.start, day__lt=period.end))
+    return {"items": items, "count": len(items)}
+
+
+@costs_router.patch("/{cost_id}", response=CostOut, summary="Change a cost")
+def costs_patch(request: HttpRequest, cost_id: int, payload: CostPatch) -> Any:
+    cost = perms.cost_get_for_user(user=request.user, cost_id=cost_id, change=True)
+    return cost_update(cost=cost, actor=request.user, **payload.dict(exclude_unset=True))
+
+
+@costs_router.delete("/{cost_id}", response={204: None}, summary="Delete a cost")
+def costs_delete(request: HttpRequest, cost_id: int) -> Status:
+    cost = perms.cost_get_for_user(user=request.user, cost_id=cost_id, change=True)
+    cost_delete(cost=cost, actor=request.user)
+    return Status(204, None)
+
+
+@assets_router.get("", response=AssetList, summary="Content assets")
+def assets_list(
+    request: HttpRequest, type: str = "", campaign_id: int | None = None, limit: int = 50,
+    offset: int = 0,
+) -> Any:
+    qs = ContentAsset.objects.order_by("title", "id")
+    if type:
+        qs = qs.filter(type=type)
+    if campaign_id is not None:
+        qs = qs.filter(campaign_id=campaign_id)
+    items, _ = page(qs, limit=limit, offset=offset)
+    return {"items": items, "count": qs.count()}
+
+
+@assets_router.post("", response={201: AssetOut}, summary="Create a content asset")
+def assets_create(request: HttpRequest, payload: AssetIn) -> Status:
+    perms.require_change(request.user)
+    return Status(201, asset_create(actor=request.user, **_refs(payload.dict())))
+
+
+@assets_router.get("/{asset_id}", response=AssetOut, summary="One content asset")
+def assets_get(request: HttpRequest, asset_id: int) -> Any:
+    return perms.asset_get_for_user(user=request.user, asset_id=asset_id)
+
+
+@assets_router.patch("/{asset_id}", response=AssetOut, summary="Change a content asset")
+def assets_patch(request: HttpRequest, asset_id: int, payload: AssetPatch) -> Any:
+    asset = perms.asset_get_for_user(user=request.user, asset_id=asset_id, change=True)
+    return asset_update(asset=asset, actor=request.user,
+                        **_refs(payload.dict(exclude_unset=True)))
+
+
+@assets_router.delete("/{asset_id}", response={204: None}, summary="Delete a content asset")
+def assets_delete(request: HttpRequest, asset_id: int) -> Status:
+    asset = perms.asset_get_for_user(user=request.user, asset_id=asset_id, change=True)
+    asset_delete(asset=asset, actor=request.user)
+    return Status(204, None)
+
+
+@attribution_router.get("", response=AttributionOut,
+                        summary="Attributed pipeline or revenue by campaign or channel")
+def attribution_get(
+    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None,
+    model: str = "linear", basis: str = "revenue", by: str = "campaign",
+) -> Any:
+    period = parse_period(start, end)
+    first, last = period.bounds()
+    result = attribution(start=first, end=last, model=model, basis=basis, by=by)
+    items = [{"key": i.key, "amount": i.amount, "deals": len(i.deals)} for i in result.items]
+    return {"model": model, "basis": basis, "by": by, "start": period.start, "end": period.end,
+            "total": result.total, "items": items}

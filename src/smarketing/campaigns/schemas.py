@@ -1,0 +1,203 @@
+"""Request and response bodies of /api/v1/campaigns, /costs, /assets and /attribution."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from smarketing.campaigns.models import AssetType, CampaignStatus, Channel, CostKind
+
+
+class InSchema(Schema):
+    """A request body: an unknown field is an error naming it, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    channel: str
+    utm_campaign: str
+    utm_source: str
+    utm_medium: str
+    start_date: dt.date
+    end_date: dt.date | None
+    budget: Decimal
+    owner_id: int | None
+    status: str
+
+
+class CampaignIn(InSchema):
+    name: str = Field(..., max_length=200)
+    channel: Channel
+    utm_campaign: str = Field(..., max_length=200)
+    utm_source: str = Field("", max_length=200)
+    utm_medium: str = Field("", max_length=200)
+    start_date: dt.date
+    end_date: dt.date | None = None
+    budget: Decimal = Decimal("0")
+    owner_id: int | None = None
+    status: CampaignStatus = CampaignStatus.PLANNED
+
+
+class CampaignPatch(InSchema):
+    name: str | None = Field(None, max_length=200)
+    channel: Channel | None = None
+    utm_campaign: str | None = Field(None, max_length=200)
+    utm_source: str | None = Field(None, max_length=200)
+    utm_medium: str | None = Field(None, max_length=200)
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    budget: Decimal | None = None
+    owner_id: int | None = None
+    status: CampaignStatus | None = None
+
+
+class CampaignList(Schema):
+    items: list[CampaignOut]
+    count: int
+
+
+class CostOut(Schema):
+    id: int
+    campaign_id: int
+    kind: str
+    amount: Decimal
+    start_date: dt.date
+    end_date: dt.date
+    note: str
+
+
+class CostIn(InSchema):
+    kind: CostKind
+    amount: Decimal
+    start_date: dt.date
+    end_date: dt.date | None = None
+    note: str = Field("", max_length=300)
+
+
+class CostPatch(InSchema):
+    kind: CostKind | None = None
+    amount: Decimal | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    note: str | None = Field(None, max_length=300)
+
+
+class CostList(Schema):
+    items: list[CostOut]
+    count: int
+
+
+class MetricIn(InSchema):
+    campaign_id: int
+    day: dt.date
+    impressions: int = Field(0, ge=0)
+    clicks: int = Field(0, ge=0)
+    spend: Decimal = Field(Decimal("0"), ge=0)
+    likes: int = Field(0, ge=0)
+    shares: int = Field(0, ge=0)
+    comments: int = Field(0, ge=0)
+    video_views: int = Field(0, ge=0)
+
+
+class MetricsIn(InSchema):
+    items: list[MetricIn] = Field(..., max_length=5000)
+
+
+class MetricOut(Schema):
+    campaign_id: int
+    day: dt.date
+    impressions: int
+    clicks: int
+    spend: Decimal
+    likes: int
+    shares: int
+    comments: int
+    video_views: int
+
+
+class MetricList(Schema):
+    items: list[MetricOut]
+    count: int
+
+
+class MetricsStored(Schema):
+    stored: int
+
+
+class AssetOut(Schema):
+    id: int
+    title: str
+    type: str
+    url: str
+    campaign_id: int | None
+    gated: bool
+
+
+class AssetIn(InSchema):
+    title: str = Field(..., max_length=300)
+    type: AssetType
+    url: str = Field("", max_length=1000)
+    campaign_id: int | None = None
+    gated: bool = False
+
+
+class AssetPatch(InSchema):
+    title: str | None = Field(None, max_length=300)
+    type: AssetType | None = None
+    url: str | None = Field(None, max_length=1000)
+    campaign_id: int | None = None
+    gated: bool | None = None
+
+
+class AssetList(Schema):
+    items: list[AssetOut]
+    count: int
+
+
+class AttributionItem(Schema):
+    key: str
+    amount: Decimal
+    deals: int
+
+
+class AttributionOut(Schema):
+    model: str
+    basis: str
+    by: str
+    start: dt.date
+    end: dt.date
+    total: Decimal
+    items: list[AttributionItem]
+
+
+class PerformanceRow(Schema):
+    key: str
+    name: str
+    channel: str
+    spend: Decimal
+    leads: int
+    mqls: int
+    sqls: int
+    opportunities: int
+    customers: int
+    pipeline: Decimal
+    revenue: Decimal
+    cpl: Decimal | None
+    cost_per_mql: Decimal | None
+    cost_per_opportunity: Decimal | None
+    cac: Decimal | None
+    roi: Decimal | None
+
+
+class PerformanceOut(Schema):
+    start: dt.date
+    end: dt.date
+    model: str
+    by: str
+    items: list[PerformanceRow]

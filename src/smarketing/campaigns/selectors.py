@@ -1,0 +1,162 @@
+"""Reads: campaign spend in a period (costs prorated by day), funnel counts of the
+contacts each campaign sourced, and the cost KPIs per campaign and per channel.
+
+Definitions (shared/KPI.md, docs/campaigns.md), for a period P = [start, end):
+- spend: lump sums dated in P, plus a daily cost's amount times its days inside P,
+  plus channel-metric spend of days in P;
+- leads, mqls, sqls, opportunities, customers: contacts whose reached(stage) lies in
+  P and whose first-touch campaign (their earliest event resolving to a campaign)
+  is the campaign;
+- pipeline / revenue: attributed amounts (pipeline / revenue basis) under a model;
+- cpl = spend / leads, cost_per_mql = spend / mqls, cost_per_opportunity = spend /
+  opportunities, cac = spend / customers, roi = revenue / spend; a zero denominator
+  gives None ("n/a").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from smarketing.campaigns.attribution import attribution
+from smarketing.campaigns.models import Campaign, CampaignCost, ChannelMetric, CostKind
+from smarketing.campaigns.resolution import contact_campaigns
+from smarketing.core.errors import ValidationFailed
+from smarketing.people.models import Contact
+
+FUNNEL = ("lead", "mql", "sql", "opportunity", "customer")
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # exclusive
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValidationFailed("end: must be after start", field="end")
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        tz = timezone.get_default_timezone()
+        return (dt.datetime.combine(self.start, dt.time(), tz),
+                dt.datetime.combine(self.end, dt.time(), tz))
+
+    def overlap_days(self, first: dt.date, last: dt.date) -> int:
+        """Days of the inclusive range [first, last] inside the period."""
+        return max(0, (min(self.end, last + dt.timedelta(days=1)) - max(self.start, first)).days)
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.select_related("owner").order_by("-start_date", "name")
+
+
+def cost_amount_in(cost: CampaignCost, period: Period) -> Decimal:
+    """The part of one cost that falls in the period (a daily cost, day by day)."""
+    days = period.overlap_days(cost.start_date, cost.end_date)
+    if cost.kind == CostKind.LUMP_SUM:
+        return cost.amount if days else ZERO
+    return cost.amount * days
+
+
+def spend_by_campaign(period: Period) -> dict[int, Decimal]:
+    spend: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    overlapping = CampaignCost.objects.filter(
+        start_date__lt=period.end, end_date__gte=period.start)
+    for cost in overlapping:
+        spend[cost.campaign_id] += cost_amount_in(cost, period)
+    metrics = ChannelMetric.objects.filter(day__gte=period.start, day__lt=period.end)
+    for campaign_id, amount in metrics.values("campaign_id").annotate(
+            total=Sum("spend")).values_list("campaign_id", "total"):
+        spend[campaign_id] += amount
+    return dict(spend)
+
+
+def funnel_by_campaign(period: Period) -> dict[int, Counter[str]]:
+    """Campaign id -> stage -> contacts (first-touch campaign) that reached it in P."""
+    start, end = period.bounds()
+    reached = Q()
+    for stage in FUNNEL:
+        reached |= Q(**{f"became_{stage}_at__gte": start, f"became_{stage}_at__lt": end})
+    rows = list(Contact.objects.filter(reached).values_list(
+        "pk", *(f"became_{stage}_at" for stage in FUNNEL)))
+    first = contact_campaigns(row[0] for row in rows)
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for pk, *moments in rows:
+        if pk in first:
+            for stage, at in zip(FUNNEL, moments, strict=True):
+                counts[first[pk][0]][stage] += int(at is not None and start <= at < end)
+    return dict(counts)
+
+
+def ratio(numerator: Decimal, denominator: int | Decimal) -> Decimal | None:
+    """numerator / denominator to 2 places, None when the denominator is zero."""
+    if not denominator:
+        return None
+    return (numerator / Decimal(denominator)).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Performance:
+    key: str
+    name: str
+    channel: str
+    spend: Decimal = ZERO
+    funnel: Counter[str] = field(default_factory=Counter)
+    pipeline: Decimal = ZERO
+    revenue: Decimal = ZERO
+
+    def as_dict(self) -> dict[str, object]:
+        counts = {stage: self.funnel[stage] for stage in FUNNEL}
+        return {
+            "key": self.key, "name": self.name, "channel": self.channel, "spend": self.spend,
+            "leads": counts["lead"], "mqls": counts["mql"], "sqls": counts["sql"],
+            "opportunities": counts["opportunity"], "customers": counts["customer"],
+            "pipeline": self.pipeline, "revenue": self.revenue,
+            "cpl": ratio(self.spend, counts["lead"]),
+            "cost_per_mql": ratio(self.spend, counts["mql"]),
+            "cost_per_opportunity": ratio(self.spend, counts["opportunity"]),
+            "cac": ratio(self.spend, counts["customer"]),
+            "roi": ratio(self.revenue, self.spend),
+        }
+
+
+def _campaign_rows(period: Period, model: str) -> list[Performance]:
+    spend, funnel = spend_by_campaign(period), funnel_by_campaign(period)
+    start, end = period.bounds()
+    amounts = {basis: {i.key: i.amount for i in attribution(
+        start=start, end=end, model=model, basis=basis, by="campaign").items}
+        for basis in ("pipeline", "revenue")}
+    return [
+        Performance(
+            key=str(c.pk), name=c.name, channel=c.channel, spend=spend.get(c.pk, ZERO),
+            funnel=funnel.get(c.pk, Counter()),
+            pipeline=amounts["pipeline"].get(c.name, ZERO),
+            revenue=amounts["revenue"].get(c.name, ZERO),
+        )
+        for c in Campaign.objects.order_by("name")
+    ]
+
+
+def campaign_performance(period: Period, *, model: str = "linear") -> list[dict[str, object]]:
+    """One row per campaign: spend, funnel counts, attributed pipeline and revenue
+    under `model`, and the cost KPIs (module docstring)."""
+    return [row.as_dict() for row in _campaign_rows(period, model)]
+
+
+def channel_performance(period: Period, *, model: str = "linear") -> list[dict[str, object]]:
+    """The same figures summed over each channel's campaigns."""
+    channels: dict[str, Performance] = {}
+    for row in _campaign_rows(period, model):
+        total = channels.setdefault(row.channel, Performance(row.channel, row.channel,
+                                                             row.channel))
+        total.spend += row.spend
+        total.funnel.update(row.funnel)
+        total.pipeline += row.pipeline
+        total.revenue += row.revenue
+    return [channels[key].as_dict() for key in sorted(channels)]
