@@ -36,7 +36,9 @@ def sources_list(request: HttpRequest) -> dict:
              summary="Create a source: its write key is shown once")
 def sources_create(request: HttpRequest, payload: SourceIn) -> Status:
     _allowed(request)
-    source, key = source_create(actor=request.user, name=payload.name, kind=payload.kind)
+    source, key = source_create(
+        actor=request.user, name=payload.name, kind=payload.kind, rate_limit=payload.rate_limit
+    )
     return Status(201, _created(source, key))
 
 

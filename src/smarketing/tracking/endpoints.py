@@ -30,6 +30,7 @@ from smarketing.tracking.services import (
     events_ingest,
     record_rejected_request,
     source_for_key,
+    source_rate_check,
 )
 
 JSON_TYPES = ("application/json", "text/plain")
@@ -145,6 +146,11 @@ def ingest(request: HttpRequest, kind: str) -> HttpResponse:
         return _error(exc.status, "unauthorized", exc.message)
     except BadRequest as exc:
         return _error(400, exc.code, exc.message, exc.field)
+    wait = source_rate_check(source=source, messages=len(raws), now=received_at)
+    if wait:
+        response = _error(429, "rate_limited", f"over {source.rate_limit} messages a minute")
+        response["Retry-After"] = str(wait)
+        return response
     messages, problems = _validated(raws, envelope, received_at)
     if kind != "batch" and problems:
         problem = problems[0]

@@ -33,6 +33,9 @@ class Source(TimeStampedModel):
     )
     rejected_count = models.PositiveBigIntegerField(default=0)
     duplicate_count = models.PositiveBigIntegerField(default=0)
+    rate_limit = models.PositiveIntegerField(
+        default=0, help_text="Most messages accepted per minute; 0 = no limit."
+    )
 
     class Meta:
         constraints = [
@@ -142,6 +145,22 @@ class DebugMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status}: {self.reason}"
+
+
+class RateWindow(models.Model):
+    """Messages received per source and minute, for sources with a rate limit."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    minute = models.DateTimeField()
+    messages = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "minute"], name="rate_window_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.minute}: {self.messages}"
 
 
 class GroupLink(TimeStampedModel):

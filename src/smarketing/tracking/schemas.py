@@ -15,6 +15,7 @@ class SourceIn(Schema):
 
     name: str = Field(..., min_length=1, max_length=100)
     kind: SourceKind = SourceKind.WEBSITE
+    rate_limit: int = Field(0, ge=0, description="Most messages a minute; 0: no limit.")
 
 
 class SourceOut(Schema):
@@ -23,6 +24,7 @@ class SourceOut(Schema):
     kind: str
     key_prefix: str
     enabled: bool
+    rate_limit: int
     rejected_count: int
     duplicate_count: int
     created_at: datetime

@@ -22,12 +22,14 @@ from django.db.models import F
 
 from smarketing.core.errors import ValidationFailed
 from smarketing.tracking import stitching
+from smarketing.tracking.hooks import notify_events_ingested
 from smarketing.tracking.messages import Incoming, Problem
 from smarketing.tracking.models import (
     DebugMessage,
     DebugStatus,
     Event,
     EventType,
+    RateWindow,
     Source,
     SourceKind,
 )
@@ -57,15 +59,45 @@ def _clean_source(name: str, kind: str) -> tuple[str, str]:
 
 
 @transaction.atomic
-def source_create(*, actor: Any, name: str, kind: str) -> tuple[Source, str]:
-    """Create a source; its write key is returned once and only its hash is kept."""
+def source_create(
+    *, actor: Any, name: str, kind: str, rate_limit: int = 0
+) -> tuple[Source, str]:
+    """Create a source; its write key is returned once and only its hash is kept.
+    `rate_limit`: the most messages accepted per minute (0: no limit)."""
     name, kind = _clean_source(name, kind)
+    if rate_limit < 0:
+        raise ValidationFailed("rate_limit: 0 (no limit) or more", field="rate_limit")
     raw, prefix, digest = _new_key()
     source = Source.objects.create(
-        name=name, kind=kind, key_prefix=prefix, key_hash=digest,
+        name=name, kind=kind, key_prefix=prefix, key_hash=digest, rate_limit=rate_limit,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     return source, raw
+
+
+def source_rate_check(*, source: Source, messages: int, now: datetime) -> int:
+    """Count `messages` against the source's per-minute limit. Returns 0 when they may
+    go in, else the seconds until the next minute (nothing is counted then). Concurrent
+    requests may each pass the check in the same instant: the limit is approximate."""
+    if not source.rate_limit:
+        return 0
+    minute = now.replace(second=0, microsecond=0)
+    used = RateWindow.objects.filter(source=source, minute=minute).values_list(
+        "messages", flat=True
+    ).first()
+    if (used or 0) + messages > source.rate_limit:
+        return 60 - now.second
+    table = connection.ops.quote_name(RateWindow._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (source_id, minute, messages) VALUES (%s, %s, %s) "
+            "ON CONFLICT (source_id, minute) "
+            f"DO UPDATE SET messages = {table}.messages + excluded.messages",
+            [source.pk, connection.ops.adapt_datetimefield_value(minute), messages],
+        )
+        if used is None:  # a new minute: forget the old ones
+            RateWindow.objects.filter(source=source, minute__lt=minute).delete()
+    return 0
 
 
 @transaction.atomic
@@ -168,24 +200,30 @@ def _insert_events(
             cursor.execute(_insert_sql(len(chunk)), [v for row in chunk for v in row])
 
 
-def _apply_identities(source: Source, messages: list[Incoming]) -> None:
-    """What identify, alias, group and conversion events do to contacts, in batch order."""
+def _apply_identities(source: Source, messages: list[Incoming]) -> set[int]:
+    """What identify, alias, group and conversion events do to contacts, in batch order;
+    returns the ids of the contacts they touched."""
+    touched: set[int] = set()
     converting = []
     for message in messages:
+        contact = None
         if message.type == EventType.IDENTIFY:
-            stitching.apply_identify(message, source)
+            contact = stitching.apply_identify(message, source)
         elif message.type == EventType.ALIAS:
-            stitching.apply_alias(message)
+            contact = stitching.apply_alias(message)
         elif message.type == EventType.GROUP:
             stitching.apply_group(message, stitching.contact_ids_for([message]))
         elif message.type == EventType.TRACK and stitching.is_conversion(
             message.name, message.properties
         ):
             converting.append(message)
+        if contact is not None:
+            touched.add(contact.pk)
     if converting:
         known = stitching.contact_ids_for(converting)
-        owners = (stitching.owner_of(known, m) for m in converting)
+        owners = {stitching.owner_of(known, m) for m in converting}
         stitching.promote_contacts(c for c in owners if c is not None)
+    return touched
 
 
 def events_ingest(
@@ -204,8 +242,10 @@ def events_ingest(
     with transaction.atomic():
         if fresh:
             _insert_events(source, fresh, known, received_at)
+            touched = {c for c in (stitching.owner_of(known, m) for m in fresh) if c}
             if any(m.type != EventType.PAGE and m.type != EventType.SCREEN for m in fresh):
-                _apply_identities(source, fresh)
+                touched |= _apply_identities(source, fresh)
+            notify_events_ingested(touched)
         if duplicates or problems:
             _record_unstored(source, duplicates, problems, received_at)
     return IngestResult(stored=len(fresh), duplicates=duplicates, problems=problems)

@@ -257,3 +257,21 @@ def test_a_message_without_timestamp_happened_when_received(tracker: Any) -> Non
 def test_a_timestamp_is_never_later_than_its_receipt(tracker: Any) -> None:
     tracker.post("track", _track(timestamp="2030-01-01T00:00:00Z"))
     assert Event.objects.get().timestamp == NOW
+
+
+@time_machine.travel(NOW + timedelta(seconds=15), tick=False)
+def test_a_source_over_its_rate_limit_gets_429_with_retry_after(
+    tracker: Any, source: Source
+) -> None:
+    source.rate_limit = 3
+    source.save()
+    batch = [{**_track(messageId=str(i)), "type": "track"} for i in range(2)]
+    assert tracker.post("batch", {"batch": batch}).status_code == 200
+    response = tracker.post("batch", {"batch": [{**_track(messageId="x"), "type": "track"}] * 2})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "45"
+    assert response.json()["code"] == "rate_limited"
+    assert Event.objects.count() == 2
+    assert tracker.post("track", _track(messageId="y")).status_code == 200  # 3rd of 3
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        assert tracker.post("track", _track(messageId="z")).status_code == 200

@@ -1,0 +1,30 @@
+"""What other apps hear about ingestion. Apps depend downward only, so tracking cannot
+call scoring; scoring (or any later app) registers a listener in its AppConfig.ready():
+
+    register_events_listener("scoring.rescore", after_events_ingested)
+
+A listener gets the ids of the contacts that the request's stored events belong to
+(after stitching), inside the request's transaction: use transaction.on_commit for
+side effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+Listener = Callable[[Iterable[int]], None]
+_LISTENERS: dict[str, Listener] = {}
+
+
+def register_events_listener(name: str, listener: Listener) -> None:
+    _LISTENERS[name] = listener
+
+
+def events_listeners() -> dict[str, Listener]:
+    return dict(_LISTENERS)
+
+
+def notify_events_ingested(contact_ids: set[int]) -> None:
+    if contact_ids:
+        for listener in _LISTENERS.values():
+            listener(sorted(contact_ids))
