@@ -1,0 +1,51 @@
+// Campaign charts with the vendored Chart.js: a campaign's daily metrics, and the
+// attribution models side by side (one bar group per model, one dataset per key).
+(function () {
+  "use strict";
+
+  var COLORS = ["#3b5bdb", "#2b8a3e", "#e8590c", "#ae3ec9", "#1098ad", "#f08c00",
+                "#c92a2a", "#5c940d", "#495057", "#862e9c"];
+
+  function read(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(JSON.parse(node.textContent)) : null;
+  }
+
+  function metricsChart(data) {
+    var canvas = document.getElementById("metrics-chart");
+    if (!canvas || !data || !data.labels.length) return;
+    new window.Chart(canvas, {
+      data: {
+        labels: data.labels,
+        datasets: [
+          { type: "line", label: "Impressions", data: data.impressions, yAxisID: "y", borderColor: COLORS[0] },
+          { type: "line", label: "Clicks", data: data.clicks, yAxisID: "y", borderColor: COLORS[1] },
+          { type: "bar", label: "Spend", data: data.spend.map(Number), yAxisID: "money", backgroundColor: "rgba(232, 89, 12, 0.4)" }
+        ]
+      },
+      options: { maintainAspectRatio: false, animation: false,
+                 scales: { y: { beginAtZero: true }, money: { beginAtZero: true, position: "right" } } }
+    });
+  }
+
+  function attributionChart(data) {
+    var canvas = document.getElementById("attribution-chart");
+    if (!canvas || !data || !data.keys.length) return;
+    new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.models,
+        datasets: data.keys.map(function (key, i) {
+          return { label: key, data: data.amounts[i].map(Number), backgroundColor: COLORS[i % COLORS.length] };
+        })
+      },
+      options: { maintainAspectRatio: false, animation: false,
+                 scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    metricsChart(read("metrics-data"));
+    attributionChart(read("attribution-data"));
+  });
+})();

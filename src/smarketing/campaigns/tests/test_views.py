@@ -1,0 +1,91 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from smarketing.campaigns.models import CampaignCost
+from smarketing.campaigns.services import MetricRow, cost_add, metrics_upsert
+from smarketing.campaigns.tests.factories import make_asset, make_campaign, make_event
+from smarketing.pipeline.services import deal_win
+from smarketing.pipeline.tests.factories import make_deal
+from smarketing.testing.factories import make_contact
+
+pytestmark = pytest.mark.django_db
+PERIOD = {"start": "2026-03-01", "end": "2026-04-01"}
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def journey(users):
+    ads = make_campaign("Search ads", channel="paid_search", utm_campaign="ads")
+    mail = make_campaign("Newsletter", channel="email", utm_campaign="news")
+    cost_add(campaign=ads, actor=None, kind="lump_sum", amount="400.00",
+             start_date=dt.date(2026, 3, 2))
+    metrics_upsert(actor=None, rows=[MetricRow(ads.pk, dt.date(2026, 3, 2), clicks=40,
+                                               impressions=900, spend=Decimal("12.00"))])
+    contact = make_contact(at=dt.datetime(2026, 3, 5, tzinfo=dt.UTC))
+    make_event(contact, dt.datetime(2026, 3, 3, tzinfo=dt.UTC), utm_campaign="ads")
+    make_event(contact, dt.datetime(2026, 3, 6, tzinfo=dt.UTC), utm_campaign="news")
+    deal = make_deal(users["rep"], amount="1000.00", contacts=[contact],
+                     at=dt.datetime(2026, 3, 7, tzinfo=dt.UTC))
+    deal_win(deal=deal, actor=users["rep"], at=dt.datetime(2026, 3, 20, tzinfo=dt.UTC))
+    make_asset("Pricing guide", type="buyers_guide", campaign=ads, gated=True)
+    return {"ads": ads, "mail": mail}
+
+
+def test_the_campaign_list_shows_spend_funnel_revenue_and_ratios(users, journey):
+    page = client_for(users["rep"]).get("/campaigns/", {**PERIOD, "model": "first_touch"})
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [r["name"] for r in rows] == ["Search ads", "Newsletter"]
+    ads = rows[0]
+    assert (ads["spend"], ads["leads"], ads["revenue"], ads["cpl"]) == (
+        Decimal("412.00"), 1, Decimal("1000.00"), Decimal("412.00"))
+    assert b"n/a" in page.content
+
+
+def test_the_campaign_list_sorts_by_any_column(users, journey):
+    page = client_for(users["rep"]).get("/campaigns/", {**PERIOD, "sort": "name"})
+    assert [r["name"] for r in page.context["rows"]] == ["Newsletter", "Search ads"]
+    page = client_for(users["rep"]).get("/campaigns/", {**PERIOD, "sort": "-spend"})
+    assert [r["name"] for r in page.context["rows"]] == ["Search ads", "Newsletter"]
+
+
+def test_the_campaign_page_shows_attribution_under_each_model(users, journey):
+    # ads (day 3) is the first and the lead-creation touch (lead on day 5); news (day 6)
+    # the deal-creation touch: U = 40 + 40 %, W = 30 + 30 + 5 %
+    page = client_for(users["marketing"]).get(f"/campaigns/{journey['ads'].pk}/", PERIOD)
+    by_model = {r["model"]: r["revenue"] for r in page.context["by_model"]}
+    assert by_model == {"first_touch": Decimal("1000.00"), "last_touch": Decimal("0.00"),
+                        "linear": Decimal("500.00"), "u_shaped": Decimal("800.00"),
+                        "w_shaped": Decimal("650.00"), "time_decay": by_model["time_decay"]}
+    assert b"Pricing guide" in page.content and b"Add cost" in page.content
+    assert client_for(users["rep"]).get("/campaigns/99999/").status_code == 404
+
+
+def test_marketing_adds_a_cost_in_the_ui_and_a_rep_gets_403(users, journey):
+    url = f"/campaigns/{journey['ads'].pk}/costs/"
+    body = {"kind": "daily", "amount": "5", "start_date": "2026-03-01",
+            "end_date": "2026-03-03"}
+    assert client_for(users["rep"]).post(url, body).status_code == 403
+    response = client_for(users["marketing"]).post(url, body)
+    assert response.status_code == 302
+    assert CampaignCost.objects.filter(kind="daily", amount=Decimal("5.00")).count() == 1
+
+
+def test_the_attribution_page_compares_models_and_totals_reconcile(users, journey):
+    page = client_for(users["manager"]).get("/attribution/", {**PERIOD, "by": "channel"})
+    assert page.context["totals"] == [Decimal("1000.00")] * 6
+    rows = {r["key"]: r["amounts"] for r in page.context["table"]}
+    assert rows["paid_search"][:3] == [Decimal("1000.00"), Decimal("0.00"), Decimal("500.00")]
+
+
+def test_the_content_library_lists_assets_with_their_campaign(users, journey):
+    page = client_for(users["rep"]).get("/content/")
+    assert b"Pricing guide" in page.content and b"Search ads" in page.content

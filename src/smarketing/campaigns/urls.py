@@ -1,0 +1,12 @@
+from django.urls import path
+
+from smarketing.campaigns import views
+
+app_name = "campaigns"
+urlpatterns = [
+    path("campaigns/", views.campaign_list_page, name="list"),
+    path("campaigns/<int:campaign_id>/", views.campaign_detail, name="detail"),
+    path("campaigns/<int:campaign_id>/costs/", views.campaign_cost_add, name="cost_add"),
+    path("attribution/", views.attribution_page, name="attribution"),
+    path("content/", views.content_library, name="content"),
+]
