@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from smarketing.tracking.attribution import PageFacts, page_facts
 
@@ -72,7 +72,8 @@ class Incoming:
     page: PageFacts = field(default_factory=PageFacts)
 
 
-Id = str | int | None
+Id = StrictStr | StrictInt | None  # an id may be a number; never a bool or a float
+ID_FIELDS = ("messageId", "userId", "anonymousId", "groupId", "previousId")
 
 
 class Message(BaseModel):
@@ -94,16 +95,6 @@ class Message(BaseModel):
     integrations: dict[str, Any] | None = None
     timestamp: str | None = None
     sentAt: str | None = None
-
-    @field_validator("messageId", "userId", "anonymousId", "groupId", "previousId")
-    @classmethod
-    def _id_text(cls, value: Id) -> str:
-        if isinstance(value, bool):
-            raise ValueError("expected a string")
-        text = "" if value is None else str(value).strip()
-        if len(text) > MAX_ID_LENGTH:
-            raise ValueError(f"longer than {MAX_ID_LENGTH} characters")
-        return text
 
 
 def parse_timestamp(raw: str, field_name: str) -> datetime:
@@ -239,14 +230,26 @@ def _problem(raw: Any, index: int, where: str, reason: str) -> Problem:
     )
 
 
-def _check_required(m: Message) -> None:
-    if not m.userId and not m.anonymousId:
+def _ids(m: Message) -> dict[str, str]:
+    """Each id as stripped text ("" when absent)."""
+    ids = {}
+    for name in ID_FIELDS:
+        value = getattr(m, name)
+        text = "" if value is None else str(value).strip()
+        if len(text) > MAX_ID_LENGTH:
+            raise _Refused(name, f"longer than {MAX_ID_LENGTH} characters")
+        ids[name] = text
+    return ids
+
+
+def _check_required(m: Message, ids: dict[str, str]) -> None:
+    if not ids["userId"] and not ids["anonymousId"]:
         raise _Refused("userId", "a userId or an anonymousId is required")
     if m.type == "track" and not (m.event or "").strip():
         raise _Refused("event", "a track message needs an event name")
-    if m.type == "group" and not m.groupId:
+    if m.type == "group" and not ids["groupId"]:
         raise _Refused("groupId", "a group message needs a groupId")
-    if m.type == "alias" and not (m.userId and m.previousId):
+    if m.type == "alias" and not (ids["userId"] and ids["previousId"]):
         raise _Refused("previousId", "an alias message needs a previousId and a userId")
     name = m.event if m.type == "track" else m.name
     if name and len(name) > MAX_NAME_LENGTH:
@@ -275,7 +278,8 @@ def _timestamps(
 def _normalise(
     m: Message, index: int, envelope: Envelope, received_at: datetime
 ) -> Incoming:
-    _check_required(m)
+    ids = _ids(m)
+    _check_required(m, ids)
     timestamp, sent_at = _timestamps(m, envelope, received_at)
     context = {**envelope.context, **(m.context or {})}
     if envelope.integrations or m.integrations:
@@ -289,12 +293,12 @@ def _normalise(
     if m.type in ("page", "screen") and not name:
         name = str(properties.get("name") or "")[:MAX_NAME_LENGTH]
     return Incoming(
-        index=index, type=m.type, message_id=str(m.messageId or uuid.uuid4()),
-        name=name.strip(), anonymous_id=str(m.anonymousId or ""), user_id=str(m.userId or ""),
+        index=index, type=m.type, message_id=ids["messageId"] or str(uuid.uuid4()),
+        name=name.strip(), anonymous_id=ids["anonymousId"], user_id=ids["userId"],
         timestamp=timestamp, sent_at=sent_at,
         properties=traits if m.type in ("identify", "group") else properties,
-        context=context, traits=traits, group_id=str(m.groupId or ""),
-        previous_id=str(m.previousId or ""),
+        context=context, traits=traits, group_id=ids["groupId"],
+        previous_id=ids["previousId"],
         page=page_facts(m.type, properties, context),
     )
 

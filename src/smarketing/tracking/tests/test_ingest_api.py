@@ -275,3 +275,17 @@ def test_a_source_over_its_rate_limit_gets_429_with_retry_after(
     assert tracker.post("track", _track(messageId="y")).status_code == 200  # 3rd of 3
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         assert tracker.post("track", _track(messageId="z")).status_code == 200
+
+
+def test_a_numeric_user_id_is_stored_as_text(tracker: Any) -> None:
+    assert tracker.post("track", _track(userId=42)).status_code == 200
+    assert Event.objects.get().user_id == "42"
+
+
+@pytest.mark.parametrize(("value", "field"), [(True, "userId"), (1.5, "userId"),
+                                              ("x" * 201, "userId"), ({"a": 1}, "userId")])
+def test_an_id_that_is_not_text_or_a_whole_number_is_refused(
+    tracker: Any, value: Any, field: str
+) -> None:
+    body = _refused(tracker.post("track", _track(userId=value)), 400, "invalid_message")
+    assert body["field"].startswith(field)
