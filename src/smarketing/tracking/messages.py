@@ -106,7 +106,10 @@ def parse_timestamp(raw: str, field_name: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"{field_name}: {raw[:40]!r} is not an ISO 8601 date-time") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except OverflowError as exc:
+        raise ValueError(f"{field_name}: {raw[:40]!r} is out of the range of dates") from exc
 
 
 def _ordinal_to_calendar(text: str) -> str:
@@ -128,10 +131,16 @@ def decode_body(body: bytes, encoding: str) -> Any:
         raise BadRequest("unsupported_encoding", f"Content-Encoding {encoding!r} is not gzip")
     if len(body) > MAX_BATCH_BYTES:
         raise BadRequest("too_large", "the body is larger than 500 KB")
+    if b"\\u0000" in body or b"\x00" in body:
+        raise BadRequest("invalid_json", "the body contains a NUL character (\\u0000)")
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        return json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BadRequest("invalid_json", f"the body is not valid JSON: {exc}") from exc
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _gunzip(body: bytes) -> bytes:
@@ -270,9 +279,12 @@ def _timestamps(
         raise _Refused(field_name, str(exc).split(": ", 1)[1]) from exc
     if original is None:
         return received_at, sent_at
-    if sent_at is not None:
-        original = received_at - (sent_at - original)
-    return min(original, received_at), sent_at
+    try:
+        if sent_at is not None:
+            original = received_at - (sent_at - original)
+        return min(original, received_at), sent_at
+    except OverflowError as exc:
+        raise _Refused("timestamp", "out of the range of dates") from exc
 
 
 def _normalise(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F
 
-from smarketing.core.errors import ValidationFailed
+from smarketing.core.errors import DomainError, ValidationFailed
+from smarketing.people.models import Contact
 from smarketing.tracking import stitching
 from smarketing.tracking.hooks import notify_events_ingested
 from smarketing.tracking.messages import Incoming, Problem
@@ -34,7 +36,9 @@ from smarketing.tracking.models import (
     SourceKind,
 )
 
+log = logging.getLogger(__name__)
 KEY_PREFIX = "wk_"
+STITCHING_TYPES = frozenset({EventType.IDENTIFY, EventType.ALIAS, EventType.GROUP})
 DEBUG_KEEP = 100
 
 
@@ -210,25 +214,37 @@ def _insert_events(
             cursor.execute(_insert_sql(len(chunk)), [v for row in chunk for v in row])
 
 
+def _stitch(source: Source, message: Incoming) -> Contact | None:
+    """One message's identity effect, in a savepoint: a domain rule refusing it (a value
+    a service will not take) is logged and leaves the stored event as it is, rather than
+    failing a batch that its client would then retry forever."""
+    try:
+        with transaction.atomic():
+            if message.type == EventType.IDENTIFY:
+                return stitching.apply_identify(message, source)
+            if message.type == EventType.ALIAS:
+                return stitching.apply_alias(message)
+            stitching.apply_group(message, stitching.contact_ids_for([message]))
+    except DomainError as exc:
+        log.warning("%s %s: identity left as it was: %s", message.type, message.message_id,
+                    exc.message)
+    return None
+
+
 def _apply_identities(source: Source, messages: list[Incoming]) -> set[int]:
     """What identify, alias, group and conversion events do to contacts, in batch order;
     returns the ids of the contacts they touched."""
     touched: set[int] = set()
     converting = []
     for message in messages:
-        contact = None
-        if message.type == EventType.IDENTIFY:
-            contact = stitching.apply_identify(message, source)
-        elif message.type == EventType.ALIAS:
-            contact = stitching.apply_alias(message)
-        elif message.type == EventType.GROUP:
-            stitching.apply_group(message, stitching.contact_ids_for([message]))
+        if message.type in STITCHING_TYPES:
+            contact = _stitch(source, message)
+            if contact is not None:
+                touched.add(contact.pk)
         elif message.type == EventType.TRACK and stitching.is_conversion(
             message.name, message.properties
         ):
             converting.append(message)
-        if contact is not None:
-            touched.add(contact.pk)
     if converting:
         known = stitching.contact_ids_for(converting)
         owners = {stitching.owner_of(known, m) for m in converting}

@@ -289,3 +289,25 @@ def test_an_id_that_is_not_text_or_a_whole_number_is_refused(
 ) -> None:
     body = _refused(tracker.post("track", _track(userId=value)), 400, "invalid_message")
     assert body["field"].startswith(field)
+
+
+@pytest.mark.parametrize("body", [
+    b'{"anonymousId": "a", "event": "x", "properties": {"n": NaN}}',
+    b'{"anonymousId": "a", "event": "x", "properties": {"n": Infinity}}',
+    b'{"anonymousId": "a", "event": "x\\u0000y"}',
+    b'{"anonymousId": "a", "event": "x", "properties": ' + b'[' * 100_000 + b']' * 100_000 + b'}',
+])
+def test_json_that_no_database_can_store_is_a_400(tracker: Any, body: bytes) -> None:
+    code = "too_large" if len(body) > 32_000 else "invalid_json"
+    _refused(tracker.post("track", body), 400, code)
+
+
+def test_deeply_nested_json_in_a_batch_is_a_400(tracker: Any) -> None:
+    body = b'{"batch": ' + b'[' * 100_000 + b']' * 100_000 + b'}'
+    _refused(tracker.post("batch", body), 400, "invalid_json")
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_timestamp_out_of_the_range_of_dates_is_a_400(tracker: Any, text: str) -> None:
+    body = _refused(tracker.post("track", _track(timestamp=text)), 400, "invalid_message")
+    assert body["field"] == "timestamp"
