@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "smarketing.tracking",
     "smarketing.campaigns",
     "smarketing.scoring",
+    "smarketing.handoff",
     "smarketing.pipeline",
     "smarketing.integrations",
 ]

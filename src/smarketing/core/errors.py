@@ -36,3 +36,9 @@ class NotFound(DomainError):
 
 class PermissionDenied(DomainError):
     code = "forbidden"
+
+
+class Conflict(DomainError):
+    """Someone else changed the object first (e.g. two reps deciding the same MQL)."""
+
+    code = "conflict"

@@ -11,7 +11,9 @@ with the StageChange history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -138,6 +140,25 @@ def _lead_status_on_entry(contact: Contact, stage: str) -> list[str]:
     return []
 
 
+# Apps that act when a contact enters a stage (handoff routes new MQLs) register a
+# listener in their AppConfig.ready(); people never imports them. A listener gets
+# (contact_id, to_stage, stage_change_id) after the transaction commits.
+StageListener = Callable[[int, str, int], None]
+_STAGE_LISTENERS: list[StageListener] = []
+
+
+def on_stage_entered(listener: StageListener) -> None:
+    if listener not in _STAGE_LISTENERS:
+        _STAGE_LISTENERS.append(listener)
+
+
+def _announce(change: StageChange) -> None:
+    for listener in _STAGE_LISTENERS:
+        transaction.on_commit(
+            partial(listener, change.contact_id, change.to_stage, change.pk), robust=True
+        )
+
+
 def record_entry(
     *, contact: Contact, from_stage: str, to_stage: str, cause: str,
     actor: Any, reason: str, at: datetime,
@@ -147,6 +168,7 @@ def record_entry(
         contact=contact, from_stage=from_stage, to_stage=to_stage, at=at,
         actor=actor if role_of(actor) else None, cause=cause, reason=reason[:500],
     )
+    _announce(change)
     contact.lifecycle_stage = to_stage
     fields = ["lifecycle_stage", "updated_at", *mark_reached(contact, to_stage, at)]
     fields += _lead_status_on_entry(contact, to_stage)

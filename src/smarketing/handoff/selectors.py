@@ -1,0 +1,143 @@
+"""Reads of the handoff: inboxes and assignments with their derived SLA state.
+
+The first follow-up is derived from pipeline activities (the first call, email or
+meeting on the contact at or after the assignment), so it is right whoever logged
+the activity and whether or not any background process ran; `first_follow_up_at`
+stored on the row, when set, wins. A breach is derived too: no follow-up by
+`due_at`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from smarketing.core.roles import is_admin, is_manager, is_marketing, team_id_of
+from smarketing.core.timeline import TimelineItem
+from smarketing.handoff.models import Assignment, Outcome
+from smarketing.pipeline.models import Activity
+
+FOLLOW_UP_KINDS = ("call", "email", "meeting")
+
+
+def _first_activity_at() -> Subquery:
+    first = (
+        Activity.objects.filter(
+            contact=OuterRef("contact_id"),
+            kind__in=FOLLOW_UP_KINDS,
+            at__gte=OuterRef("assigned_at"),
+        )
+        .order_by("at")
+        .values("at")[:1]
+    )
+    return Subquery(first, output_field=DateTimeField())
+
+
+def with_sla_state(
+    qs: QuerySet[Assignment], now: dt.datetime | None = None
+) -> QuerySet[Assignment]:
+    """Annotate follow_up_at, followed_up_in_time, breached and open_breach."""
+    now = now or timezone.now()
+    qs = qs.annotate(follow_up_at=Coalesce("first_follow_up_at", _first_activity_at()))
+    return qs.annotate(
+        followed_up_in_time=Case(
+            When(follow_up_at__lte=F("due_at"), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        breached=Case(
+            When(follow_up_at__gt=F("due_at"), then=Value(True)),
+            When(Q(follow_up_at__isnull=True) & Q(due_at__lt=now), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        open_breach=Case(
+            When(
+                Q(follow_up_at__isnull=True, due_at__lt=now, outcome=Outcome.OPEN), then=Value(True)
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def assignments_visible_to(user: Any) -> QuerySet[Assignment]:
+    qs = Assignment.objects.select_related("contact", "rep", "reason", "decided_by")
+    if is_admin(user) or is_marketing(user):
+        return qs
+    if is_manager(user):
+        return qs.filter(Q(rep=user) | Q(rep__profile__team_id=team_id_of(user)))
+    return qs.filter(rep=user)
+
+
+def inbox(user: Any, now: dt.datetime | None = None) -> QuerySet[Assignment]:
+    """The user's open MQLs, nearest deadline first."""
+    qs = Assignment.objects.filter(rep=user, outcome=Outcome.OPEN)
+    qs = qs.select_related("contact", "contact__company")
+    return with_sla_state(qs, now).order_by("due_at", "id")
+
+
+def assignment_list(
+    user: Any, *, outcome: str = "", rep_id: int | None = None, now: dt.datetime | None = None
+) -> QuerySet[Assignment]:
+    qs = assignments_visible_to(user)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    if rep_id:
+        qs = qs.filter(rep_id=rep_id)
+    return with_sla_state(qs, now).order_by("due_at", "id")
+
+
+def assignments_for_timeline(
+    contact_id: int, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
+    """Assignments and decisions on the contact's timeline."""
+    items: list[TimelineItem] = []
+    qs = Assignment.objects.filter(contact_id=contact_id).select_related(
+        "rep", "decided_by", "reason"
+    )
+    for row in qs.order_by("-assigned_at")[: limit * 2]:
+        items.append(
+            TimelineItem(
+                at=row.assigned_at,
+                kind="assignment",
+                title=f"Assigned to {row.rep.username}",
+                detail=f"{row.get_routed_by_display()}; due {row.due_at:%Y-%m-%d %H:%M} UTC",
+                data={"assignment_id": row.pk},
+            )
+        )
+        if row.decided_at and row.outcome != Outcome.REASSIGNED:
+            items.append(_decision_item(row))
+    items = [item for item in items if before is None or item.at < before]
+    items.sort(key=lambda item: item.at, reverse=True)
+    return items[:limit]
+
+
+def _decision_item(row: Assignment) -> TimelineItem:
+    assert row.decided_at is not None
+    detail = row.reason.label if row.reason else ""
+    if row.note:
+        detail = f"{detail}: {row.note}" if detail else row.note
+    return TimelineItem(
+        at=row.decided_at,
+        kind="decision",
+        title=f"MQL {row.get_outcome_display().lower()}",
+        detail=detail,
+        actor=row.decided_by.username if row.decided_by else "",
+        data={"assignment_id": row.pk, "outcome": row.outcome},
+    )
