@@ -22,6 +22,7 @@ Period P = [start, end) in the organisation's time zone (shared/KPI.md).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +30,22 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from smarketing.pipeline.models import (
@@ -101,15 +117,17 @@ class HistoricalRates:
     stages: dict[int, list[int]] = field(default_factory=dict)
     slips: dict[int, list[int]] = field(default_factory=dict)
 
-    def add(self, stage_id: int, bucket: int, won: bool, slipped: bool) -> None:
+    def add(
+        self, stage_id: int, bucket: int, won: bool, slipped: bool, count: int = 1
+    ) -> None:
         for table, key in ((self.cells, (stage_id, bucket)), (self.stages, stage_id)):
             counts = table.setdefault(key, [0, 0])  # type: ignore[arg-type]
-            counts[0] += int(won)
-            counts[1] += 1
+            counts[0] += count if won else 0
+            counts[1] += count
         if won:
             slip = self.slips.setdefault(stage_id, [0, 0])
-            slip[0] += int(slipped)
-            slip[1] += 1
+            slip[0] += count if slipped else 0
+            slip[1] += count
 
     def win_rate(self, stage: PipelineStage, bucket: int) -> float:
         for counts in (self.cells.get((stage.pk, bucket)), self.stages.get(stage.pk)):
@@ -132,21 +150,50 @@ def _month_end(day: dt.date) -> dt.date:
     return quota_end("month", day.replace(day=1))
 
 
+def _month_index(field: str) -> Any:
+    return ExtractYear(field) * 12 + ExtractMonth(field)
+
+
 def learn_rates(now: dt.datetime) -> HistoricalRates:
-    rates = HistoricalRates()
+    """One aggregate query: samples counted by (stage, age bucket, won, slipped)."""
+    age = ExpressionWrapper(F("at") - F("deal__created_at"), output_field=DurationField())
+    bucket = Case(
+        *(When(age__lt=dt.timedelta(days=limit), then=Value(index))
+          for index, limit in enumerate(AGE_BUCKETS)),
+        default=Value(len(AGE_BUCKETS)), output_field=IntegerField(),
+    )
+    won = Case(When(deal__status=DealStatus.WON, then=Value(1)), default=Value(0),
+               output_field=IntegerField())
+    slipped = Case(
+        When(GreaterThan(_month_index("deal__closed_at"), _month_index("expected_close_date")),
+             then=Value(1)),
+        default=Value(0), output_field=IntegerField(),
+    )
     rows = DealStageChange.objects.filter(
         deal__status__in=[DealStatus.WON, DealStatus.LOST],
         deal__closed_at__gte=now - dt.timedelta(days=HISTORY_DAYS),
         to_stage__is_won=False, to_stage__is_lost=False,
-    ).values_list("to_stage_id", "at", "expected_close_date", "deal__created_at",
-                  "deal__status", "deal__closed_at")
-    tz = timezone.get_default_timezone()
-    for stage_id, at, expected, created, status, closed in rows.iterator(chunk_size=5000):
-        if closed is None:  # a closed deal always has closed_at (a constraint)
-            continue
-        age = (at - created).total_seconds() / 86400
-        slipped = closed.astimezone(tz).date() >= _month_end(expected)
-        rates.add(stage_id, age_bucket(age), status == DealStatus.WON, slipped)
+    ).annotate(age=age, bucket=bucket, won=won, slipped=slipped).order_by().values(
+        "to_stage_id", "bucket", "won", "slipped"
+    ).annotate(n=Count("id"))
+    rates = HistoricalRates()
+    for row in rows:
+        rates.add(row["to_stage_id"], row["bucket"], bool(row["won"]), bool(row["slipped"]),
+                  count=row["n"])
+    return rates
+
+
+def cached_rates(now: dt.datetime) -> HistoricalRates:
+    """learn_rates, kept (in the process's cache) until a deal closes or reopens or the
+    day changes: the key holds the count and the latest closed_at of closed deals."""
+    closed = Deal.objects.filter(status__in=[DealStatus.WON, DealStatus.LOST]).aggregate(
+        n=Count("id"), last=Max("closed_at"), changed=Max("updated_at"))
+    state = "|".join(str(part) for part in (now.date(), *closed.values()))
+    key = "pipeline-rates-" + hashlib.sha256(state.encode()).hexdigest()
+    rates = cache.get(key)
+    if rates is None:
+        rates = learn_rates(now)
+        cache.set(key, rates, timeout=86400)
     return rates
 
 
@@ -302,7 +349,7 @@ def forecast(
 ) -> dict[str, Any]:
     """The forecast payload of the API (DESIGN.md shape), amounts as Decimal."""
     now = now or timezone.now()
-    deals = open_deals(period, now, owner_ids, learn_rates(now))
+    deals = open_deals(period, now, owner_ids, cached_rates(now))
     if now >= period.bounds()[1]:
         for deal in deals:
             deal.p_close = 0.0

@@ -111,6 +111,7 @@ class BoardColumn:
     count: int
     total: Decimal
     weighted: Decimal
+    targets: list[PipelineStage] = field(default_factory=list)  # the card menu's moves
 
 
 @dataclass
@@ -127,7 +128,7 @@ def _column_totals(qs: QuerySet[Deal]) -> dict[int, dict[str, Any]]:
 
 
 def board(
-    pipeline: Pipeline, filters: DealFilters, *, per_column: int = 50,
+    pipeline: Pipeline, filters: DealFilters, *, per_column: int = 25,
     now: dt.datetime | None = None,
 ) -> Board:
     """Columns of the pipeline's stages: the first `per_column` deals (by close date)
@@ -143,6 +144,7 @@ def board(
             stage=stage, deals=list(qs.filter(stage=stage)[:per_column]),
             count=row.get("n", 0), total=row.get("total") or ZERO,
             weighted=_cents(row.get("weighted")),
+            targets=[s for s in stages if s.pk != stage.pk and not s.is_lost],
         ))
     return result
 

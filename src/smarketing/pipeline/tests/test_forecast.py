@@ -174,3 +174,12 @@ def test_deals_that_closed_after_their_expected_month_count_as_slipped(
 
 def test_the_quarter_of_a_day() -> None:
     assert quarter_of(dt.date(2026, 11, 27)) == Period(dt.date(2026, 10, 1), dt.date(2027, 1, 1))
+
+
+def test_learnt_rates_are_cached_until_a_deal_closes(users: dict[str, Any]) -> None:
+    from smarketing.pipeline.forecast import cached_rates
+
+    _closed_history(users["rep"], won=0, lost=MIN_SAMPLES)
+    assert cached_rates(NOW).win_rate(stage("Proposal"), 0) == 0.0
+    _closed_history(users["rep"], won=1, lost=0)
+    assert cached_rates(NOW).win_rate(stage("Proposal"), 0) == 1 / (MIN_SAMPLES + 1)
