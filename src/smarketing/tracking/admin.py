@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from smarketing.tracking.models import DebugMessage, Event, GroupLink, Source
+from smarketing.tracking.models import DebugMessage, Event, GroupLink, HostedForm, Source
 
 
 @admin.register(Source)
@@ -29,3 +29,9 @@ class DebugMessageAdmin(admin.ModelAdmin):
 class GroupLinkAdmin(admin.ModelAdmin):
     list_display = ("group_id", "company")
     raw_id_fields = ("company",)
+
+
+@admin.register(HostedForm)
+class HostedFormAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "source", "form_type", "enabled")
+    prepopulated_fields = {"slug": ("name",)}

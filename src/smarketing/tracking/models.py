@@ -171,3 +171,32 @@ class GroupLink(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.group_id} → {self.company_id}"
+
+
+class HostedForm(TimeStampedModel):
+    """A lead-capture form served by Smarketing at /f/<slug>/ (and embeddable in an iframe).
+
+    `fields`: [{"name": "email", "label": "Email", "type": "email", "required": true}, ...];
+    a field's name is the trait it sends, so it maps to a contact field or custom
+    property as identify traits do (docs/tracking.md). Submissions are the form's
+    source's events: identify + "Form Submitted", exactly like the tracking path.
+    """
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60, unique=True)
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="forms")
+    fields = models.JSONField(default=list)
+    form_type = models.CharField(
+        max_length=30, blank=True, default="", help_text='"newsletter" keeps a subscriber.'
+    )
+    consent_text = models.CharField(
+        max_length=500, blank=True, default="",
+        help_text="When set, a checkbox with this text must be ticked.",
+    )
+    thank_you_text = models.CharField(max_length=500, blank=True, default="Thank you!")
+    redirect_url = models.URLField(blank=True, default="")
+    asset_url = models.URLField(blank=True, default="", help_text="Offered after submitting.")
+    enabled = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -11,4 +11,5 @@ urlpatterns = [
     path("sources/<int:source_id>/rotate/", views.source_rotate, name="source_rotate"),
     path("sources/<int:source_id>/debugger/", views.source_debugger, name="source_debugger"),
     path("contacts/<int:contact_id>/activity/", views.contact_activity, name="contact_activity"),
+    path("f/<slug:slug>/", views.hosted_form, name="hosted_form"),
 ]
