@@ -165,3 +165,23 @@ class CompanyScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.total}"
+
+
+class PredictiveModel(models.Model):
+    """A trained predictive model: its holdout report and the fitted estimator."""
+
+    version = models.PositiveIntegerField(unique=True)
+    trained_at = models.DateTimeField()
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    target = models.CharField(max_length=20, default="customer")
+    report = models.JSONField(default=dict, blank=True)
+    estimator = models.BinaryField(help_text="The fitted scikit-learn pipeline (joblib).")
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Predictive model v{self.version}"

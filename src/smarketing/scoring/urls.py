@@ -9,6 +9,7 @@ urlpatterns = [
     path("scoring/", views.scoring_page, name="page"),
     path("scoring/settings/", views.settings_change, name="settings"),
     path("scoring/preview/", views.preview, name="preview"),
+    path("scoring/predict/train/", views.predict_train, name="predict_train"),
     path("scoring/fit/add/", views.rule_add, {"family": "fit"}, name="fit_add"),
     path("scoring/engagement/add/", views.rule_add, {"family": "engagement"},
          name="engagement_add"),

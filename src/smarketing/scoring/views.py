@@ -18,6 +18,7 @@ from smarketing.people.permissions import contact_get_for_user
 from smarketing.scoring import selectors, services
 from smarketing.scoring.forms import EngagementRuleForm, FitRuleForm, SettingsForm, first_error
 from smarketing.scoring.permissions import can_edit_scoring
+from smarketing.scoring.predictive import latest_model, train
 
 FORMS = {"fit": FitRuleForm, "engagement": EngagementRuleForm}
 
@@ -55,6 +56,7 @@ def scoring_page(request: HttpRequest) -> HttpResponse:
         "fit_form": _rule_form("fit"), "engagement_form": _rule_form("engagement"),
         "history": selectors.model_history()[:20], "can_edit": can_edit_scoring(request.user),
         "distribution": selectors.score_distribution(), "preview": None,
+        "predictive": latest_model(),
     })
 
 
@@ -98,6 +100,20 @@ def rule_remove(request: HttpRequest, family: str, rule_id: int) -> HttpResponse
     actor = _editor(request)
     return _apply(request, lambda: services.rule_remove(
         actor=actor, family=family, rule_id=rule_id))
+
+
+@login_required
+@require_POST
+def predict_train(request: HttpRequest) -> HttpResponse:
+    actor = _editor(request)
+    try:
+        model = train(actor=actor)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        auc = model.report["holdout_auc"]
+        messages.success(request, f"{model} trained: holdout ROC AUC {auc:.3f}.")
+    return redirect("scoring:page")
 
 
 def _draft(request: HttpRequest) -> dict[str, Any]:

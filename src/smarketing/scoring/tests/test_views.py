@@ -94,3 +94,9 @@ def test_the_contact_score_card_explains_the_score(users: Any) -> None:
     html = client_for(users["rep"]).get(f"/contacts/{lead.pk}/score/").content.decode()
     assert "Score 50" in html and "Form" in html
     assert client_for(users["rep"]).get("/contacts/999999/score/").status_code == 404
+
+
+def test_training_without_outcomes_says_how_many_are_needed(users: Any) -> None:
+    response = client_for(users["marketing"]).post("/scoring/predict/train/", follow=True)
+    assert "at least 50 of each are needed" in response.content.decode()
+    assert client_for(users["rep"]).post("/scoring/predict/train/").status_code == 403
