@@ -14,6 +14,7 @@ from ninja import Router, Status
 
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import attribution
+from smarketing.campaigns.imports import import_costs, import_metrics
 from smarketing.campaigns.models import Campaign, ChannelMetric, ContentAsset
 from smarketing.campaigns.schemas import (
     AssetIn,
@@ -29,6 +30,8 @@ from smarketing.campaigns.schemas import (
     CostList,
     CostOut,
     CostPatch,
+    ImportIn,
+    ImportOut,
     MetricList,
     MetricsIn,
     MetricsStored,
@@ -136,6 +139,22 @@ def campaigns_metrics_bulk(request: HttpRequest, payload: MetricsIn) -> Any:
     perms.require_change(request.user)
     rows = [MetricRow(**item.dict()) for item in payload.items]
     return {"stored": metrics_upsert(actor=request.user, rows=rows)}
+
+
+@campaigns_router.post("/import/costs", response=ImportOut,
+                       summary="Import costs from CSV text (all or nothing)")
+def campaigns_import_costs(request: HttpRequest, payload: ImportIn) -> Any:
+    perms.require_change(request.user)
+    return {"imported": import_costs(actor=request.user, text=payload.csv,
+                                     mapping=payload.mapping)}
+
+
+@campaigns_router.post("/import/metrics", response=ImportOut,
+                       summary="Import channel metrics from CSV text (generic or facebook)")
+def campaigns_import_metrics(request: HttpRequest, payload: ImportIn) -> Any:
+    perms.require_change(request.user)
+    return {"imported": import_metrics(actor=request.user, text=payload.csv,
+                                       format=payload.format, mapping=payload.mapping)}
 
 
 @campaigns_router.get("/{campaign_id}", response=CampaignOut, summary="One campaign")

@@ -201,3 +201,14 @@ class PerformanceOut(Schema):
     model: str
     by: str
     items: list[PerformanceRow]
+
+
+class ImportIn(InSchema):
+    csv: str = Field(..., max_length=20_000_000, description="The file's text.")
+    format: str = Field("generic", description="metrics: generic or facebook")
+    mapping: dict[str, str] = Field(default_factory=dict,
+                                    description="{file column: field}")
+
+
+class ImportOut(Schema):
+    imported: int

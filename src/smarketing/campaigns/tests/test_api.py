@@ -117,3 +117,16 @@ def test_performance_lists_spend_and_null_ratios(api_as):
     body = api_as("rep").get("/api/v1/campaigns/performance", start="2026-03-01",
                              end="2026-04-01", by="channel").json()
     assert body["items"][0]["cpl"] is None and body["items"][0]["key"] == "paid_search"
+
+
+def test_csv_import_through_the_api_names_the_bad_line(api_as):
+    make_campaign("Spring", utm_campaign="spring")
+    ok = api_as("marketing").post("/api/v1/campaigns/import/metrics", {
+        "csv": "Campaign name,Day,Impressions,Clicks,Spent\nSpring,2026-03-01,10,1,0.50\n",
+        "format": "facebook"})
+    assert ok.json() == {"imported": 1}
+    bad = api_as("marketing").post("/api/v1/campaigns/import/costs", {
+        "csv": "campaign,kind,amount,start_date\nSpring,lump_sum,ten,2026-03-01\n"})
+    assert (bad.status_code, bad.json()["field"]) == (422, "amount")
+    assert bad.json()["detail"].startswith("line 2, column amount:")
+    assert api_as("rep").post("/api/v1/campaigns/import/costs", {"csv": "x"}).status_code == 403
