@@ -5,3 +5,12 @@ class CampaignsConfig(AppConfig):
     name = "smarketing.campaigns"
     label = "campaigns"
     verbose_name = "Campaigns"
+
+    def ready(self) -> None:
+        from smarketing.campaigns.demo import clear_campaign_data, generate_campaigns
+        from smarketing.people.generate.extensions import Extension, register_generate_extension
+
+        # Named to run after the pipeline extension (extensions run by name).
+        register_generate_extension(
+            "utm_campaigns", Extension(generate=generate_campaigns, clear=clear_campaign_data)
+        )
