@@ -24,7 +24,13 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from smarketing.campaigns.attribution import attribution
-from smarketing.campaigns.models import Campaign, CampaignCost, ChannelMetric, CostKind
+from smarketing.campaigns.models import (
+    Campaign,
+    CampaignCost,
+    ChannelMetric,
+    ContentAsset,
+    CostKind,
+)
 from smarketing.campaigns.resolution import contact_campaigns
 from smarketing.core.errors import ValidationFailed
 from smarketing.people.models import Contact
@@ -160,3 +166,39 @@ def channel_performance(period: Period, *, model: str = "linear") -> list[dict[s
         total.pipeline += row.pipeline
         total.revenue += row.revenue
     return [channels[key].as_dict() for key in sorted(channels)]
+
+
+@dataclass
+class AssetStats:
+    views: int = 0
+    contacts: set[int] = field(default_factory=set)
+    won: set[int] = field(default_factory=set)
+    lost: set[int] = field(default_factory=set)
+
+
+def asset_performance() -> dict[int, AssetStats]:
+    """Asset id -> interactions (events naming it), distinct contacts, and the won and
+    lost deals in which one of the deal's contacts interacted with it before the close."""
+    from django.db.models.fields.json import KT
+
+    from smarketing.pipeline.models import DealContact, DealStatus
+    from smarketing.tracking.models import Event
+
+    stats: dict[int, AssetStats] = defaultdict(AssetStats)
+    touches: dict[int, list[tuple[int, dt.datetime]]] = defaultdict(list)
+    known = {str(pk): pk for pk in ContentAsset.objects.values_list("pk", flat=True)}
+    events = Event.objects.filter(properties__has_key="asset_id", contact__isnull=False)
+    for contact_id, raw, at in events.annotate(asset=KT("properties__asset_id")).values_list(
+            "contact_id", "asset", "timestamp"):
+        if (asset_id := known.get(str(raw))) is not None:
+            stats[asset_id].views += 1
+            stats[asset_id].contacts.add(contact_id)
+            touches[contact_id].append((asset_id, at))
+    closed = DealContact.objects.filter(
+        contact_id__in=list(touches), deal__status__in=[DealStatus.WON, DealStatus.LOST],
+    ).values_list("deal_id", "contact_id", "deal__status", "deal__closed_at")
+    for deal_id, contact_id, status, closed_at in closed:
+        for asset_id, at in touches[contact_id]:
+            if closed_at is not None and at <= closed_at:
+                getattr(stats[asset_id], status).add(deal_id)
+    return dict(stats)

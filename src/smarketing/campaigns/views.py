@@ -22,7 +22,12 @@ from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import MODELS, attribution
 from smarketing.campaigns.models import ContentAsset, CostKind
 from smarketing.campaigns.resolution import CHANNEL_LABELS
-from smarketing.campaigns.selectors import FUNNEL, Period, campaign_performance
+from smarketing.campaigns.selectors import (
+    FUNNEL,
+    Period,
+    asset_performance,
+    campaign_performance,
+)
 from smarketing.campaigns.services import cost_add
 from smarketing.core.errors import DomainError, NotFound
 
@@ -180,6 +185,8 @@ def content_library(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("type", "")
     if kind:
         assets = assets.filter(type=kind)
+    stats = asset_performance()
+    rows = [(asset, stats.get(asset.pk)) for asset in assets]
     return render(request, "campaigns/content_library.html",
-                  {"assets": assets, "type": kind, "types": ContentAsset._meta.get_field(
+                  {"rows": rows, "type": kind, "types": ContentAsset._meta.get_field(
                       "type").choices})

@@ -89,3 +89,25 @@ def test_the_attribution_page_compares_models_and_totals_reconcile(users, journe
 def test_the_content_library_lists_assets_with_their_campaign(users, journey):
     page = client_for(users["rep"]).get("/content/")
     assert b"Pricing guide" in page.content and b"Search ads" in page.content
+
+
+def test_the_content_library_counts_won_and_lost_deals_an_asset_appears_in(users):
+    from smarketing.pipeline.services import deal_lose
+    from smarketing.pipeline.tests.factories import reason
+
+    guide = make_asset("Guide")
+    ann, bob, cid = make_contact(), make_contact(), make_contact()
+    make_event(ann, dt.datetime(2026, 3, 1, tzinfo=dt.UTC), properties={"asset_id": guide.pk})
+    make_event(bob, dt.datetime(2026, 3, 1, tzinfo=dt.UTC), properties={"asset_id": guide.pk})
+    make_event(cid, dt.datetime(2026, 3, 30, tzinfo=dt.UTC), properties={"asset_id": guide.pk})
+    won = make_deal(users["rep"], contacts=[ann], at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+    deal_win(deal=won, actor=users["rep"], at=dt.datetime(2026, 3, 10, tzinfo=dt.UTC))
+    lost = make_deal(users["rep"], contacts=[bob], at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+    deal_lose(deal=lost, actor=users["rep"], reason=reason(),
+              at=dt.datetime(2026, 3, 10, tzinfo=dt.UTC))
+    late = make_deal(users["rep"], contacts=[cid], at=dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+    deal_win(deal=late, actor=users["rep"], at=dt.datetime(2026, 3, 10, tzinfo=dt.UTC))
+    page = client_for(users["rep"]).get("/content/")
+    stats = dict(page.context["rows"])[guide]
+    assert (stats.views, len(stats.contacts), stats.won, stats.lost) == (
+        3, 3, {won.pk}, {lost.pk})
