@@ -43,3 +43,27 @@ def test_marketing_previews_a_threshold_and_adds_a_rule(
     expect(page.get_by_test_id("engagement-rules")).to_contain_text("Trial Started")
     expect(page.get_by_test_id("history")).to_contain_text("added engagement rule 'Trial'")
     snap(page, "scoring")
+
+
+def test_a_rep_sees_the_score_explained_on_the_contact_page(
+    browser_page: Page, users: dict[str, Any]
+) -> None:
+    from smarketing.scoring.scoring import score_contacts
+    from smarketing.scoring.tests.helpers import a_model, event
+
+    a_model(users["marketing"], half_life_days=0, fit=[
+        {"label": "Senior title", "field": "title", "operator": "contains", "value": "VP",
+         "points": 15}],
+        engagement=[{"label": "Form", "event_type": "track", "event_name": "Form Submitted",
+                     "points": 50}])
+    lead = make_contact(title="VP Sales")
+    event(lead, "track", "Form Submitted")
+    score_contacts(contact_ids=[lead.pk])
+    page = browser_page
+    page.goto(f"/contacts/{lead.pk}/")
+    log_in(page, "rep1")
+    card = page.get_by_test_id("score-explanation")
+    expect(card).to_contain_text("Score 65")
+    expect(card.get_by_test_id("score-item")).to_have_count(2)
+    expect(card.get_by_test_id("score-total")).to_have_text("65")
+    snap(page, "contact-score")

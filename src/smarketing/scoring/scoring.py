@@ -168,3 +168,4 @@ def refresh_company_scores(
         update_fields=["fit", "engagement", "total", "contacts", "scored_at"], batch_size=2000,
     )
     return len(scores)
+
