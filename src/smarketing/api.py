@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from smarketing import __version__
-from smarketing.core.errors import DomainError, NotFound, PermissionDenied
+from smarketing.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from smarketing.core.roles import role_of
 from smarketing.integrations.services import token_authenticate
 
@@ -42,7 +42,7 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
-STATUS_BY_ERROR = {NotFound: 404, PermissionDenied: 403}
+STATUS_BY_ERROR = {NotFound: 404, PermissionDenied: 403, Conflict: 409}
 
 
 @api.exception_handler(DomainError)
@@ -61,6 +61,12 @@ def _register_routers() -> None:
         costs_router,
     )
     from smarketing.core.api import router as users_router
+    from smarketing.handoff.api import (
+        assignments_router,
+        reasons_router,
+        routing_router,
+        sla_router,
+    )
     from smarketing.integrations.api import router as tokens_router
     from smarketing.people.api import companies_router, contacts_router, properties_router
     from smarketing.pipeline.api import (
@@ -93,6 +99,10 @@ def _register_routers() -> None:
     api.add_router("/attribution", attribution_router)
     api.add_router("/scoring", scoring_router)
     api.add_router("", contact_score_router)
+    api.add_router("/assignments", assignments_router)
+    api.add_router("/sla", sla_router)
+    api.add_router("/routing", routing_router)
+    api.add_router("/rejection-reasons", reasons_router)
 
 
 _register_routers()

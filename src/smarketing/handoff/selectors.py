@@ -141,3 +141,14 @@ def _decision_item(row: Assignment) -> TimelineItem:
         actor=row.decided_by.username if row.decided_by else "",
         data={"assignment_id": row.pk, "outcome": row.outcome},
     )
+
+
+def recent_activities(contact_ids: list[int], per_contact: int = 3) -> dict[int, list[Activity]]:
+    """The latest few activities of each contact (for the inbox rows)."""
+    result: dict[int, list[Activity]] = {cid: [] for cid in contact_ids}
+    rows = Activity.objects.filter(contact_id__in=contact_ids).order_by("-at")[:500]
+    for activity in rows:
+        bucket = result[activity.contact_id or 0] if activity.contact_id in result else None
+        if bucket is not None and len(bucket) < per_contact:
+            bucket.append(activity)
+    return result

@@ -8,15 +8,28 @@ naming who decided first; the lifecycle move happens in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from smarketing.core.errors import Conflict, PermissionDenied, ValidationFailed
+from smarketing.core.models import Team
+from smarketing.core.roles import is_admin, manages
 from smarketing.handoff import permissions
-from smarketing.handoff.models import Assignment, Outcome, RejectionReason, RoutedBy
-from smarketing.handoff.routing import RouteChoice, create_assignment
+from smarketing.handoff.models import (
+    SLA,
+    Assignment,
+    Outcome,
+    RejectionReason,
+    RepAvailability,
+    RoutedBy,
+    RoutingRule,
+    SlaPeriod,
+)
+from smarketing.handoff.routing import CONDITION_KEYS, RouteChoice, create_assignment
 from smarketing.handoff.selectors import FOLLOW_UP_KINDS
 from smarketing.people.lifecycle import contact_recycle, contact_transition
 from smarketing.people.models import Cause, Contact, LeadStatus, Stage
@@ -195,3 +208,115 @@ def assignment_reassign(
     return create_assignment(
         contact=contact, choice=RouteChoice(rep=to_rep, routed_by=RoutedBy.MANUAL), at=at
     )
+
+
+SLA_FIELDS = frozenset(
+    {
+        "mql_target",
+        "period",
+        "segment_region",
+        "segment_team_id",
+        "follow_up_hours",
+        "warning_share",
+        "calendar_id",
+        "change_note",
+    }
+)
+
+
+def _check_sla(values: dict[str, Any]) -> None:
+    unknown = set(values) - SLA_FIELDS
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ValidationFailed(f"{field}: not an SLA field", field=field)
+    if values.get("period", SlaPeriod.MONTH) not in SlaPeriod.values:
+        raise ValidationFailed("period: week, month or quarter", field="period")
+    if not 0 < Decimal(str(values.get("warning_share", "0.75"))) < 1:
+        raise ValidationFailed("warning_share: between 0 and 1", field="warning_share")
+    if Decimal(str(values.get("follow_up_hours", 24))) <= 0:
+        raise ValidationFailed("follow_up_hours: must be positive", field="follow_up_hours")
+    if values.get("segment_region") and values.get("segment_team_id"):
+        raise ValidationFailed(
+            "segment_team_id: one segment, region or team", field="segment_team_id"
+        )
+
+
+@transaction.atomic
+def sla_publish(*, actor: Any, **values: Any) -> SLA:
+    """A new SLA version, built on the active one, becomes the one active version."""
+    permissions.check_configure(actor)
+    current = SLA.objects.select_for_update().filter(is_active=True).first()
+    base = {name: getattr(current, name) for name in SLA_FIELDS} if current else {}
+    merged = {**base, **{k: v for k, v in values.items() if v is not None}}
+    merged.setdefault("change_note", "")
+    if "mql_target" not in merged:
+        raise ValidationFailed("mql_target: the first SLA needs a target", field="mql_target")
+    _check_sla(merged)
+    SLA.objects.filter(is_active=True).update(is_active=False)
+    version = (SLA.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+    return SLA.objects.create(
+        version=version, is_active=True, created_at=timezone.now(), created_by=actor, **merged
+    )
+
+
+def _check_conditions(conditions: dict[str, Any]) -> None:
+    unknown = set(conditions) - CONDITION_KEYS
+    if unknown:
+        raise ValidationFailed(
+            f"conditions: unknown key {sorted(unknown)[0]!r}", field="conditions"
+        )
+    for key in ("company_size_min", "company_size_max"):
+        if key in conditions and not isinstance(conditions[key], int):
+            raise ValidationFailed(f"conditions.{key}: a whole number", field="conditions")
+    for key in ("region", "country", "industry", "source"):
+        if key in conditions and not isinstance(conditions[key], list):
+            raise ValidationFailed(f"conditions.{key}: a list of values", field="conditions")
+    if not isinstance(conditions.get("properties", {}), dict):
+        raise ValidationFailed("conditions.properties: {name: [values]}", field="conditions")
+
+
+def _next_position() -> int:
+    return (RoutingRule.objects.aggregate(top=Max("position"))["top"] or 0) + 1
+
+
+@transaction.atomic
+def routing_rule_save(*, actor: Any, rule: RoutingRule | None = None, **values: Any) -> RoutingRule:
+    """Create (rule=None) or change a routing rule; `position` orders the rules."""
+    permissions.check_configure(actor)
+    rule = rule or RoutingRule(position=values.pop("position", None) or _next_position())
+    for name, value in values.items():
+        if name not in {
+            "name",
+            "position",
+            "is_active",
+            "conditions",
+            "team_id",
+            "fallback_owner_id",
+        }:
+            raise ValidationFailed(f"{name}: not a routing rule field", field=name)
+        setattr(rule, name, value)
+    _check_conditions(rule.conditions or {})
+    if not rule.name.strip():
+        raise ValidationFailed("name: a rule needs a name", field="name")
+    if not Team.objects.filter(pk=rule.team_id).exists():
+        raise ValidationFailed("team_id: no such team", field="team_id")
+    if RoutingRule.objects.filter(position=rule.position).exclude(pk=rule.pk).exists():
+        raise ValidationFailed("position: another rule holds this position", field="position")
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def routing_rule_delete(*, actor: Any, rule: RoutingRule) -> None:
+    permissions.check_configure(actor)
+    rule.delete()
+
+
+def availability_set(*, actor: Any, user: Any, is_away: bool) -> RepAvailability:
+    """Mark a rep away (no new MQLs) or back: the rep, their manager or an admin."""
+    if not (actor.pk == user.pk or is_admin(actor) or manages(actor, user.pk)):
+        raise PermissionDenied("Only the rep, their manager or an admin", field="user_id")
+    availability, _ = RepAvailability.objects.update_or_create(
+        user=user, defaults={"is_away": is_away}
+    )
+    return availability

@@ -1,0 +1,160 @@
+"""API shapes of the handoff: assignments, decisions, SLA versions, routing rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+
+from smarketing.people.schemas import InSchema
+
+
+class ReasonOut(Schema):
+    code: str
+    label: str
+    needs_note: bool
+
+
+class AssignmentOut(Schema):
+    id: int
+    contact_id: int
+    contact: str
+    rep_id: int
+    rep: str
+    team_id: int | None
+    routed_by: str
+    assigned_at: dt.datetime
+    due_at: dt.datetime
+    warn_at: dt.datetime
+    follow_up_at: dt.datetime | None = None
+    breached: bool = False
+    outcome: str
+    decided_at: dt.datetime | None
+    decided_by: str | None = None
+    reason: str | None = None
+    note: str
+
+    @staticmethod
+    def resolve_contact(obj: Any) -> str:
+        return str(obj.contact)
+
+    @staticmethod
+    def resolve_rep(obj: Any) -> str:
+        return str(obj.rep.username)
+
+    @staticmethod
+    def resolve_decided_by(obj: Any) -> str | None:
+        return obj.decided_by.username if obj.decided_by else None
+
+    @staticmethod
+    def resolve_reason(obj: Any) -> str | None:
+        return obj.reason.code if obj.reason else None
+
+    @staticmethod
+    def resolve_follow_up_at(obj: Any) -> dt.datetime | None:
+        return getattr(obj, "follow_up_at", obj.first_follow_up_at)
+
+    @staticmethod
+    def resolve_breached(obj: Any) -> bool:
+        return bool(getattr(obj, "breached", False))
+
+
+class AssignmentList(Schema):
+    items: list[AssignmentOut]
+    count: int
+
+
+class DecisionIn(InSchema):
+    note: str = ""
+
+
+class RejectIn(InSchema):
+    reason: str
+    note: str = ""
+
+
+class DisqualifyIn(InSchema):
+    reason: str = ""
+    note: str = ""
+
+
+class FollowUpIn(InSchema):
+    kind: str
+    subject: str = ""
+    body: str = ""
+
+
+class ReassignIn(InSchema):
+    rep_id: int
+
+
+class FollowUpOut(Schema):
+    activity_id: int
+    kind: str
+    at: dt.datetime
+    first_follow_up_at: dt.datetime | None
+
+
+class SlaIn(InSchema):
+    mql_target: int | None = None
+    period: str | None = None
+    segment_region: str | None = None
+    segment_team_id: int | None = None
+    follow_up_hours: Decimal | None = None
+    warning_share: Decimal | None = None
+    calendar_id: int | None = None
+    change_note: str = ""
+
+
+class SlaOut(Schema):
+    id: int
+    version: int
+    is_active: bool
+    mql_target: int
+    period: str
+    segment_region: str
+    segment_team_id: int | None
+    follow_up_hours: Decimal
+    warning_share: Decimal
+    calendar_id: int | None
+    created_at: dt.datetime
+    change_note: str
+
+
+class RuleIn(InSchema):
+    name: str
+    team_id: int
+    position: int | None = None
+    is_active: bool = True
+    conditions: dict[str, Any] = {}
+    fallback_owner_id: int | None = None
+
+
+class RulePatch(InSchema):
+    name: str | None = None
+    team_id: int | None = None
+    position: int | None = None
+    is_active: bool | None = None
+    conditions: dict[str, Any] | None = None
+    fallback_owner_id: int | None = None
+
+
+class RuleOut(Schema):
+    id: int
+    position: int
+    name: str
+    is_active: bool
+    conditions: dict[str, Any]
+    team_id: int
+    fallback_owner_id: int | None
+
+
+class AvailabilityIn(InSchema):
+    is_away: bool
+
+
+class AvailabilityOut(Schema):
+    user_id: int
+    is_away: bool

@@ -1,0 +1,226 @@
+"""The SLA scorecard: every alignment KPI of KPI.md for a period P = [start, end).
+
+Dates are in the organisation's time zone (settings.TIME_ZONE), `end` exclusive.
+A ratio with a zero denominator is None ("n/a"). Figures:
+- marketing side: mqls = entered(mql, P) (of the SLA's segment when it has one),
+  the target prorated over the days of P (each SLA period contributes
+  target x overlap days / its days), attainment, and for a period still running
+  the projection to its end at the current daily rate;
+- sales side over assignments made in P: follow_up_compliance, median_response_hours
+  (elapsed hours, assignment to first follow-up), sla_breaches and the open
+  breaches by rep;
+- decisions taken in P: mql_acceptance_rate = accepted / (accepted + rejected),
+  rejection reasons by campaign and by source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from smarketing.core.errors import ValidationFailed
+from smarketing.handoff.clock import active_sla
+from smarketing.handoff.models import SLA, Assignment, Outcome, SlaPeriod
+from smarketing.handoff.selectors import with_sla_state
+from smarketing.people.models import Contact
+
+MAX_DAYS = 731
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date  # exclusive
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        zone = ZoneInfo(settings.TIME_ZONE)
+        return (
+            dt.datetime.combine(self.start, dt.time(), tzinfo=zone),
+            dt.datetime.combine(self.end, dt.time(), tzinfo=zone),
+        )
+
+
+def this_month(today: dt.date) -> Period:
+    start = today.replace(day=1)
+    return Period(start, _add_months(start, 1))
+
+
+def parse_period(start: dt.date | None, end: dt.date | None, today: dt.date) -> Period:
+    if start is None and end is None:
+        return this_month(today)
+    if start is None or end is None:
+        raise ValidationFailed("start: give both start and end, or neither", field="start")
+    if end <= start:
+        raise ValidationFailed("end: must come after start (end is exclusive)", field="end")
+    if (end - start).days > MAX_DAYS:
+        raise ValidationFailed("end: a period is at most two years", field="end")
+    return Period(start, end)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    return day.replace(year=day.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def sla_period_containing(day: dt.date, period: str) -> Period:
+    if period == SlaPeriod.WEEK:
+        start = day - dt.timedelta(days=day.weekday())
+        return Period(start, start + dt.timedelta(days=7))
+    months = 3 if period == SlaPeriod.QUARTER else 1
+    first_month = (day.month - 1) // months * months + 1
+    start = day.replace(month=first_month, day=1)
+    return Period(start, _add_months(start, months))
+
+
+def prorated_target(sla: SLA, period: Period) -> Decimal:
+    """The SLA target over P: each SLA period weighs by the share of its days inside P."""
+    total = Decimal(0)
+    day = period.start
+    while day < period.end:
+        sla_period = sla_period_containing(day, sla.period)
+        overlap_end = min(sla_period.end, period.end)
+        total += Decimal(sla.mql_target) * (overlap_end - day).days / sla_period.days
+        day = overlap_end
+    return total
+
+
+def ratio(numerator: Any, denominator: Any, places: str = "0.0001") -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+def _mqls(sla: SLA | None, start: dt.datetime, end: dt.datetime) -> int:
+    qs = Contact.objects.filter(became_mql_at__gte=start, became_mql_at__lt=end)
+    if sla and sla.segment_region:
+        qs = qs.filter(company__region=sla.segment_region)
+    if sla and sla.segment_team_id:
+        qs = qs.filter(assignments__team_id=sla.segment_team_id).distinct()
+    return qs.count()
+
+
+def marketing_side(period: Period, now: dt.datetime) -> dict[str, Any]:
+    sla = active_sla()
+    start, end = period.bounds()
+    mqls = _mqls(sla, start, end)
+    target = prorated_target(sla, period).quantize(Decimal("0.01")) if sla else None
+    projected = mqls
+    if start < now < end:
+        elapsed = Decimal((now - start).total_seconds())
+        projected = int(Decimal(mqls) * Decimal((end - start).total_seconds()) / elapsed)
+    return {
+        "sla_version": sla.version if sla else None,
+        "mqls": mqls,
+        "mql_target": target,
+        "mql_target_attainment": ratio(mqls, target),
+        "projected_mqls": projected,
+        "projected_attainment": ratio(projected, target),
+    }
+
+
+def _assigned_in(period: Period, now: dt.datetime) -> QuerySet[Assignment]:
+    start, end = period.bounds()
+    qs = Assignment.objects.filter(assigned_at__gte=start, assigned_at__lt=end)
+    return with_sla_state(qs, now)
+
+
+def _hours(a: dt.datetime, b: dt.datetime) -> float:
+    return (b - a).total_seconds() / 3600
+
+
+def sales_side(period: Period, now: dt.datetime) -> dict[str, Any]:
+    rows: list[Any] = list(_assigned_in(period, now).select_related("rep", "contact"))
+    measurable = [r for r in rows if r.follow_up_at is not None or r.due_at <= now]
+    in_time = [r for r in rows if r.followed_up_in_time]
+    responses = [_hours(r.assigned_at, r.follow_up_at) for r in rows if r.follow_up_at]
+    median = statistics.median(responses) if responses else None
+    return {
+        "assigned": len(rows),
+        "follow_up_compliance": ratio(len(in_time), len(measurable)),
+        "median_response_hours": round(median, 2) if median is not None else None,
+        "sla_breaches": sum(1 for r in rows if r.breached),
+        "open_breaches": _open_breaches_by_rep([r for r in rows if r.open_breach], now),
+    }
+
+
+def _open_breaches_by_rep(rows: list[Assignment], now: dt.datetime) -> list[dict[str, Any]]:
+    by_rep: dict[int, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: r.due_at):
+        entry = by_rep.setdefault(
+            row.rep_id, {"rep_id": row.rep_id, "rep": row.rep.username, "items": []}
+        )
+        entry["items"].append(
+            {
+                "assignment_id": row.pk,
+                "contact_id": row.contact_id,
+                "contact": str(row.contact),
+                "due_at": row.due_at,
+                "hours_overdue": round(_hours(row.due_at, now), 1),
+            }
+        )
+    return sorted(by_rep.values(), key=lambda e: (-len(e["items"]), e["rep"]))
+
+
+def decisions_side(period: Period) -> dict[str, Any]:
+    start, end = period.bounds()
+    decided = Assignment.objects.filter(decided_at__gte=start, decided_at__lt=end)
+    outcomes = Counter(decided.values_list("outcome", flat=True))
+    accepted, rejected = outcomes[Outcome.ACCEPTED], outcomes[Outcome.REJECTED]
+    return {
+        "accepted": accepted,
+        "rejected": rejected,
+        "disqualified": outcomes[Outcome.DISQUALIFIED],
+        "mql_acceptance_rate": ratio(accepted, accepted + rejected),
+        "rejection_reasons": rejection_reasons(decided.filter(outcome=Outcome.REJECTED)),
+    }
+
+
+def rejection_reasons(rejected: QuerySet[Assignment]) -> dict[str, Any]:
+    rows = rejected.values_list(
+        "reason__code", "reason__label", "contact__original_campaign", "contact__original_source"
+    )
+    totals: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    by_campaign: dict[str, Counter[str]] = defaultdict(Counter)
+    by_source: dict[str, Counter[str]] = defaultdict(Counter)
+    for code, label, campaign, source in rows:
+        totals[code] += 1
+        labels[code] = label
+        by_campaign[campaign or "(none)"][code] += 1
+        by_source[source or "(none)"][code] += 1
+    return {
+        "total": [{"code": c, "label": labels[c], "count": n} for c, n in totals.most_common()],
+        "by_campaign": _grouped(by_campaign),
+        "by_source": _grouped(by_source),
+    }
+
+
+def _grouped(groups: dict[str, Counter[str]]) -> list[dict[str, Any]]:
+    return [
+        {"key": key, "count": sum(counts.values()), "reasons": dict(counts.most_common())}
+        for key, counts in sorted(groups.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    ]
+
+
+def scorecard(period: Period, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    return {
+        "start": period.start,
+        "end": period.end,
+        "marketing": marketing_side(period, now),
+        "sales": sales_side(period, now),
+        "decisions": decisions_side(period),
+    }
