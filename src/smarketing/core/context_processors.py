@@ -22,6 +22,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("My work", "/work/", frozenset({Role.SALES_REP, Role.SALES_MANAGER})),
     NavItem("Deals", "/deals/", None),
     NavItem("Forecast", "/forecast/", None),
+    NavItem("Customers", "/customers/", None),
     NavItem("Quotas", "/quotas/", frozenset({Role.SALES_MANAGER, Role.ADMIN})),
     NavItem("Campaigns", "/campaigns/", None),
     NavItem("Attribution", "/attribution/", None),

@@ -560,3 +560,27 @@ def quota_set(*, actor: Any, owner: Any, period: str, start: dt.date, amount: An
         owner=owner, period=period, start=start, defaults={"amount": money(amount, "amount")}
     )
     return quota
+
+
+@transaction.atomic
+def suggested_deal_create(
+    *, actor: Any, company: Company, product: Product, deal_type: str, owner: Any,
+    expected_close_date: dt.date | None = None,
+) -> Deal:
+    """One click on a suggestion: an upsell / cross-sell deal for a customer with the
+    product as its line, the primary contact of its latest won deal on it."""
+    if deal_type not in (DealType.UPSELL, DealType.CROSS_SELL):
+        raise ValidationFailed("type: an upsell or a cross-sell", field="type")
+    latest = (DealContact.objects.filter(deal__company=company, deal__status=DealStatus.WON,
+                                         is_primary=True)
+              .select_related("contact").order_by("-deal__closed_at").first())
+    contacts = [DealContactIn(contact=latest.contact, role=latest.role, is_primary=True)] \
+        if latest else []
+    deal = deal_create(
+        actor=actor, name=f"{company.name} – {product.name}", owner=owner, company=company,
+        expected_close_date=expected_close_date or timezone.localdate() + dt.timedelta(30),
+        type=deal_type, contacts=contacts,
+    )
+    line_item_add(deal=deal, actor=actor, product=product)
+    deal.refresh_from_db()
+    return deal

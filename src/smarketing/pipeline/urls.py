@@ -20,4 +20,7 @@ urlpatterns = [
     path("work/", views.my_work, name="my_work"),
     path("forecast/", views.forecast_page, name="forecast"),
     path("quotas/", views.quota_admin, name="quotas"),
+    path("customers/", views.customer_list, name="customers"),
+    path("customers/<int:company_id>/suggestions/<int:product_id>/", views.suggestion_accept,
+         name="suggestion_accept"),
 ]

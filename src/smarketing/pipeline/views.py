@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound
-from smarketing.core.roles import is_admin, is_manager, team_id_of
+from smarketing.core.roles import is_admin, is_manager, is_sales, team_id_of
 from smarketing.core.selectors import sales_users
 from smarketing.people.models import Company, Contact
 from smarketing.people.permissions import contact_get_for_user
@@ -36,7 +36,7 @@ from smarketing.pipeline.forms import (
     QuotaForm,
     named_period,
 )
-from smarketing.pipeline.models import Deal, DealStatus, LostReason
+from smarketing.pipeline.models import Deal, DealStatus, LostReason, Product
 from smarketing.pipeline.selectors import (
     DealFilters,
     activity_list,
@@ -49,6 +49,7 @@ from smarketing.pipeline.selectors import (
 )
 from smarketing.pipeline.services import quota_end
 from smarketing.pipeline.snapshots import accuracy, as_json, snapshot_if_due
+from smarketing.pipeline.upsell import clv, customers
 
 
 def _first_error(form: Any) -> str:
@@ -413,3 +414,48 @@ def quota_admin(request: HttpRequest) -> HttpResponse:
                "rows": _quota_table(year, _quota_scope(request.user))}
     return render(request, "pipeline/quotas.html", context,
                   status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_GET
+def customer_list(request: HttpRequest) -> HttpResponse:
+    offset = max(0, int(request.GET.get("offset") or 0))
+    rows, count = customers(limit=50, offset=offset)
+    products = {p.pk: p for p in Product.objects.all()}
+    context = {
+        "rows": rows, "count": count, "clv": clv(), "products": products,
+        "offset": offset, "next_offset": offset + 50 if offset + 50 < count else None,
+        "prev_offset": max(0, offset - 50) if offset else None,
+        "can_open_deal": perms.deal_can_create(request.user),
+    }
+    return render(request, "pipeline/customers.html", context)
+
+
+def _suggestion_owner(user: Any, company: Company) -> Any:
+    if is_sales(user):
+        return user
+    latest = Deal.objects.filter(company=company, status=DealStatus.WON).order_by(
+        "-closed_at").select_related("owner").first()
+    return company.owner or (latest.owner if latest else user)
+
+
+@login_required
+@require_POST
+def suggestion_accept(request: HttpRequest, company_id: int, product_id: int) -> HttpResponse:
+    if not perms.deal_can_create(request.user):
+        raise PermissionDenied("Only sales and admins open deals.")
+    company = Company.objects.filter(pk=company_id).first()
+    product = Product.objects.filter(pk=product_id).first()
+    if company is None or product is None:
+        raise Http404("no such customer or product")
+    try:
+        deal = services.suggested_deal_create(
+            actor=request.user, company=company, product=product,
+            deal_type=request.POST.get("type", ""),
+            owner=_suggestion_owner(request.user, company),
+        )
+    except DomainError as exc:
+        messages.error(request, f"Not created: {exc.message}")
+        return redirect("pipeline:customers")
+    messages.success(request, f"Opened {deal.name}.")
+    return redirect("pipeline:deal_detail", deal_id=deal.pk)

@@ -16,3 +16,8 @@ def money(value: Any, places: int = 2) -> str:
     if value is None or value == "":
         return ""
     return f"{Decimal(value):,.{int(places)}f}"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key)

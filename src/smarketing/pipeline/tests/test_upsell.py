@@ -1,0 +1,103 @@
+"""Customers, lifetime revenue (CLV), and explained co-occurrence suggestions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from smarketing.people.models import Stage
+from smarketing.pipeline.models import Deal, DealType
+from smarketing.pipeline.services import deal_win, line_item_add
+from smarketing.pipeline.tests.factories import make_deal, make_product
+from smarketing.pipeline.upsell import clv, customers, ownership, suggest
+from smarketing.testing.factories import make_company, make_contact
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue() -> dict[str, Any]:
+    return {
+        "starter": make_product("Starter", price="1000", family="Platform"),
+        "pro": make_product("Pro", price="3000", family="Platform"),
+        "analytics": make_product("Analytics", price="500", family="Add-ons"),
+        "support": make_product("Support", price="200", family="Services"),
+    }
+
+
+def won_customer(owner: Any, name: str, products: list[Any], industry: str = "Software") -> Any:
+    company = make_company(name=name, industry=industry)
+    deal = make_deal(owner, name=f"{name} deal", company=company,
+                     contacts=[make_contact(Stage.SQL, company=company)])
+    for product in products:
+        line_item_add(deal=deal, actor=owner, product=product)
+    deal_win(deal=deal, actor=owner)
+    return company
+
+
+def test_customers_who_own_a_product_suggest_what_they_also_bought(
+    users: dict[str, Any], catalogue: dict[str, Any]
+) -> None:
+    rep, c = users["rep"], catalogue
+    for name in ("A", "B", "C"):
+        won_customer(rep, name, [c["starter"], c["analytics"]])
+    lone = won_customer(rep, "D", [c["starter"]])
+    products = {p.pk: p for p in c.values()}
+    found = suggest(lone.pk, ownership(), products)
+    assert [(s.product.name, s.share, s.deal_type) for s in found] == [
+        ("Analytics", 1.0, DealType.CROSS_SELL)]
+    assert found[0].explanation == (
+        "3 of 3 other customers who own Starter also bought Analytics")
+
+
+def test_the_industry_signal_explains_itself(
+    users: dict[str, Any], catalogue: dict[str, Any]
+) -> None:
+    rep, c = users["rep"], catalogue
+    won_customer(rep, "Bank 1", [c["pro"]], industry="Banking")
+    won_customer(rep, "Bank 2", [c["pro"]], industry="Banking")
+    newcomer = won_customer(rep, "Bank 3", [c["support"]], industry="Banking")
+    found = suggest(newcomer.pk, ownership(), {p.pk: p for p in c.values()})
+    assert [(s.product.name, s.explanation) for s in found] == [
+        ("Pro", "2 of 2 other Banking customers own Pro")]
+
+
+def test_clv_is_won_revenue_over_customers_and_the_list_ranks_by_revenue(
+    users: dict[str, Any], catalogue: dict[str, Any]
+) -> None:
+    rep, c = users["rep"], catalogue
+    won_customer(rep, "Small", [c["starter"]])
+    won_customer(rep, "Big", [c["pro"], c["analytics"]])
+    assert clv() == {"value": Decimal("2250.00"), "revenue": Decimal("4500.00"),
+                     "customers": 2}
+    rows, count = customers()
+    assert count == 2 and [(r.company.name, r.revenue) for r in rows] == [
+        ("Big", Decimal("3500.00")), ("Small", Decimal("1000.00"))]
+
+
+def test_one_click_opens_a_cross_sell_deal_with_the_product(
+    users: dict[str, Any], catalogue: dict[str, Any]
+) -> None:
+    rep, c = users["rep"], catalogue
+    for name in ("A", "B"):
+        won_customer(rep, name, [c["starter"], c["analytics"]])
+    lone = won_customer(rep, "D", [c["starter"]])
+    client = Client()
+    client.login(username="rep1", password="pw-for-tests")
+    page = client.get("/customers/")
+    assert page.status_code == 200 and b"also bought Analytics" in page.content
+    response = client.post(f"/customers/{lone.pk}/suggestions/{c['analytics'].pk}/",
+                           {"type": "cross_sell"})
+    deal = Deal.objects.get(name="D – Analytics")
+    assert response.url == f"/deals/{deal.pk}/"
+    assert (deal.type, deal.amount, deal.owner, deal.company) == ("cross_sell",
+                                                                  Decimal("500.00"), rep, lone)
+    assert deal.deal_contacts.get().is_primary
+    marketing = Client()
+    marketing.login(username="marketing", password="pw-for-tests")
+    refused = marketing.post(f"/customers/{lone.pk}/suggestions/{c['analytics'].pk}/",
+                             {"type": "cross_sell"})
+    assert refused.status_code == 403
