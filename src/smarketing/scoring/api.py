@@ -10,10 +10,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from smarketing.core.errors import NotFound
+from smarketing.core.errors import NotFound, ValidationFailed
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.scoring import selectors, services
 from smarketing.scoring.models import ScoringModel
+from smarketing.scoring.planning import threshold_plan
 from smarketing.scoring.schemas import (
     BucketOut,
     DraftIn,
@@ -23,6 +24,7 @@ from smarketing.scoring.schemas import (
     FitRulePatch,
     ModelList,
     ModelOut,
+    PlanOut,
     PreviewOut,
     ScoreOut,
     SettingsIn,
@@ -124,6 +126,13 @@ def preview(request: HttpRequest, payload: DraftIn) -> Any:
 @router.get("/distribution", response=list[BucketOut], summary="Contacts per score bucket")
 def distribution(request: HttpRequest, width: int = 10) -> Any:
     return selectors.score_distribution(width=max(1, min(width, 1000)))
+
+
+@router.get("/threshold-plan", response=PlanOut, summary="MQL threshold from sales capacity")
+def plan(request: HttpRequest, capacity: int | None = None, period_days: int = 30) -> Any:
+    if capacity is not None and capacity < 0:
+        raise ValidationFailed("capacity: must be at least 0", field="capacity")
+    return threshold_plan(capacity=capacity, period_days=max(1, min(period_days, 365)))
 
 
 @contact_score_router.get(

@@ -151,3 +151,17 @@ class BucketOut(Schema):
     low: int
     high: int
     contacts: int
+
+
+class CandidateOut(Schema):
+    threshold: int
+    mqls: int
+    sql_rate: float | None
+
+
+class PlanOut(Schema):
+    capacity: int
+    period_days: int
+    recommended: int | None
+    candidates: list[CandidateOut]
+    note: str

@@ -10,6 +10,7 @@ urlpatterns = [
     path("scoring/settings/", views.settings_change, name="settings"),
     path("scoring/preview/", views.preview, name="preview"),
     path("scoring/predict/train/", views.predict_train, name="predict_train"),
+    path("scoring/plan/apply/", views.plan_apply, name="plan_apply"),
     path("scoring/fit/add/", views.rule_add, {"family": "fit"}, name="fit_add"),
     path("scoring/engagement/add/", views.rule_add, {"family": "engagement"},
          name="engagement_add"),

@@ -18,6 +18,7 @@ from smarketing.people.permissions import contact_get_for_user
 from smarketing.scoring import selectors, services
 from smarketing.scoring.forms import EngagementRuleForm, FitRuleForm, SettingsForm, first_error
 from smarketing.scoring.permissions import can_edit_scoring
+from smarketing.scoring.planning import threshold_plan
 from smarketing.scoring.predictive import latest_model, train
 
 FORMS = {"fit": FitRuleForm, "engagement": EngagementRuleForm}
@@ -56,7 +57,7 @@ def scoring_page(request: HttpRequest) -> HttpResponse:
         "fit_form": _rule_form("fit"), "engagement_form": _rule_form("engagement"),
         "history": selectors.model_history()[:20], "can_edit": can_edit_scoring(request.user),
         "distribution": selectors.score_distribution(), "preview": None,
-        "predictive": latest_model(),
+        "predictive": latest_model(), "plan": threshold_plan(),
     })
 
 
@@ -114,6 +115,20 @@ def predict_train(request: HttpRequest) -> HttpResponse:
         auc = model.report["holdout_auc"]
         messages.success(request, f"{model} trained: holdout ROC AUC {auc:.3f}.")
     return redirect("scoring:page")
+
+
+@login_required
+@require_POST
+def plan_apply(request: HttpRequest) -> HttpResponse:
+    """Apply the planned threshold: a new version, with the plan as its reason."""
+    actor = _editor(request)
+    plan = threshold_plan()
+    if plan.recommended is None:
+        messages.error(request, "No threshold fits the capacity.")
+        return redirect("scoring:page")
+    note = f"planned from sales capacity {plan.capacity} per {plan.period_days} days"
+    return _apply(request, lambda: services.model_change(
+        actor=actor, settings={"threshold": plan.recommended}, note=note))
 
 
 def _draft(request: HttpRequest) -> dict[str, Any]:
