@@ -21,6 +21,8 @@ from smarketing.campaigns.schemas import (
     AssetList,
     AssetOut,
     AssetPatch,
+    AssetShareIn,
+    AssetShareOut,
     AttributionOut,
     CampaignIn,
     CampaignList,
@@ -47,6 +49,7 @@ from smarketing.campaigns.services import (
     MetricRow,
     asset_create,
     asset_delete,
+    asset_share,
     asset_update,
     campaign_create,
     campaign_delete,
@@ -57,6 +60,7 @@ from smarketing.campaigns.services import (
     metrics_upsert,
 )
 from smarketing.core.errors import ValidationFailed
+from smarketing.people.permissions import contact_get_for_user
 from smarketing.people.selectors import page
 
 campaigns_router = Router(tags=["campaigns"])
@@ -256,6 +260,15 @@ def assets_delete(request: HttpRequest, asset_id: int) -> Status:
     asset = perms.asset_get_for_user(user=request.user, asset_id=asset_id, change=True)
     asset_delete(asset=asset, actor=request.user)
     return Status(204, None)
+
+
+@assets_router.post("/{asset_id}/share", response={201: AssetShareOut},
+                   summary="Send an asset to a contact (logged as an email activity)")
+def assets_share(request: HttpRequest, asset_id: int, payload: AssetShareIn) -> Status:
+    asset = perms.asset_get_for_user(user=request.user, asset_id=asset_id)
+    contact = contact_get_for_user(user=request.user, contact_id=payload.contact_id)
+    share = asset_share(asset=asset, contact=contact, actor=request.user, note=payload.note)
+    return Status(201, share)
 
 
 @attribution_router.get("", response=AttributionOut,

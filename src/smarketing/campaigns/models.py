@@ -170,3 +170,26 @@ class ContentAsset(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AssetShare(models.Model):
+    """A person sent an asset to a contact. The sending is logged as an email activity
+    (pipeline), so it shows on the contact's timeline and counts as a follow-up."""
+
+    asset = models.ForeignKey(ContentAsset, on_delete=models.CASCADE, related_name="shares")
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.CASCADE, related_name="asset_shares"
+    )
+    activity = models.OneToOneField(
+        "pipeline.Activity", on_delete=models.CASCADE, related_name="asset_share"
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["asset", "at"], name="asset_share_asset")]
+
+    def __str__(self) -> str:
+        return f"{self.asset_id} -> {self.contact_id}"

@@ -212,3 +212,17 @@ class ImportIn(InSchema):
 
 class ImportOut(Schema):
     imported: int
+
+
+class AssetShareIn(InSchema):
+    contact_id: int
+    note: str = Field("", max_length=2000)
+
+
+class AssetShareOut(Schema):
+    id: int
+    asset_id: int
+    contact_id: int
+    activity_id: int
+    shared_by_id: int
+    at: dt.datetime

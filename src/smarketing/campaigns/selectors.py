@@ -20,11 +20,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from smarketing.campaigns.attribution import attribution
 from smarketing.campaigns.models import (
+    AssetShare,
     Campaign,
     CampaignCost,
     ChannelMetric,
@@ -171,14 +172,16 @@ def channel_performance(period: Period, *, model: str = "linear") -> list[dict[s
 @dataclass
 class AssetStats:
     views: int = 0
+    shares: int = 0
     contacts: set[int] = field(default_factory=set)
     won: set[int] = field(default_factory=set)
     lost: set[int] = field(default_factory=set)
 
 
 def asset_performance() -> dict[int, AssetStats]:
-    """Asset id -> interactions (events naming it), distinct contacts, and the won and
-    lost deals in which one of the deal's contacts interacted with it before the close."""
+    """Asset id -> interactions (events naming it), shares by people, distinct contacts,
+    and the won and lost deals in which one of the deal's contacts interacted with it
+    before the close."""
     from django.db.models.fields.json import KT
 
     from smarketing.pipeline.models import DealContact, DealStatus
@@ -194,6 +197,9 @@ def asset_performance() -> dict[int, AssetStats]:
             stats[asset_id].views += 1
             stats[asset_id].contacts.add(contact_id)
             touches[contact_id].append((asset_id, at))
+    for asset_id, count in AssetShare.objects.values("asset_id").annotate(
+            n=Count("pk")).values_list("asset_id", "n"):
+        stats[asset_id].shares = count
     closed = DealContact.objects.filter(
         contact_id__in=list(touches), deal__status__in=[DealStatus.WON, DealStatus.LOST],
     ).values_list("deal_id", "contact_id", "deal__status", "deal__closed_at")

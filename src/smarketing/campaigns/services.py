@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from smarketing.campaigns.models import (
+    AssetShare,
     AssetType,
     Campaign,
     CampaignCost,
@@ -263,3 +264,21 @@ def asset_update(*, asset: ContentAsset, actor: Any, **fields: Any) -> ContentAs
 @transaction.atomic
 def asset_delete(*, asset: ContentAsset, actor: Any) -> None:
     asset.delete()
+
+
+@transaction.atomic
+def asset_share(
+    *, asset: ContentAsset, contact: Any, actor: Any, note: str = "",
+    at: dt.datetime | None = None,
+) -> AssetShare:
+    """Send `asset` to `contact`: an email activity by `actor` plus the share record."""
+    from django.utils import timezone
+
+    from smarketing.pipeline.services import activity_log
+
+    at = at or timezone.now()
+    body = "\n\n".join(part for part in (note.strip(), asset.url) if part)
+    activity = activity_log(actor=actor, kind="email", subject=f"Shared: {asset.title}"[:200],
+                            body=body, at=at, contact=contact)
+    return AssetShare.objects.create(asset=asset, contact=contact, activity=activity,
+                                     shared_by=actor, at=at)

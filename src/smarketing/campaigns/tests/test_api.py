@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from smarketing.campaigns.models import Campaign, ChannelMetric
+from smarketing.campaigns.selectors import asset_performance
 from smarketing.campaigns.tests.factories import make_asset, make_campaign, make_event
 from smarketing.pipeline.services import deal_win
 from smarketing.pipeline.tests.factories import make_deal
@@ -130,3 +131,20 @@ def test_csv_import_through_the_api_names_the_bad_line(api_as):
     assert (bad.status_code, bad.json()["field"]) == (422, "amount")
     assert bad.json()["detail"].startswith("line 2, column amount:")
     assert api_as("rep").post("/api/v1/campaigns/import/costs", {"csv": "x"}).status_code == 403
+
+
+def test_a_rep_shares_an_asset_with_a_contact_as_an_email_activity(api_as, users):
+    from smarketing.pipeline.models import Activity
+
+    asset = make_asset("CRM buyer's guide", type="buyers_guide", url="https://example.com/g")
+    contact = make_contact()
+    response = api_as("rep").post(f"/api/v1/assets/{asset.pk}/share",
+                                  {"contact_id": contact.pk, "note": "As promised"})
+    assert response.status_code == 201
+    activity = Activity.objects.get(pk=response.json()["activity_id"])
+    assert (activity.kind, activity.subject, activity.owner, activity.contact) == (
+        "email", "Shared: CRM buyer's guide", users["rep"], contact)
+    assert "https://example.com/g" in activity.body
+    assert asset_performance()[asset.pk].shares == 1
+    missing = api_as("rep").post(f"/api/v1/assets/{asset.pk}/share", {"contact_id": 999999})
+    assert missing.status_code == 404
