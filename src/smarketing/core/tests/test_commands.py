@@ -184,11 +184,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _get(url: str, timeout: float = 20.0) -> tuple[int, str]:
+def _get(url: str, timeout: float = 180.0) -> tuple[int, str]:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
+            with urllib.request.urlopen(url, timeout=30) as response:
                 return response.status, response.read().decode()
         except OSError:
             if time.monotonic() > deadline:
