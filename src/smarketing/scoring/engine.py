@@ -158,9 +158,7 @@ def _rule_days(
     rule: EngagementRule, events: Q, at: dt.datetime
 ) -> dict[int, list[tuple[dt.date, int]]]:
     """One aggregate: (contact, UTC day) -> occurrences of the rule's events."""
-    qs = Event.objects.filter(events, engagement_rule_q(rule), timestamp__lte=at)
-    if rule.recency_days:
-        qs = qs.filter(timestamp__gt=at - dt.timedelta(days=rule.recency_days))
+    qs = Event.objects.filter(events, _window_q(rule, at), timestamp__lte=at)
     rows = (
         qs.annotate(day=TruncDate("timestamp", tzinfo=dt.UTC)).values("contact_id", "day")
         .annotate(n=Count("id")).values_list("contact_id", "day", "n").order_by()
@@ -171,12 +169,47 @@ def _rule_days(
     return by_contact
 
 
+def _window_q(rule: EngagementRule, at: dt.datetime) -> Q:
+    q = engagement_rule_q(rule)
+    if rule.recency_days:
+        q &= Q(timestamp__gt=at - dt.timedelta(days=rule.recency_days))
+    return q
+
+
+def _all_rule_days(
+    spec: ModelSpec, events: Q, at: dt.datetime
+) -> list[dict[int, list[tuple[dt.date, int]]]]:
+    """For a few contacts: ONE query of their events with a 0/1 column per rule (the
+    same SQL conditions as _rule_days), counted per (rule, contact, day) here."""
+    columns = {
+        f"rule_{i}": Case(When(_window_q(r, at), then=Value(1)), default=Value(0),
+                          output_field=IntegerField())
+        for i, r in enumerate(spec.engagement_rules)
+    }
+    rows = Event.objects.filter(events, timestamp__lte=at).annotate(
+        day=TruncDate("timestamp", tzinfo=dt.UTC), **columns
+    ).values_list("contact_id", "day", *columns)
+    counts: list[dict[tuple[int, dt.date], int]] = [defaultdict(int) for _ in columns]
+    for contact_id, day, *flags in rows:
+        for i, flag in enumerate(flags):
+            if flag:
+                counts[i][(contact_id, day)] += 1
+    days: list[dict[int, list[tuple[dt.date, int]]]] = [defaultdict(list) for _ in columns]
+    for i, per_day in enumerate(counts):
+        for (contact_id, day), n in per_day.items():
+            days[i][contact_id].append((day, n))
+    return days
+
+
 def _add_engagement(
-    spec: ModelSpec, results: dict[int, ContactResult], events: Q, at: dt.datetime
+    spec: ModelSpec, results: dict[int, ContactResult], events: Q, at: dt.datetime,
+    few: bool = False,
 ) -> None:
     today = at.astimezone(dt.UTC).date()
-    for rule in spec.engagement_rules:
-        for contact_id, days in _rule_days(rule, events, at).items():
+    per_rule = _all_rule_days(spec, events, at) if few else None
+    for i, rule in enumerate(spec.engagement_rules):
+        rule_days = per_rule[i] if per_rule is not None else _rule_days(rule, events, at)
+        for contact_id, days in rule_days.items():
             result = results.get(contact_id)
             if result is None:
                 continue
@@ -201,18 +234,31 @@ def _add_hand_raises(
 
 
 def score_scope(
-    spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime
+    spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime, few: bool = False
 ) -> dict[int, ContactResult]:
-    """Scores at `at` of the contacts matching `contacts` (whose events match `events`)."""
+    """Scores at `at` of the contacts matching `contacts` (whose events match `events`);
+    `few`: a handful of contacts (one events query instead of one per rule)."""
     results = _fit_results(spec, contacts)
     if results:
-        _add_engagement(spec, results, events, at)
+        _add_engagement(spec, results, events, at, few)
         _add_hand_raises(spec, results, events, at)
     return results
 
 
+MAX_EVENT_IDS = 5000
+
+
 def scope_of_ids(ids: Sequence[int]) -> tuple[Q, Q]:
-    return Q(id__in=ids), Q(contact_id__in=ids)
+    """A few contacts: their events by primary key (found through the contact index),
+    so that each rule's query cannot wander onto the (type, name) index and scan every
+    event of that type; contacts with very long histories fall back to contact_id."""
+    event_ids = list(
+        Event.objects.filter(contact_id__in=ids).values_list("id", flat=True)[
+            : MAX_EVENT_IDS + 1]
+    )
+    if len(event_ids) > MAX_EVENT_IDS:
+        return Q(id__in=ids), Q(contact_id__in=ids)
+    return Q(id__in=ids), Q(pk__in=event_ids)
 
 
 def scope_of_range(low: int, high: int) -> tuple[Q, Q]:
