@@ -133,6 +133,17 @@ X_FRAME_OPTIONS = "DENY"
 
 SMARKETING_PAGE_SIZE = env_int("SMARKETING_PAGE_SIZE", 50)
 
+# Outgoing email (SLA notifications) through Django's SMTP backend.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env_str("SMARKETING_SMTP_HOST", "localhost")
+EMAIL_PORT = env_int("SMARKETING_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("SMARKETING_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("SMARKETING_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("SMARKETING_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("SMARKETING_SMTP_SSL", False)
+EMAIL_TIMEOUT = env_int("SMARKETING_SMTP_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("SMARKETING_EMAIL_FROM", "smarketing@localhost")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("smarketing.scoring.urls")),
     path("", include("smarketing.tracking.page_urls")),
     path("", include("smarketing.campaigns.urls")),
+    path("", include("smarketing.handoff.urls")),
 ]

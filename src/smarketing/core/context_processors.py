@@ -6,7 +6,7 @@ from typing import Any, NamedTuple
 
 from django.http import HttpRequest
 
-from smarketing.core.models import Role
+from smarketing.core.models import Notification, Role
 from smarketing.core.roles import role_of
 
 
@@ -20,6 +20,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Contacts", "/contacts/", None),
     NavItem("Companies", "/companies/", None),
     NavItem("My work", "/work/", frozenset({Role.SALES_REP, Role.SALES_MANAGER})),
+    NavItem("Inbox", "/inbox/", frozenset({Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN})),
+    NavItem("SLA", "/sla/", None),
+    NavItem("Lead quality", "/lead-quality/", None),
     NavItem("Deals", "/deals/", None),
     NavItem("Forecast", "/forecast/", None),
     NavItem("Customers", "/customers/", None),
@@ -47,7 +50,15 @@ def nav_for(role: str | None, path: str = "") -> list[dict[str, Any]]:
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     role = role_of(getattr(request, "user", None))
+    user = getattr(request, "user", None)
+    # Up to 100 unread ids rather than COUNT(*): lists stay free of counting queries.
+    unread = (
+        len(Notification.objects.filter(user=user, read_at__isnull=True).values_list(
+            "pk", flat=True)[:100])
+        if role else 0
+    )
     return {
+        "unread_notifications": unread,
         "nav": nav_for(role, request.path),
         "role": role,
         "role_label": Role(role).label if role else "",

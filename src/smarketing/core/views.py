@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
+from smarketing.core.models import Notification
 from smarketing.core.roles import is_sales
 
 
@@ -16,3 +19,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_sales(request.user):
         return redirect("pipeline:my_work")
     return redirect("people:contact_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; POST marks them all read."""
+    mine = Notification.objects.filter(user_id=int(request.user.pk or 0))
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    return render(request, "core/notifications.html", {"notifications": mine[:100]})

@@ -7,10 +7,13 @@ class HandoffConfig(AppConfig):
     verbose_name = "Handoff and SLA"
 
     def ready(self) -> None:
+        from smarketing.core.jobs import register_job, register_periodic
         from smarketing.core.timeline import register_timeline_provider
-        from smarketing.handoff import routing
+        from smarketing.handoff import notify, routing
         from smarketing.handoff.selectors import assignments_for_timeline
         from smarketing.people.lifecycle import on_stage_entered
 
         on_stage_entered(routing.on_stage_entered)
+        register_job(notify.EMAIL_JOB, notify.send_email)
+        register_periodic("handoff.sla", notify.scan_sla)
         register_timeline_provider("handoff.assignments", assignments_for_timeline)

@@ -30,6 +30,7 @@ from smarketing.handoff.models import (
     RoutingCredit,
     RoutingRule,
 )
+from smarketing.handoff.notify import notify
 from smarketing.people.models import Contact, Stage
 
 LIST_CONDITIONS = {
@@ -177,6 +178,7 @@ def create_assignment(
         warn_at=warn_at,
     )
     Contact.objects.filter(pk=contact.pk).update(owner=choice.rep, updated_at=at)
+    notify("mql.assigned", assignment)
     return assignment
 
 

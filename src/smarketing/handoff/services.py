@@ -29,6 +29,7 @@ from smarketing.handoff.models import (
     RoutingRule,
     SlaPeriod,
 )
+from smarketing.handoff.notify import decision_made
 from smarketing.handoff.routing import CONDITION_KEYS, RouteChoice, create_assignment
 from smarketing.handoff.selectors import FOLLOW_UP_KINDS
 from smarketing.people.lifecycle import contact_recycle, contact_transition
@@ -70,6 +71,7 @@ def _close(
     if not won:
         raise _conflict(assignment)
     assignment.refresh_from_db()
+    decision_made(assignment)
     return assignment
 
 

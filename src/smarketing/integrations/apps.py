@@ -5,3 +5,9 @@ class IntegrationsConfig(AppConfig):
     name = "smarketing.integrations"
     label = "integrations"
     verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        from smarketing.core.jobs import register_job
+        from smarketing.integrations.webhooks import JOB, deliver
+
+        register_job(JOB, deliver)

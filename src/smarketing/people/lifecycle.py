@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -154,9 +153,10 @@ def on_stage_entered(listener: StageListener) -> None:
 
 def _announce(change: StageChange) -> None:
     for listener in _STAGE_LISTENERS:
-        transaction.on_commit(
-            partial(listener, change.contact_id, change.to_stage, change.pk), robust=True
-        )
+        def call(listener: StageListener = listener) -> None:
+            listener(change.contact_id, change.to_stage, change.pk)
+
+        transaction.on_commit(call, robust=True)
 
 
 def record_entry(

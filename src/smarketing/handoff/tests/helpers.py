@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from smarketing.core.models import Team
 from smarketing.handoff.models import SLA, RoutingRule, WorkingCalendar
+from smarketing.handoff.reasons import ensure_default_reasons
 from smarketing.people.lifecycle import contact_transition
 from smarketing.people.models import Cause, Contact, Stage
 from smarketing.testing.factories import make_contact
 
 
 def make_rule(team: Team, position: int = 1, **fields: Any) -> RoutingRule:
+    ensure_default_reasons()  # transactional tests flush the migration-seeded reasons
     fields.setdefault("name", f"Rule {position}")
     return RoutingRule.objects.create(team=team, position=position, **fields)
 

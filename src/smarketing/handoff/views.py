@@ -1,0 +1,141 @@
+"""Pages of the handoff: the rep inbox with decisions, the SLA scorecard, lead quality.
+
+Writes go through services; a domain error becomes a message on the page it came
+from, an assignment the user may not see is a 403 page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from smarketing.core.errors import DomainError, NotFound
+from smarketing.core.roles import role_of
+from smarketing.handoff import services
+from smarketing.handoff.models import RejectionReason
+from smarketing.handoff.permissions import assignment_get_for_user
+from smarketing.handoff.quality import lead_quality
+from smarketing.handoff.scorecard import parse_period, scorecard
+from smarketing.handoff.selectors import FOLLOW_UP_KINDS, inbox, recent_activities
+
+ACTIONS: dict[str, Callable[..., Any]] = {
+    "accept": services.assignment_accept,
+    "reject": services.assignment_reject,
+    "disqualify": services.assignment_disqualify,
+}
+
+
+def _require_role(request: HttpRequest) -> None:
+    if role_of(request.user) is None:
+        raise PermissionDenied("Your account has no role.")
+
+
+@login_required
+@require_GET
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    """The rep's open MQLs, nearest deadline first, with a live countdown."""
+    _require_role(request)
+    now = timezone.now()
+    rows = list(inbox(request.user, now))
+    recent = recent_activities([row.contact_id for row in rows])
+    for row in rows:
+        row.recent = recent[row.contact_id]  # type: ignore[attr-defined]
+    context = {
+        "rows": rows,
+        "now": now,
+        "kinds": FOLLOW_UP_KINDS,
+        "reasons": RejectionReason.objects.filter(is_active=True),
+    }
+    return render(request, "handoff/inbox.html", context)
+
+
+def _assignment(request: HttpRequest, assignment_id: int) -> Any:
+    try:
+        return assignment_get_for_user(user=request.user, assignment_id=assignment_id)
+    except NotFound as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, assignment_id: int, action: str) -> HttpResponse:
+    assignment = _assignment(request, assignment_id)
+    data: dict[str, Any] = {"note": request.POST.get("note", "")}
+    if action != "accept":
+        data["reason"] = request.POST.get("reason", "")
+    try:
+        ACTIONS[action](assignment=assignment, actor=request.user, **data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        verb = {"accept": "accepted", "reject": "rejected", "disqualify": "disqualified"}[action]
+        messages.success(request, f"{assignment.contact} {verb}.")
+    return redirect("handoff:inbox")
+
+
+@login_required
+@require_POST
+def follow_up(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = _assignment(request, assignment_id)
+    kind = request.POST.get("kind", "")
+    try:
+        services.follow_up_log(
+            assignment=assignment,
+            actor=request.user,
+            kind=kind,
+            subject=request.POST.get("subject", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{kind.capitalize()} logged with {assignment.contact}.")
+    return redirect("handoff:inbox")
+
+
+def _period(request: HttpRequest) -> Any:
+    def day(name: str) -> dt.date | None:
+        value = request.GET.get(name, "")
+        return dt.date.fromisoformat(value) if value else None
+
+    try:
+        return parse_period(day("start"), day("end"), timezone.localdate()), ""
+    except (ValueError, DomainError) as exc:
+        message = exc.message if isinstance(exc, DomainError) else "Dates are YYYY-MM-DD."
+        return parse_period(None, None, timezone.localdate()), message
+
+
+@login_required
+@require_GET
+def scorecard_page(request: HttpRequest) -> HttpResponse:
+    """Both sides of the SLA over a period, for everybody."""
+    _require_role(request)
+    period, error = _period(request)
+    card = scorecard(period)
+    return render(
+        request, "handoff/scorecard.html", {"card": card, "period": period, "error": error}
+    )
+
+
+@login_required
+@require_GET
+def lead_quality_page(request: HttpRequest) -> HttpResponse:
+    """What sales said about the MQLs, by campaign, source and score band."""
+    _require_role(request)
+    period, error = _period(request)
+    quality = lead_quality(period)
+    tables = [
+        ("By campaign", quality["by_campaign"], "by-campaign"),
+        ("By source channel", quality["by_source"], "by-source"),
+        ("By score band", quality["by_score_band"], "by-score-band"),
+    ]
+    context = {"tables": tables, "period": period, "error": error}
+    return render(request, "handoff/lead_quality.html", context)
