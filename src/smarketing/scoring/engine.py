@@ -13,9 +13,10 @@ So the explanation (one line per rule) sums exactly to the stored score, and the
 score changes at most once a UTC day through decay.
 
 The full rescore, the incremental update after ingestion and the live preview all
-run `score_scope`: a constant number of set-based queries per batch of contacts
-(one per fit family, one aggregate per engagement rule, one for hand-raises), a
-reduction of the per-(contact, rule, day) rows, and bulk writes.
+run `score_scope`: three set-based queries per batch of contacts (one for all fit
+rules, ONE aggregate scan of the events for all engagement rules grouped by
+contact, day and a 0/1 column per rule, one for hand-raises), a reduction of the
+per-(contact, rule, day) counts, and bulk writes.
 """
 
 from __future__ import annotations
@@ -154,21 +155,6 @@ def _fit_results(spec: ModelSpec, contacts: Q) -> dict[int, ContactResult]:
     return results
 
 
-def _rule_days(
-    rule: EngagementRule, events: Q, at: dt.datetime
-) -> dict[int, list[tuple[dt.date, int]]]:
-    """One aggregate: (contact, UTC day) -> occurrences of the rule's events."""
-    qs = Event.objects.filter(events, _window_q(rule, at), timestamp__lte=at)
-    rows = (
-        qs.annotate(day=TruncDate("timestamp", tzinfo=dt.UTC)).values("contact_id", "day")
-        .annotate(n=Count("id")).values_list("contact_id", "day", "n").order_by()
-    )
-    by_contact: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
-    for contact_id, day, count in rows:
-        by_contact[contact_id].append((day, count))
-    return by_contact
-
-
 def _window_q(rule: EngagementRule, at: dt.datetime) -> Q:
     q = engagement_rule_q(rule)
     if rule.recency_days:
@@ -179,37 +165,34 @@ def _window_q(rule: EngagementRule, at: dt.datetime) -> Q:
 def _all_rule_days(
     spec: ModelSpec, events: Q, at: dt.datetime
 ) -> list[dict[int, list[tuple[dt.date, int]]]]:
-    """For a few contacts: ONE query of their events with a 0/1 column per rule (the
-    same SQL conditions as _rule_days), counted per (rule, contact, day) here."""
+    """ONE scan of the events in scope: a 0/1 column per rule (its SQL conditions),
+    grouped by (contact, UTC day, those columns) with a count; split per rule here."""
     columns = {
         f"rule_{i}": Case(When(_window_q(r, at), then=Value(1)), default=Value(0),
                           output_field=IntegerField())
         for i, r in enumerate(spec.engagement_rules)
     }
-    rows = Event.objects.filter(events, timestamp__lte=at).annotate(
-        day=TruncDate("timestamp", tzinfo=dt.UTC), **columns
-    ).values_list("contact_id", "day", *columns)
-    counts: list[dict[tuple[int, dt.date], int]] = [defaultdict(int) for _ in columns]
-    for contact_id, day, *flags in rows:
+    rows = (
+        Event.objects.filter(events, timestamp__lte=at)
+        .annotate(day=TruncDate("timestamp", tzinfo=dt.UTC), **columns)
+        .values("contact_id", "day", *columns).annotate(n=Count("id"))
+        .values_list("contact_id", "day", "n", *columns).order_by()
+    )
+    days: list[dict[int, list[tuple[dt.date, int]]]] = [defaultdict(list) for _ in columns]
+    for contact_id, day, n, *flags in rows:
         for i, flag in enumerate(flags):
             if flag:
-                counts[i][(contact_id, day)] += 1
-    days: list[dict[int, list[tuple[dt.date, int]]]] = [defaultdict(list) for _ in columns]
-    for i, per_day in enumerate(counts):
-        for (contact_id, day), n in per_day.items():
-            days[i][contact_id].append((day, n))
+                days[i][contact_id].append((day, n))
     return days
 
 
 def _add_engagement(
-    spec: ModelSpec, results: dict[int, ContactResult], events: Q, at: dt.datetime,
-    few: bool = False,
+    spec: ModelSpec, results: dict[int, ContactResult], events: Q, at: dt.datetime
 ) -> None:
     today = at.astimezone(dt.UTC).date()
-    per_rule = _all_rule_days(spec, events, at) if few else None
+    per_rule = _all_rule_days(spec, events, at)
     for i, rule in enumerate(spec.engagement_rules):
-        rule_days = per_rule[i] if per_rule is not None else _rule_days(rule, events, at)
-        for contact_id, days in rule_days.items():
+        for contact_id, days in per_rule[i].items():
             result = results.get(contact_id)
             if result is None:
                 continue
@@ -234,13 +217,12 @@ def _add_hand_raises(
 
 
 def score_scope(
-    spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime, few: bool = False
+    spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime
 ) -> dict[int, ContactResult]:
-    """Scores at `at` of the contacts matching `contacts` (whose events match `events`);
-    `few`: a handful of contacts (one events query instead of one per rule)."""
+    """Scores at `at` of the contacts matching `contacts` (whose events match `events`)."""
     results = _fit_results(spec, contacts)
     if results:
-        _add_engagement(spec, results, events, at, few)
+        _add_engagement(spec, results, events, at)
         _add_hand_raises(spec, results, events, at)
     return results
 

@@ -92,11 +92,10 @@ def _write(model: ScoringModel, results: dict[int, ContactResult], at: dt.dateti
 
 
 def _score_and_store(
-    model: ScoringModel, spec: ModelSpec, scope: tuple, at: dt.datetime, result: RescoreResult,
-    few: bool = False,
+    model: ScoringModel, spec: ModelSpec, scope: tuple, at: dt.datetime, result: RescoreResult
 ) -> set[int]:
     with transaction.atomic():
-        results = score_scope(spec, contacts=scope[0], events=scope[1], at=at, few=few)
+        results = score_scope(spec, contacts=scope[0], events=scope[1], at=at)
         result.changed += _write(model, results, at)
     result.contacts += len(results)
     result.mqls += _qualify(results.values(), spec)
@@ -130,8 +129,7 @@ def score_contacts(
     if not ids:
         return result
     model = active_model()
-    companies = _score_and_store(
-        model, ModelSpec.of(model), scope_of_ids(ids), at, result, few=len(ids) <= 100)
+    companies = _score_and_store(model, ModelSpec.of(model), scope_of_ids(ids), at, result)
     if companies:
         refresh_company_scores(model=model, at=at, company_ids=companies)
     return result

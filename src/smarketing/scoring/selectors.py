@@ -35,7 +35,7 @@ def contact_score(contact: Contact, at: dt.datetime | None = None) -> ScoreView:
     """The contact's score at `at` (default now) with its explanation."""
     model, at = active_model(), at or timezone.now()
     contacts, events = scope_of_ids([contact.pk])
-    result = score_scope(ModelSpec.of(model), contacts=contacts, events=events, at=at, few=True)
+    result = score_scope(ModelSpec.of(model), contacts=contacts, events=events, at=at)
     stored = ContactScore.objects.filter(contact=contact).first()
     return ScoreView(model=model, at=at, result=result[contact.pk], stored=stored)
 
