@@ -64,20 +64,13 @@ def cases() -> list[tuple[str, str]]:
 
 def main() -> None:
     args = parse_args()
-    harness.setup_django(args.data_dir)
-    seconds = harness.ensure_contacts(args.contacts, args.seed, args.regenerate)
-    made = "reused" if seconds is None else f"generated in {seconds:.0f} s"
+    made = harness.prepare_data(args)
     from smarketing.pipeline.models import Deal
     from smarketing.tracking.models import Event
 
     print(f"Data set: {args.contacts:,} contacts, {Deal.objects.count():,} deals, "
           f"{Event.objects.count():,} events ({made}) in {harness.database_label()}")
-    user, password = harness.bench_user()
-    port = harness.free_port()
-    log = args.data_dir / "bench-attribution-server.log"
-    with harness.running_server(port, args.workers, args.threads, log) as base:
-        browser = harness.Browser(base)
-        browser.login(user.username, password)
+    with harness.signed_in_server(args, "bench-attribution-server.log") as (browser, user, _):
         print(f"\nAttribution API (milliseconds; ratio = http p95 / raw db p95)\n"
               f"{'case':<28}{'http p50':>9}{'http p95':>9}{'db p50':>9}{'db p95':>9}"
               f"{'ratio':>10}  p95<={TARGET_P95_MS:.0f}ms")

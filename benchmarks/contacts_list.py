@@ -104,21 +104,14 @@ def run_cases(
 
 def main() -> None:
     args = parse_args()
-    harness.setup_django(args.data_dir)
-    seconds = harness.ensure_contacts(args.contacts, args.seed, args.regenerate)
-    made = "reused" if seconds is None else f"generated in {seconds:.0f} s"
+    made = harness.prepare_data(args)
     print(f"Data set: {args.contacts:,} contacts ({made}) in {harness.database_label()}")
     from smarketing.integrations.services import token_create
 
-    user, password = harness.bench_user()
-    _, raw_token = token_create(user=user, name="benchmark")
-    port = harness.free_port()
-    log = args.data_dir / "bench-server.log"
-    with harness.running_server(port, args.workers, args.threads, log) as base:
+    with harness.signed_in_server(args, "bench-server.log") as (browser, user, base):
+        _, raw_token = token_create(user=user, name="benchmark")
         print(f"Server: smarketing serve at {base}, {args.workers} workers x "
               f"{args.threads} threads; {args.requests} timed requests per case, one at a time")
-        browser = harness.Browser(base)
-        browser.login(user.username, password)
         print(header("HTML contacts list /contacts/ (session login)"))
         run_cases(browser, html_paths(), args, user, None)
         print(header("REST list /api/v1/contacts (bearer token)"))

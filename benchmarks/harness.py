@@ -238,3 +238,21 @@ class RawDatabase:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def prepare_data(args: Any) -> str:
+    """Set Django up on `args.data_dir` and make sure the data set exists; says how."""
+    setup_django(args.data_dir)
+    seconds = ensure_contacts(args.contacts, args.seed, args.regenerate)
+    return "reused" if seconds is None else f"generated in {seconds:.0f} s"
+
+
+@contextmanager
+def signed_in_server(args: Any, log_name: str) -> Iterator[tuple[Browser, Any, str]]:
+    """The real server on a free port, and a Browser signed in as the bench admin."""
+    user, password = bench_user()
+    log = args.data_dir / log_name
+    with running_server(free_port(), args.workers, args.threads, log) as base:
+        browser = Browser(base)
+        browser.login(user.username, password)
+        yield browser, user, base

@@ -58,19 +58,12 @@ def cases() -> list[tuple[str, str]]:
 
 def main() -> None:
     args = parse_args()
-    harness.setup_django(args.data_dir)
-    seconds = harness.ensure_contacts(args.contacts, args.seed, args.regenerate)
-    made = "reused" if seconds is None else f"generated in {seconds:.0f} s"
+    made = harness.prepare_data(args)
     from smarketing.pipeline.models import Activity, Deal
 
     print(f"Data set: {args.contacts:,} contacts, {Deal.objects.count():,} deals, "
           f"{Activity.objects.count():,} activities ({made}) in {harness.database_label()}")
-    user, password = harness.bench_user()
-    port = harness.free_port()
-    log = args.data_dir / "bench-pipeline-server.log"
-    with harness.running_server(port, args.workers, args.threads, log) as base:
-        browser = harness.Browser(base)
-        browser.login(user.username, password)
+    with harness.signed_in_server(args, "bench-pipeline-server.log") as (browser, user, _):
         print(header("Pipeline pages (session login)"))
         raw = harness.RawDatabase()
         if raw.vendor == "sqlite":  # the SQL functions Django adds to SQLite (date maths)
