@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -91,18 +91,32 @@ def _clean_settings(changes: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+VERSION_LOCK = 0x5C0E  # PostgreSQL advisory lock key: one version is written at a time
+
+
 def active_model() -> ScoringModel:
     """The active model; the default B2B model is created the first time."""
     model = ScoringModel.objects.filter(is_active=True).first()
+    return model if model is not None else _create_default_model()
+
+
+@transaction.atomic
+def _create_default_model() -> ScoringModel:
+    _serialize_versions()  # concurrent first requests: one creates, the others read it
+    model = ScoringModel.objects.filter(is_active=True).first()
     if model is not None:
         return model
-    try:
-        return _create_version(
-            actor=None, settings=dict(DEFAULT_SETTINGS), fit=DEFAULT_FIT_RULES,
-            engagement=DEFAULT_ENGAGEMENT_RULES, note="default B2B model", previous=None,
-        )
-    except IntegrityError:  # another process created it first
-        return ScoringModel.objects.get(is_active=True)
+    return _create_version(
+        actor=None, settings=dict(DEFAULT_SETTINGS), fit=DEFAULT_FIT_RULES,
+        engagement=DEFAULT_ENGAGEMENT_RULES, note="default B2B model", previous=None,
+    )
+
+
+def _serialize_versions() -> None:
+    """Writers of versions take turns (SQLite's IMMEDIATE transactions already do)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [VERSION_LOCK])
 
 
 @transaction.atomic
@@ -110,6 +124,7 @@ def _create_version(
     *, actor: Any, settings: dict[str, Any], fit: list[dict[str, Any]],
     engagement: list[dict[str, Any]], note: str, previous: ScoringModel | None,
 ) -> ScoringModel:
+    _serialize_versions()
     ScoringModel.objects.filter(is_active=True).update(is_active=False)
     version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     model = ScoringModel.objects.create(
