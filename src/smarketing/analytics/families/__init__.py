@@ -1,0 +1,1 @@
+"""One module per KPI family; importing this package registers every KPI."""
