@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("smarketing.tracking.page_urls")),
     path("", include("smarketing.campaigns.urls")),
     path("", include("smarketing.handoff.urls")),
+    path("", include("smarketing.integrations.urls")),
 ]

@@ -18,11 +18,11 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from smarketing.core.events import publish
 from smarketing.core.jobs import enqueue
 from smarketing.core.models import Notification
 from smarketing.handoff.models import Assignment, Outcome
 from smarketing.handoff.selectors import with_sla_state
-from smarketing.integrations.webhooks import emit
 
 EMAIL_JOB = "handoff.email"
 TEXTS = {
@@ -60,14 +60,14 @@ def decision_made(assignment: Assignment) -> None:
     """Webhook events `mql.accepted` / `mql.rejected` (queued after commit)."""
     if assignment.outcome in ("accepted", "rejected"):
         event = f"mql.{assignment.outcome}"
-        emit(event, f"{event}:{assignment.pk}", event_data(assignment))
+        publish(event, f"{event}:{assignment.pk}", event_data(assignment))
 
 
 def notify(kind: str, assignment: Assignment) -> None:
     """Webhook event, in-app notification, email queued after commit; each at most once."""
     title, body = _texts(kind, assignment)
     key = f"{kind}:{assignment.pk}"
-    emit(kind, key, event_data(assignment))
+    publish(kind, key, event_data(assignment))
     try:
         with transaction.atomic():
             Notification.objects.create(

@@ -1,19 +1,52 @@
-"""/api/v1/tokens: a user's own API tokens (created, listed, revoked)."""
+"""/api/v1/tokens: a user's own API tokens (created, listed, revoked);
+/api/v1/webhooks: outbound webhook subscriptions and their delivery log (admins)."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from smarketing.core.errors import NotFound
-from smarketing.integrations.models import ApiToken
-from smarketing.integrations.schemas import TokenCreated, TokenIn, TokenList, TokenOut
-from smarketing.integrations.services import token_create, token_revoke
+from smarketing.core.errors import NotFound, ValidationFailed
+from smarketing.core.events import EVENTS
+from smarketing.integrations.models import ApiToken, WebhookSubscription
+from smarketing.integrations.schemas import (
+    AttemptOut,
+    DeliveryList,
+    DeliveryOut,
+    TokenCreated,
+    TokenIn,
+    TokenList,
+    TokenOut,
+    WebhookCreated,
+    WebhookIn,
+    WebhookList,
+    WebhookOut,
+    WebhookPatch,
+    WebhookSecret,
+)
+from smarketing.integrations.selectors import (
+    DELIVERY_STATES,
+    check_webhook_admin,
+    delivery_get,
+    delivery_list,
+    webhook_get,
+)
+from smarketing.integrations.services import (
+    token_create,
+    token_revoke,
+    webhook_create,
+    webhook_delete,
+    webhook_ping,
+    webhook_resend,
+    webhook_rotate_secret,
+    webhook_update,
+)
 
 router = Router(tags=["tokens"])
+webhooks_router = Router(tags=["webhooks"])
 
 
 def _me(request: HttpRequest) -> User:
@@ -38,3 +71,96 @@ def tokens_revoke(request: HttpRequest, token_id: int) -> Status:
         raise NotFound(f"token {token_id} not found", field="token_id")
     token_revoke(token_id=token_id, actor=request.user)
     return Status(204, None)
+
+
+@webhooks_router.get("/events", response=list[str], summary="The event names to subscribe to")
+def webhooks_events(request: HttpRequest) -> list[str]:
+    return list(EVENTS)
+
+
+@webhooks_router.get("", response=WebhookList, summary="Webhook subscriptions (admins)")
+def webhooks_list(request: HttpRequest) -> dict[str, Any]:
+    check_webhook_admin(request.user)
+    items = list(WebhookSubscription.objects.order_by("name", "id"))
+    return {"items": items, "count": len(items)}
+
+
+@webhooks_router.post(
+    "", response={201: WebhookCreated}, summary="Subscribe a URL: its secret is shown once"
+)
+def webhooks_create(request: HttpRequest, payload: WebhookIn) -> Status:
+    check_webhook_admin(request.user)
+    subscription = webhook_create(actor=request.user, **payload.dict())
+    return Status(201, {**WebhookOut.from_orm(subscription).dict(), "secret": subscription.secret})
+
+
+@webhooks_router.get("/{webhook_id}", response=WebhookOut, summary="One subscription")
+def webhooks_get(request: HttpRequest, webhook_id: int) -> Any:
+    return webhook_get(user=request.user, webhook_id=webhook_id)
+
+
+@webhooks_router.patch(
+    "/{webhook_id}", response=WebhookOut, summary="Change; is_active=true re-enables"
+)
+def webhooks_patch(request: HttpRequest, webhook_id: int, payload: WebhookPatch) -> Any:
+    subscription = webhook_get(user=request.user, webhook_id=webhook_id)
+    fields = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    return webhook_update(subscription=subscription, actor=request.user, **fields)
+
+
+@webhooks_router.delete("/{webhook_id}", response={204: None}, summary="Unsubscribe")
+def webhooks_delete(request: HttpRequest, webhook_id: int) -> Status:
+    subscription = webhook_get(user=request.user, webhook_id=webhook_id)
+    webhook_delete(subscription=subscription, actor=request.user)
+    return Status(204, None)
+
+
+@webhooks_router.post(
+    "/{webhook_id}/rotate-secret", response=WebhookSecret, summary="A new secret, shown once"
+)
+def webhooks_rotate(request: HttpRequest, webhook_id: int) -> dict[str, str]:
+    subscription = webhook_get(user=request.user, webhook_id=webhook_id)
+    return {"secret": webhook_rotate_secret(subscription=subscription, actor=request.user)}
+
+
+@webhooks_router.post(
+    "/{webhook_id}/ping", response=AttemptOut, summary="POST a signed `ping` now (test)"
+)
+def webhooks_ping(request: HttpRequest, webhook_id: int) -> Any:
+    subscription = webhook_get(user=request.user, webhook_id=webhook_id)
+    return webhook_ping(subscription=subscription, actor=request.user)
+
+
+@webhooks_router.get(
+    "/{webhook_id}/deliveries", response=DeliveryList, summary="Delivery log, newest first"
+)
+def webhooks_deliveries(
+    request: HttpRequest, webhook_id: int, event: str = "", state: str = "",
+    limit: int = 50, offset: int = 0,
+) -> dict[str, Any]:
+    subscription = webhook_get(user=request.user, webhook_id=webhook_id)
+    if state and state not in DELIVERY_STATES:
+        raise ValidationFailed(f"state: one of {', '.join(DELIVERY_STATES)}", field="state")
+    if not 1 <= limit <= 500 or offset < 0:
+        raise ValidationFailed("limit: use 1 to 500 (offset >= 0)", field="limit")
+    qs = delivery_list(subscription, event=event, state=state)
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
+
+
+@webhooks_router.get(
+    "/{webhook_id}/deliveries/{delivery_id}/attempts", response=list[AttemptOut],
+    summary="Every attempt of a delivery with the receiver's status code",
+)
+def webhooks_attempts(request: HttpRequest, webhook_id: int, delivery_id: int) -> Any:
+    return delivery_get(
+        user=request.user, webhook_id=webhook_id, delivery_id=delivery_id
+    ).attempt_log.all()
+
+
+@webhooks_router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/resend", response=DeliveryOut,
+    summary="Queue a delivery again (the receiver dedupes by the event id)",
+)
+def webhooks_resend(request: HttpRequest, webhook_id: int, delivery_id: int) -> Any:
+    delivery = delivery_get(user=request.user, webhook_id=webhook_id, delivery_id=delivery_id)
+    return webhook_resend(delivery=delivery, actor=request.user)

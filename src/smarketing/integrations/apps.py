@@ -7,7 +7,9 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations"
 
     def ready(self) -> None:
+        from smarketing.core.events import subscribe
         from smarketing.core.jobs import register_job
-        from smarketing.integrations.webhooks import JOB, deliver
+        from smarketing.integrations.webhooks import JOB, deliver, on_domain_event
 
         register_job(JOB, deliver)
+        subscribe(on_domain_event)

@@ -28,3 +28,74 @@ class TokenIn(Schema):
 class TokenList(Schema):
     items: list[TokenOut]
     count: int
+
+
+class WebhookIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=100)
+    url: str = Field(..., max_length=500)
+    events: list[str]
+
+
+class WebhookPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=100)
+    url: str | None = Field(None, max_length=500)
+    events: list[str] | None = None
+    is_active: bool | None = None
+
+
+class WebhookOut(Schema):
+    id: int
+    name: str
+    url: str
+    events: list[str]
+    is_active: bool
+    disabled_at: datetime | None
+    disabled_reason: str
+    consecutive_failures: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str
+
+
+class WebhookSecret(Schema):
+    secret: str
+
+
+class WebhookList(Schema):
+    items: list[WebhookOut]
+    count: int
+
+
+class AttemptOut(Schema):
+    id: int
+    at: datetime
+    status: int | None
+    error: str
+    duration_ms: int
+
+
+class DeliveryOut(Schema):
+    id: int
+    subscription_id: int
+    event: str
+    event_id: str
+    payload: dict
+    created_at: datetime
+    attempts: int
+    last_status: int | None
+    last_error: str
+    delivered_at: datetime | None
+    next_attempt_at: datetime | None
+    failed_at: datetime | None
+
+
+class DeliveryList(Schema):
+    items: list[DeliveryOut]
+    count: int

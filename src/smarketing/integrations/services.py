@@ -1,4 +1,4 @@
-"""Writes for API tokens."""
+"""Writes for API tokens and webhook subscriptions."""
 
 from __future__ import annotations
 
@@ -7,10 +7,21 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from smarketing.core.errors import NotFound
-from smarketing.integrations.models import ApiToken
+from smarketing.core.errors import NotFound, ValidationFailed
+from smarketing.core.events import EVENTS
+from smarketing.core.models import Notification, Role
+from smarketing.integrations import webhooks
+from smarketing.integrations.models import (
+    ApiToken,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 TOKEN_PREFIX = "smk_"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -51,3 +62,117 @@ def token_authenticate(raw: str) -> Any | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- webhook subscriptions -------------------------------------------------------
+
+WEBHOOK_FIELDS = frozenset({"name", "url", "events", "is_active"})
+
+
+def _check_webhook_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - WEBHOOK_FIELDS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ValidationFailed(f"{name}: not a webhook field", field=name)
+    if "url" in fields and not str(fields["url"]).startswith(("http://", "https://")):
+        raise ValidationFailed("url: must start with http:// or https://", field="url")
+    if "name" in fields and not str(fields["name"]).strip():
+        raise ValidationFailed("name: required", field="name")
+    if "events" in fields:
+        events = list(dict.fromkeys(fields["events"]))
+        wrong = [e for e in events if e not in EVENTS]
+        if wrong or not events:
+            raise ValidationFailed(
+                f"events: unknown event {wrong[0]!r}" if wrong else "events: choose at least one",
+                field="events",
+            )
+        fields["events"] = events
+    return fields
+
+
+@transaction.atomic
+def webhook_create(*, actor: Any, name: str, url: str, events: list[str]) -> WebhookSubscription:
+    """Subscribe `url` to `events`; the generated secret is on the returned object."""
+    fields = _check_webhook_fields({"name": name, "url": url, "events": events})
+    return WebhookSubscription.objects.create(
+        **fields, secret="whsec_" + secrets.token_urlsafe(32)
+    )
+
+
+@transaction.atomic
+def webhook_update(
+    *, subscription: WebhookSubscription, actor: Any, **fields: Any
+) -> WebhookSubscription:
+    """Change fields; re-activating clears the disabled state and the failure count."""
+    for name, value in _check_webhook_fields(fields).items():
+        setattr(subscription, name, value)
+    if fields.get("is_active"):
+        subscription.disabled_at, subscription.disabled_reason = None, ""
+        subscription.consecutive_failures = 0
+    subscription.save()
+    return subscription
+
+
+def webhook_delete(*, subscription: WebhookSubscription, actor: Any) -> None:
+    subscription.delete()
+
+
+@transaction.atomic
+def webhook_rotate_secret(*, subscription: WebhookSubscription, actor: Any) -> str:
+    subscription.secret = "whsec_" + secrets.token_urlsafe(32)
+    subscription.save(update_fields=["secret", "updated_at"])
+    return subscription.secret
+
+
+@transaction.atomic
+def webhook_disable(*, subscription: WebhookSubscription, reason: str) -> bool:
+    """Disable a failing subscription once and tell every admin (in-app notification)."""
+    now = timezone.now()
+    won = WebhookSubscription.objects.filter(pk=subscription.pk, is_active=True).update(
+        is_active=False, disabled_at=now, disabled_reason=reason[:300], updated_at=now
+    )
+    if not won:
+        return False
+    admins = User.objects.filter(
+        Q(is_superuser=True) | Q(profile__role=Role.ADMIN), is_active=True
+    ).distinct()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user=admin, kind="webhook.disabled", created_at=now,
+                title=f"Webhook disabled: {subscription.name}"[:200], body=reason[:1000],
+                url=f"/integrations/webhooks/{subscription.pk}/",
+                dedupe_key=f"webhook.disabled:{subscription.pk}:{now.isoformat()}",
+            )
+            for admin in admins
+        ]
+    )
+    return True
+
+
+@transaction.atomic
+def webhook_resend(*, delivery: WebhookDelivery, actor: Any) -> WebhookDelivery:
+    """Send a delivery again (delivered or failed alike); the receiver dedupes by `id`."""
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        delivered_at=None, failed_at=None, next_attempt_at=timezone.now()
+    )
+    delivery.refresh_from_db()
+    webhooks.queue(delivery, tag=f":resend:{secrets.token_hex(4)}")
+    return delivery
+
+
+def webhook_ping(*, subscription: WebhookSubscription, actor: Any) -> WebhookAttempt:
+    """POST a `ping` event now (outside the queue) and return the logged attempt."""
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event="ping", event_id=f"ping:{secrets.token_hex(8)}",
+        payload={"subscription_id": subscription.pk, "name": subscription.name},
+        created_at=now,
+    )
+    result = webhooks.attempt(delivery)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=1, last_status=result.status, last_error=result.error,
+        delivered_at=None if result.error else result.at,
+        failed_at=result.at if result.error else None,
+    )
+    return result

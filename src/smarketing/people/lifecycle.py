@@ -21,6 +21,7 @@ from django.utils import timezone
 from smarketing.core.errors import TransitionRefused
 from smarketing.core.models import Role
 from smarketing.core.roles import role_of
+from smarketing.people.events import publish_stage_change
 from smarketing.people.models import (
     ORDERED_STAGES,
     Cause,
@@ -173,6 +174,7 @@ def record_entry(
     fields = ["lifecycle_stage", "updated_at", *mark_reached(contact, to_stage, at)]
     fields += _lead_status_on_entry(contact, to_stage)
     contact.save(update_fields=fields)
+    publish_stage_change(contact, change)
     return change
 
 

@@ -24,6 +24,11 @@ from django.utils import timezone
 from smarketing.core.errors import ValidationFailed
 from smarketing.people.lifecycle import contact_transition, funnel_position
 from smarketing.people.models import Cause, Company, Contact, Stage, stage_rank
+from smarketing.pipeline.events import (
+    publish_deal_created,
+    publish_deal_lost,
+    publish_deal_stage_changed,
+)
 from smarketing.pipeline.models import (
     Activity,
     ActivityKind,
@@ -123,11 +128,13 @@ def _status_of(stage: PipelineStage) -> str:
     return DealStatus.LOST if stage.is_lost else DealStatus.OPEN
 
 
-def _enter_stage(deal: Deal, stage: PipelineStage, actor: Any, at: dt.datetime) -> None:
+def _enter_stage(
+    deal: Deal, stage: PipelineStage, actor: Any, at: dt.datetime
+) -> DealStageChange:
     """Move `deal` to `stage` (already checked), writing the history row."""
     if at < deal.stage_entered_at:
         raise ValidationFailed("at: before the deal's last stage change", field="at")
-    DealStageChange.objects.create(
+    change = DealStageChange.objects.create(
         deal=deal, from_stage=deal.stage, to_stage=stage, at=at, actor=_user_or_none(actor),
         expected_close_date=deal.expected_close_date, amount=deal.amount,
     )
@@ -138,6 +145,8 @@ def _enter_stage(deal: Deal, stage: PipelineStage, actor: Any, at: dt.datetime) 
     if deal.status != DealStatus.LOST:
         deal.lost_reason, deal.lost_note = None, ""
     deal.save()
+    publish_deal_stage_changed(deal, change)
+    return change
 
 
 def _user_or_none(actor: Any) -> Any:
@@ -250,6 +259,7 @@ def deal_create(
         DealContact.objects.create(deal=deal, contact=c.contact, role=c.role,
                                    is_primary=c.is_primary)
     _follow_deal(deal, actor, at)
+    publish_deal_created(deal)
     return deal
 
 
@@ -346,9 +356,10 @@ def deal_lose(
         raise ValidationFailed("lost_reason: that reason is retired", field="lost_reason")
     stage = stage or _lost_stage(deal.stage.pipeline)
     _check_same_pipeline(deal, stage)
-    _enter_stage(deal, stage, actor, at or timezone.now())
+    change = _enter_stage(deal, stage, actor, at or timezone.now())
     deal.lost_reason, deal.lost_note = reason, note.strip()[:1000]
     deal.save(update_fields=["lost_reason", "lost_note", "updated_at"])
+    publish_deal_lost(deal, change)
     return deal
 
 

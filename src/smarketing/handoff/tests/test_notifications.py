@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from django.db import connection
 
 from smarketing.core import jobs
 from smarketing.core.models import Notification
@@ -21,6 +19,7 @@ from smarketing.handoff.models import Assignment
 from smarketing.handoff.tests.helpers import make_mql, make_rule, make_sla
 from smarketing.integrations.models import WebhookSubscription
 from smarketing.testing.webhooks import Receiver, webhook_receiver
+from smarketing.testing.workers import two_workers as _two_workers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 UTC = dt.UTC
@@ -85,22 +84,6 @@ def _subjects(inbox: Inbox) -> list[str]:
         for line in content.splitlines()
         if line.startswith("Subject: ")
     )
-
-
-def _two_workers(at: dt.datetime) -> None:
-    def work(name: str) -> None:
-        try:
-            with time_machine.travel(at, tick=False):
-                jobs.run_periodic()
-                jobs.run_burst(name)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
 
 
 def test_assignment_warning_and_breach_arrive_once_in_app_by_email_and_webhook(

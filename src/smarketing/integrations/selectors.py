@@ -1,0 +1,51 @@
+"""Reads for webhook subscriptions and their delivery log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from smarketing.core.errors import NotFound, PermissionDenied
+from smarketing.core.roles import is_admin
+from smarketing.integrations.models import WebhookDelivery, WebhookSubscription
+
+DELIVERY_STATES = ("delivered", "failed", "pending")
+
+
+def check_webhook_admin(user: Any) -> None:
+    """Webhooks carry every record out of the system: admins only."""
+    if not is_admin(user):
+        raise PermissionDenied("only admins manage webhooks", field="webhooks")
+
+
+def webhook_get(*, user: Any, webhook_id: int) -> WebhookSubscription:
+    check_webhook_admin(user)
+    subscription = WebhookSubscription.objects.filter(pk=webhook_id).first()
+    if subscription is None:
+        raise NotFound(f"webhook {webhook_id} not found", field="id")
+    return subscription
+
+
+def delivery_get(*, user: Any, webhook_id: int, delivery_id: int) -> WebhookDelivery:
+    subscription = webhook_get(user=user, webhook_id=webhook_id)
+    delivery = subscription.deliveries.filter(pk=delivery_id).first()
+    if delivery is None:
+        raise NotFound(f"delivery {delivery_id} not found", field="delivery_id")
+    return delivery
+
+
+def delivery_list(
+    subscription: WebhookSubscription, *, event: str = "", state: str = ""
+) -> QuerySet[WebhookDelivery]:
+    """Newest first; `state` is delivered, failed or pending."""
+    qs = subscription.deliveries.order_by("-created_at", "-id")
+    if event:
+        qs = qs.filter(event=event)
+    if state == "delivered":
+        qs = qs.filter(delivered_at__isnull=False)
+    elif state == "failed":
+        qs = qs.filter(failed_at__isnull=False)
+    elif state == "pending":
+        qs = qs.filter(delivered_at__isnull=True, failed_at__isnull=True)
+    return qs
