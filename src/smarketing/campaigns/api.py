@@ -8,12 +8,13 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import attribution
+from smarketing.campaigns.exports import CAMPAIGN_COLUMNS
 from smarketing.campaigns.imports import import_costs, import_metrics
 from smarketing.campaigns.models import Campaign, ChannelMetric, ContentAsset
 from smarketing.campaigns.schemas import (
@@ -60,6 +61,7 @@ from smarketing.campaigns.services import (
     metrics_upsert,
 )
 from smarketing.core.errors import ValidationFailed
+from smarketing.core.export import queryset_csv
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.people.selectors import page
 
@@ -108,13 +110,26 @@ def campaigns_list(
     request: HttpRequest, channel: str = "", status: str = "", limit: int = 50,
     offset: int = 0,
 ) -> Any:
+    qs = _campaigns(channel, status)
+    items, _ = page(qs, limit=limit, offset=offset)
+    return {"items": items, "count": qs.count()}
+
+
+def _campaigns(channel: str, status: str) -> Any:
     qs = campaign_list()
     if channel:
         qs = qs.filter(channel=channel)
     if status:
         qs = qs.filter(status=status)
-    items, _ = page(qs, limit=limit, offset=offset)
-    return {"items": items, "count": qs.count()}
+    return qs
+
+
+@campaigns_router.get("/export.csv", summary="The campaigns matching the filters, as CSV")
+def campaigns_export(
+    request: HttpRequest, channel: str = "", status: str = ""
+) -> StreamingHttpResponse:
+    """Streamed: every matching row."""
+    return queryset_csv("campaigns.csv", _campaigns(channel, status), CAMPAIGN_COLUMNS)
 
 
 @campaigns_router.post("", response={201: CampaignOut}, summary="Create a campaign")

@@ -6,13 +6,15 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
+from smarketing.core.export import queryset_csv
 from smarketing.core.roles import is_sales
 from smarketing.core.timeline import contact_timeline
 from smarketing.people import permissions as perms
+from smarketing.people.exports import COMPANY_COLUMNS, CONTACT_COLUMNS
 from smarketing.people.lifecycle import contact_recycle, contact_transition
 from smarketing.people.merge import contact_merge
 from smarketing.people.models import Cause, Company, PropertyDefinition
@@ -109,12 +111,21 @@ def _listing(qs: Any, limit: int, offset: int) -> dict[str, Any]:
     return {"items": items, "count": qs.count()}
 
 
+def _contact_filters(query: ContactQuery) -> ContactFilters:
+    data = query.dict(exclude={"limit", "offset"})
+    data["props"] = data.pop("prop")
+    return ContactFilters(**data)
+
+
 @contacts_router.get("", response=ContactList, summary="List contacts (search, filter, sort)")
 def contacts_list(request: HttpRequest, filters: Query[ContactQuery]) -> dict[str, Any]:
-    data = filters.dict()
-    limit, offset = data.pop("limit"), data.pop("offset")
-    data["props"] = data.pop("prop")
-    return _listing(contact_list(ContactFilters(**data)), limit, offset)
+    return _listing(contact_list(_contact_filters(filters)), filters.limit, filters.offset)
+
+
+@contacts_router.get("/export.csv", summary="The contacts matching the list's filters, as CSV")
+def contacts_export(request: HttpRequest, filters: Query[ContactQuery]) -> StreamingHttpResponse:
+    """Streamed: every matching row (limit and offset are ignored)."""
+    return queryset_csv("contacts.csv", contact_list(_contact_filters(filters)), CONTACT_COLUMNS)
 
 
 @contacts_router.post("", response={201: ContactOut}, summary="Create a contact")
@@ -227,12 +238,21 @@ def contacts_merge(request: HttpRequest, contact_id: int, payload: MergeIn) -> A
     return contact_merge(primary=primary, duplicate=duplicate, actor=request.user)
 
 
+def _companies(query: CompanyQuery) -> Any:
+    data = query.dict(exclude={"limit", "offset"})
+    data["props"] = data.pop("prop")
+    return company_list(**data)
+
+
 @companies_router.get("", response=CompanyList, summary="List companies")
 def companies_list(request: HttpRequest, filters: Query[CompanyQuery]) -> dict[str, Any]:
-    data = filters.dict()
-    limit, offset = data.pop("limit"), data.pop("offset")
-    data["props"] = data.pop("prop")
-    return _listing(company_list(**data), limit, offset)
+    return _listing(_companies(filters), filters.limit, filters.offset)
+
+
+@companies_router.get("/export.csv", summary="The companies matching the list's filters, as CSV")
+def companies_export(request: HttpRequest, filters: Query[CompanyQuery]) -> StreamingHttpResponse:
+    """Streamed: every matching row (limit and offset are ignored)."""
+    return queryset_csv("companies.csv", _companies(filters), COMPANY_COLUMNS)
 
 
 @companies_router.post("", response={201: CompanyOut}, summary="Create a company")

@@ -8,12 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound, ValidationFailed
+from smarketing.core.export import queryset_csv
+from smarketing.people.exports import COMPANY_COLUMNS, CONTACT_COLUMNS
 from smarketing.people.forms import (
     CompanyFilterForm,
     ContactEditForm,
@@ -231,6 +233,29 @@ def company_index(request: HttpRequest) -> HttpResponse:
     context = {"form": form, **_company_results(form)}
     templates = ("people/company_list.html", "people/_company_results.html")
     return _render_list(request, templates, "company-results", context)
+
+
+@login_required
+@require_GET
+def contact_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The contacts list's current filters, every row, as a streamed CSV."""
+    try:
+        filters, _ = ContactFilterForm(request.GET).to_filters()
+        rows = contact_list(filters)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain")
+    return queryset_csv("contacts.csv", rows, CONTACT_COLUMNS)
+
+
+@login_required
+@require_GET
+def company_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    try:
+        query, _ = CompanyFilterForm(request.GET).to_query()
+        rows = company_list(**query)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain")
+    return queryset_csv("companies.csv", rows, COMPANY_COLUMNS)
 
 
 @login_required

@@ -7,15 +7,17 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
+from smarketing.core.export import queryset_csv
 from smarketing.people.models import Company, Contact
 from smarketing.people.selectors import page
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import services
+from smarketing.pipeline.exports import ACTIVITY_COLUMNS, DEAL_COLUMNS
 from smarketing.pipeline.forecast import DEFAULT_SEED, Period, forecast, quarter_of
 from smarketing.pipeline.models import LineItem, LostReason, PipelineStage, Product
 from smarketing.pipeline.schemas import (
@@ -136,6 +138,13 @@ def deals_list(request: HttpRequest, filters: Query[DealQuery]) -> dict[str, Any
     limit, offset = data.pop("limit"), data.pop("offset")
     qs = with_stalled(deal_list(DealFilters(**data)).prefetch_related("deal_contacts"))
     return _listing(qs.select_related("stage", "lost_reason"), limit, offset)
+
+
+@deals_router.get("/export.csv", summary="The deals matching the list's filters, as CSV")
+def deals_export(request: HttpRequest, filters: Query[DealQuery]) -> StreamingHttpResponse:
+    """Streamed: every matching row (limit and offset are ignored)."""
+    qs = deal_list(DealFilters(**filters.dict(exclude={"limit", "offset"})))
+    return queryset_csv("deals.csv", qs, DEAL_COLUMNS)
 
 
 @deals_router.post("", response={201: DealOut}, summary="Open a deal")
@@ -298,6 +307,15 @@ def activities_list(request: HttpRequest, filters: Query[ActivityQuery]) -> dict
     data = filters.dict()
     limit, offset = data.pop("limit"), data.pop("offset")
     return _listing(activity_list(**data), limit, offset)
+
+
+@activities_router.get("/export.csv", summary="The activities matching the filters, as CSV")
+def activities_export(
+    request: HttpRequest, filters: Query[ActivityQuery]
+) -> StreamingHttpResponse:
+    """Streamed: every matching row (limit and offset are ignored)."""
+    qs = activity_list(**filters.dict(exclude={"limit", "offset"}))
+    return queryset_csv("activities.csv", qs, ACTIVITY_COLUMNS)
 
 
 @activities_router.post("", response={201: ActivityOut}, summary="Log an activity or a task")

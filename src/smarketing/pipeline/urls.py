@@ -5,6 +5,7 @@ from smarketing.pipeline import views
 app_name = "pipeline"
 urlpatterns = [
     path("deals/", views.deal_board, name="board"),
+    path("deals/export.csv", views.deal_export, name="deal_export"),
     path("deals/new/", views.deal_new, name="deal_new"),
     path("deals/<int:deal_id>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:deal_id>/move/", views.deal_move, name="deal_move"),

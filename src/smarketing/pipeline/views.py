@@ -12,19 +12,21 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound
+from smarketing.core.export import queryset_csv
 from smarketing.core.roles import is_admin, is_manager, is_sales, team_id_of
 from smarketing.core.selectors import sales_users
 from smarketing.people.models import Company, Contact
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import services
+from smarketing.pipeline.exports import DEAL_COLUMNS
 from smarketing.pipeline.forecast import Period, forecast, prorated_quotas, quarter_of
 from smarketing.pipeline.forms import (
     ActivityForm,
@@ -43,6 +45,7 @@ from smarketing.pipeline.selectors import (
     board,
     deal_history,
     deal_is_stalled,
+    deal_list,
     open_tasks,
     owner_ids_of_team,
     stalled_condition,
@@ -79,6 +82,17 @@ def _board_context(request: HttpRequest, data: Any) -> dict[str, Any]:
         "changeable": {d.pk for c in result.columns for d in c.deals
                        if perms.deal_can_change(request.user, d)},
     }
+
+
+@login_required
+@require_GET
+def deal_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The board's current filters (pipeline, owner, team, close), every deal, as CSV."""
+    form = BoardFilterForm(request.GET)
+    qs = deal_list(_board_filters(form))
+    if form.is_valid() and form.cleaned_data.get("pipeline"):
+        qs = qs.filter(stage__pipeline=form.cleaned_data["pipeline"])
+    return queryset_csv("deals.csv", qs, DEAL_COLUMNS)
 
 
 @login_required
