@@ -8,25 +8,32 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Status
 
 from smarketing.core.errors import NotFound
-from smarketing.handoff import services
-from smarketing.handoff.models import SLA, RejectionReason, RoutingRule
+from smarketing.handoff import configure, services
+from smarketing.handoff.models import SLA, RejectionReason, RoutingRule, WorkingCalendar
 from smarketing.handoff.permissions import assignment_get_for_user
+from smarketing.handoff.quality import lead_quality
 from smarketing.handoff.schemas import (
     AssignmentList,
     AssignmentOut,
     AvailabilityIn,
     AvailabilityOut,
+    CalendarIn,
+    CalendarOut,
     DecisionIn,
     DisqualifyIn,
     FollowUpIn,
     FollowUpOut,
+    MoveIn,
+    ReasonIn,
     ReasonOut,
+    ReasonPatch,
     ReassignIn,
     RejectIn,
+    RepRoutingIn,
+    RepRoutingOut,
     RuleIn,
     RuleOut,
     RulePatch,
@@ -132,11 +139,25 @@ def sla_create(request: HttpRequest, payload: SlaIn) -> Any:
 
 @sla_router.get("/scorecard", summary="Both sides of the SLA over a period")
 def sla_scorecard(
-    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    period: str | None = None,
 ) -> dict[str, Any]:
-    now = timezone.now()
-    period = parse_period(start, end, timezone.localdate(now))
-    return scorecard(period, now)
+    """`start` and `end` (exclusive), or a preset `period` (this-month, last-week, ...)."""
+    return scorecard(parse_period(start, end, period))
+
+
+@sla_router.get("/lead-quality", summary="Decisions by campaign, source, score band, rule")
+def sla_lead_quality(
+    request: HttpRequest,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    period: str | None = None,
+) -> dict[str, Any]:
+    """Feedback to marketing over the decisions taken in the period (see docs/handoff.md)."""
+    chosen = parse_period(start, end, period)
+    return {"start": chosen.start, "end": chosen.end, **lead_quality(chosen)}
 
 
 @routing_router.get("/rules", response=list[RuleOut], summary="Routing rules in order")
@@ -178,6 +199,64 @@ def availability_put(request: HttpRequest, user_id: int, payload: AvailabilityIn
     return services.availability_set(actor=request.user, user=user, is_away=payload.is_away)
 
 
-@reasons_router.get("", response=list[ReasonOut], summary="Active rejection reasons")
-def reasons_list(request: HttpRequest) -> Any:
-    return list(RejectionReason.objects.filter(is_active=True))
+@reasons_router.get("", response=list[ReasonOut], summary="Rejection reasons (active ones)")
+def reasons_list(request: HttpRequest, include_retired: bool = False) -> Any:
+    reasons = RejectionReason.objects.order_by("position", "code")
+    return list(reasons if include_retired else reasons.filter(is_active=True))
+
+
+@reasons_router.post("", response={201: ReasonOut}, summary="Add a rejection reason (admins)")
+def reasons_create(request: HttpRequest, payload: ReasonIn) -> Any:
+    return Status(201, configure.reason_save(actor=request.user, **payload.dict()))
+
+
+@reasons_router.patch("/{reason_id}", response=ReasonOut, summary="Change or retire a reason")
+def reasons_update(request: HttpRequest, reason_id: int, payload: ReasonPatch) -> Any:
+    reason = RejectionReason.objects.filter(pk=reason_id).first()
+    if reason is None:
+        raise NotFound(f"reason_id: no reason {reason_id}", field="reason_id")
+    current = {"label": reason.label, "needs_note": reason.needs_note,
+               "is_active": reason.is_active, "position": reason.position}
+    values = {**current, **payload.dict(exclude_unset=True)}
+    return configure.reason_save(actor=request.user, reason=reason, **values)
+
+
+@routing_router.post("/rules/{rule_id}/move", response=RuleOut, summary="Move a rule up or down")
+def rules_move(request: HttpRequest, rule_id: int, payload: MoveIn) -> Any:
+    return configure.routing_rule_move(
+        actor=request.user, rule=_rule(rule_id), direction=payload.direction
+    )
+
+
+@routing_router.put("/reps/{user_id}", response=RepRoutingOut, summary="A rep's capacity, away")
+def reps_put(request: HttpRequest, user_id: int, payload: RepRoutingIn) -> Any:
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(f"user_id: no user {user_id}", field="user_id")
+    return configure.rep_routing_set(actor=request.user, user=user, **payload.dict())
+
+
+@sla_router.get("/calendars", response=list[CalendarOut], summary="Working calendars")
+def calendars_list(request: HttpRequest) -> Any:
+    return list(WorkingCalendar.objects.prefetch_related("holidays").order_by("name"))
+
+
+def _calendar_values(payload: CalendarIn) -> dict[str, Any]:
+    values = payload.dict()
+    values["holidays"] = [(h["date"], h["name"]) for h in values["holidays"]]
+    return values
+
+
+@sla_router.post("/calendars", response={201: CalendarOut}, summary="Add a calendar (admins)")
+def calendars_create(request: HttpRequest, payload: CalendarIn) -> Any:
+    return Status(201, configure.calendar_save(actor=request.user, **_calendar_values(payload)))
+
+
+@sla_router.put("/calendars/{calendar_id}", response=CalendarOut, summary="Change a calendar")
+def calendars_update(request: HttpRequest, calendar_id: int, payload: CalendarIn) -> Any:
+    calendar = WorkingCalendar.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        raise NotFound(f"calendar_id: no calendar {calendar_id}", field="calendar_id")
+    return configure.calendar_save(
+        actor=request.user, calendar=calendar, **_calendar_values(payload)
+    )

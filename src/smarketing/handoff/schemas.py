@@ -12,9 +12,70 @@ from smarketing.people.schemas import InSchema
 
 
 class ReasonOut(Schema):
+    id: int
     code: str
     label: str
     needs_note: bool
+    is_active: bool
+    position: int
+
+
+class ReasonIn(InSchema):
+    code: str
+    label: str
+    needs_note: bool = False
+    is_active: bool = True
+    position: int | None = None
+
+
+class ReasonPatch(InSchema):
+    label: str | None = None
+    needs_note: bool | None = None
+    is_active: bool | None = None
+    position: int | None = None
+
+
+class MoveIn(InSchema):
+    direction: str
+
+
+class RepRoutingIn(InSchema):
+    capacity: int | None = None
+    is_away: bool | None = None
+
+
+class RepRoutingOut(Schema):
+    user_id: int
+    capacity: int
+    is_away: bool
+
+
+class HolidayIn(InSchema):
+    date: dt.date
+    name: str = ""
+
+
+class CalendarIn(InSchema):
+    name: str
+    time_zone: str = "UTC"
+    working_days: list[int] = [0, 1, 2, 3, 4]
+    day_start: dt.time = dt.time(9)
+    day_end: dt.time = dt.time(17)
+    holidays: list[HolidayIn] = []
+
+
+class CalendarOut(Schema):
+    id: int
+    name: str
+    time_zone: str
+    working_days: list[int]
+    day_start: dt.time
+    day_end: dt.time
+    holidays: list[HolidayIn]
+
+    @staticmethod
+    def resolve_holidays(obj: Any) -> list[dict[str, Any]]:
+        return [{"date": h.date, "name": h.name} for h in obj.holidays.all()]
 
 
 class AssignmentOut(Schema):

@@ -3,12 +3,13 @@
 Dates are in the organisation's time zone (settings.TIME_ZONE), `end` exclusive.
 A ratio with a zero denominator is None ("n/a"). Figures:
 - marketing side: mqls = entered(mql, P) (of the SLA's segment when it has one),
-  the target prorated over the days of P (each SLA period contributes
-  target x overlap days / its days), attainment, and for a period still running
-  the projection to its end at the current daily rate;
+  the target prorated over the days of P from the SLA version in force each day
+  (each SLA period contributes target x overlap days / its days), attainment, and
+  for a period still running the projection to its end at the current daily rate;
 - sales side over assignments made in P: follow_up_compliance, median_response_hours
-  (elapsed hours, assignment to first follow-up), sla_breaches and the open
-  breaches by rep;
+  (assignment to first follow-up on the same clock as the deadline: business hours
+  of the assignment's SLA calendar, elapsed hours without one; the elapsed median
+  is given beside it), sla_breaches and the open breaches by rep;
 - decisions taken in P: mql_acceptance_rate = accepted / (accepted + rejected),
   rejection reasons by campaign and by source.
 """
@@ -18,16 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from smarketing.core.errors import ValidationFailed
+from smarketing.core.periods import Period, month_of, quarter_of, week_of
+from smarketing.core.periods import parse_period as core_parse_period
+from smarketing.handoff.business_hours import CalendarSpec, business_hours_between
 from smarketing.handoff.clock import active_sla
 from smarketing.handoff.models import SLA, Assignment, Outcome, SlaPeriod
 from smarketing.handoff.selectors import with_sla_state
@@ -36,53 +36,18 @@ from smarketing.people.models import Contact
 MAX_DAYS = 731
 
 
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date  # exclusive
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        zone = ZoneInfo(settings.TIME_ZONE)
-        return (
-            dt.datetime.combine(self.start, dt.time(), tzinfo=zone),
-            dt.datetime.combine(self.end, dt.time(), tzinfo=zone),
-        )
-
-
-def this_month(today: dt.date) -> Period:
-    start = today.replace(day=1)
-    return Period(start, _add_months(start, 1))
-
-
-def parse_period(start: dt.date | None, end: dt.date | None, today: dt.date) -> Period:
-    if start is None and end is None:
-        return this_month(today)
-    if start is None or end is None:
-        raise ValidationFailed("start: give both start and end, or neither", field="start")
-    if end <= start:
-        raise ValidationFailed("end: must come after start (end is exclusive)", field="end")
-    if (end - start).days > MAX_DAYS:
-        raise ValidationFailed("end: a period is at most two years", field="end")
-    return Period(start, end)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return day.replace(year=day.year + month // 12, month=month % 12 + 1, day=1)
+def parse_period(
+    start: dt.date | None, end: dt.date | None, preset: str | None = None
+) -> Period:
+    """The scorecard's period: a preset, or both dates, or this month (at most two years)."""
+    return core_parse_period(start, end, period=preset, max_days=MAX_DAYS)
 
 
 def sla_period_containing(day: dt.date, period: str) -> Period:
+    """The SLA period (week, month or quarter) that holds `day`."""
     if period == SlaPeriod.WEEK:
-        start = day - dt.timedelta(days=day.weekday())
-        return Period(start, start + dt.timedelta(days=7))
-    months = 3 if period == SlaPeriod.QUARTER else 1
-    first_month = (day.month - 1) // months * months + 1
-    start = day.replace(month=first_month, day=1)
-    return Period(start, _add_months(start, months))
+        return week_of(day)
+    return quarter_of(day) if period == SlaPeriod.QUARTER else month_of(day)
 
 
 def prorated_target(sla: SLA, period: Period) -> Decimal:
@@ -95,6 +60,22 @@ def prorated_target(sla: SLA, period: Period) -> Decimal:
         total += Decimal(sla.mql_target) * (overlap_end - day).days / sla_period.days
         day = overlap_end
     return total
+
+
+def target_over(period: Period) -> Decimal | None:
+    """The MQL target over P from the SLA versions in force on each day of it: a version
+    holds from the day it was published (organisation's zone) until the next one's;
+    days before the first version carry no target (None when no day has one)."""
+    versions = list(SLA.objects.order_by("created_at", "version"))
+    starts = [timezone.localdate(version.created_at) for version in versions]
+    total, covered = Decimal(0), False
+    for index, version in enumerate(versions):
+        first = max(starts[index], period.start)
+        last = min(starts[index + 1], period.end) if index + 1 < len(versions) else period.end
+        if first < last:
+            total += prorated_target(version, Period(first, last))
+            covered = True
+    return total.quantize(Decimal("0.01")) if covered else None
 
 
 def ratio(numerator: Any, denominator: Any, places: str = "0.0001") -> Decimal | None:
@@ -116,7 +97,7 @@ def marketing_side(period: Period, now: dt.datetime) -> dict[str, Any]:
     sla = active_sla()
     start, end = period.bounds()
     mqls = _mqls(sla, start, end)
-    target = prorated_target(sla, period).quantize(Decimal("0.01")) if sla else None
+    target = target_over(period)
     projected = mqls
     if start < now < end:
         elapsed = Decimal((now - start).total_seconds())
@@ -141,16 +122,38 @@ def _hours(a: dt.datetime, b: dt.datetime) -> float:
     return (b - a).total_seconds() / 3600
 
 
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 2) if values else None
+
+
+def response_hours(rows: list[Any]) -> list[float]:
+    """Hours from assignment to first follow-up on the SLA clock that set each deadline:
+    business hours of its SLA version's calendar, elapsed hours without one."""
+    specs: dict[int, CalendarSpec] = {}
+    hours = []
+    for row in rows:
+        calendar = row.sla.calendar if row.sla is not None else None
+        if calendar is not None and calendar.pk not in specs:
+            specs[calendar.pk] = calendar.spec()
+        spec = specs[calendar.pk] if calendar is not None else None
+        hours.append(business_hours_between(row.assigned_at, row.follow_up_at, spec))
+    return hours
+
+
 def sales_side(period: Period, now: dt.datetime) -> dict[str, Any]:
-    rows: list[Any] = list(_assigned_in(period, now).select_related("rep", "contact"))
+    rows: list[Any] = list(
+        _assigned_in(period, now).select_related("rep", "contact", "sla__calendar")
+    )
     measurable = [r for r in rows if r.follow_up_at is not None or r.due_at <= now]
     in_time = [r for r in rows if r.followed_up_in_time]
-    responses = [_hours(r.assigned_at, r.follow_up_at) for r in rows if r.follow_up_at]
-    median = statistics.median(responses) if responses else None
+    followed = [r for r in rows if r.follow_up_at]
     return {
         "assigned": len(rows),
         "follow_up_compliance": ratio(len(in_time), len(measurable)),
-        "median_response_hours": round(median, 2) if median is not None else None,
+        "median_response_hours": _median(response_hours(followed)),
+        "median_response_elapsed_hours": _median(
+            [_hours(r.assigned_at, r.follow_up_at) for r in followed]
+        ),
         "sla_breaches": sum(1 for r in rows if r.breached),
         "open_breaches": _open_breaches_by_rep([r for r in rows if r.open_breach], now),
     }
@@ -172,6 +175,13 @@ def _open_breaches_by_rep(rows: list[Assignment], now: dt.datetime) -> list[dict
             }
         )
     return sorted(by_rep.values(), key=lambda e: (-len(e["items"]), e["rep"]))
+
+
+def all_open_breaches(now: dt.datetime) -> list[dict[str, Any]]:
+    """Every open breach (whenever assigned) by rep: open, never followed up, overdue."""
+    qs: Any = with_sla_state(Assignment.objects.filter(outcome=Outcome.OPEN), now)
+    rows = list(qs.filter(open_breach=True).select_related("rep", "contact"))
+    return _open_breaches_by_rep(rows, now)
 
 
 def decisions_side(period: Period) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Reads of the handoff: inboxes and assignments with their derived SLA state.
 
 The first follow-up is derived from pipeline activities (the first call, email or
-meeting on the contact at or after the assignment), so it is right whoever logged
+meeting on the contact at or after the assignment and, once it is closed, not after
+the decision), so it is right whoever logged
 the activity and whether or not any background process ran; `first_follow_up_at`
 stored on the row, when set, wins. A breach is derived too: no follow-up by
 `due_at`.
@@ -33,14 +34,18 @@ from smarketing.handoff.models import Assignment, Outcome
 from smarketing.pipeline.models import Activity
 
 FOLLOW_UP_KINDS = ("call", "email", "meeting")
+NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 def _first_activity_at() -> Subquery:
+    """The first call, email or meeting while the assignment was the rep's: at or after
+    `assigned_at` and, once closed, not after `decided_at` (later ones belong to the next)."""
     first = (
         Activity.objects.filter(
             contact=OuterRef("contact_id"),
             kind__in=FOLLOW_UP_KINDS,
             at__gte=OuterRef("assigned_at"),
+            at__lte=Coalesce(OuterRef("decided_at"), Value(NEVER, output_field=DateTimeField())),
         )
         .order_by("at")
         .values("at")[:1]

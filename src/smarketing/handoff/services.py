@@ -281,22 +281,30 @@ def _next_position() -> int:
     return (RoutingRule.objects.aggregate(top=Max("position"))["top"] or 0) + 1
 
 
+RULE_FIELDS = frozenset(
+    {"name", "position", "is_active", "conditions", "team_id", "fallback_owner_id"}
+)
+
+
+def _check_rule_editor(actor: Any, team_id: int | None) -> None:
+    if not permissions.can_edit_rule(actor, team_id):
+        raise PermissionDenied(
+            "Only admins, or the sales manager of the rule's team, change routing rules",
+            field="team_id",
+        )
+
+
 @transaction.atomic
 def routing_rule_save(*, actor: Any, rule: RoutingRule | None = None, **values: Any) -> RoutingRule:
     """Create (rule=None) or change a routing rule; `position` orders the rules."""
-    permissions.check_configure(actor)
+    if rule is not None:
+        _check_rule_editor(actor, rule.team_id)
     rule = rule or RoutingRule(position=values.pop("position", None) or _next_position())
     for name, value in values.items():
-        if name not in {
-            "name",
-            "position",
-            "is_active",
-            "conditions",
-            "team_id",
-            "fallback_owner_id",
-        }:
+        if name not in RULE_FIELDS:
             raise ValidationFailed(f"{name}: not a routing rule field", field=name)
         setattr(rule, name, value)
+    _check_rule_editor(actor, rule.team_id)
     _check_conditions(rule.conditions or {})
     if not rule.name.strip():
         raise ValidationFailed("name: a rule needs a name", field="name")
@@ -310,7 +318,7 @@ def routing_rule_save(*, actor: Any, rule: RoutingRule | None = None, **values: 
 
 @transaction.atomic
 def routing_rule_delete(*, actor: Any, rule: RoutingRule) -> None:
-    permissions.check_configure(actor)
+    _check_rule_editor(actor, rule.team_id)
     rule.delete()
 
 

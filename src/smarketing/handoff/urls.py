@@ -1,5 +1,6 @@
 from django.urls import path
 
+from smarketing.handoff import settings_views as settings
 from smarketing.handoff import views
 
 app_name = "handoff"
@@ -16,4 +17,17 @@ urlpatterns = [
     ),
     path("sla/", views.scorecard_page, name="scorecard"),
     path("lead-quality/", views.lead_quality_page, name="lead_quality"),
+    path("sla/settings/", settings.settings_page, name="settings"),
+    path("sla/settings/sla/", settings.sla_publish_view, name="sla_publish"),
+    path("sla/settings/rules/", settings.rule_save_view, name="rule_create"),
+    path("sla/settings/rules/<int:rule_id>/", settings.rule_save_view, name="rule_save"),
+    path("sla/settings/rules/<int:rule_id>/move/", settings.rule_move_view, name="rule_move"),
+    path("sla/settings/rules/<int:rule_id>/delete/", settings.rule_delete_view,
+         name="rule_delete"),
+    path("sla/settings/reasons/", settings.reason_save_view, name="reason_create"),
+    path("sla/settings/reasons/<int:reason_id>/", settings.reason_save_view, name="reason_save"),
+    path("sla/settings/reps/<int:user_id>/", settings.rep_save_view, name="rep_save"),
+    path("sla/settings/calendars/", settings.calendar_save_view, name="calendar_create"),
+    path("sla/settings/calendars/<int:calendar_id>/", settings.calendar_save_view,
+         name="calendar_save"),
 ]

@@ -19,9 +19,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound
+from smarketing.core.periods import PRESETS
 from smarketing.core.roles import role_of
 from smarketing.handoff import services
-from smarketing.handoff.models import RejectionReason
+from smarketing.handoff.models import RejectionReason, RepAvailability
 from smarketing.handoff.permissions import assignment_get_for_user
 from smarketing.handoff.quality import lead_quality
 from smarketing.handoff.scorecard import parse_period, scorecard
@@ -54,6 +55,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "now": now,
         "kinds": FOLLOW_UP_KINDS,
         "reasons": RejectionReason.objects.filter(is_active=True),
+        "away": RepAvailability.objects.filter(user_id=request.user.pk or 0, is_away=True).exists(),
     }
     return render(request, "handoff/inbox.html", context)
 
@@ -102,15 +104,27 @@ def follow_up(request: HttpRequest, assignment_id: int) -> HttpResponse:
 
 
 def _period(request: HttpRequest) -> Any:
+    """(period, error) from ?period=<preset> or ?start=&end= (this month by default)."""
+
     def day(name: str) -> dt.date | None:
         value = request.GET.get(name, "")
         return dt.date.fromisoformat(value) if value else None
 
+    preset = request.GET.get("period", "")
     try:
-        return parse_period(day("start"), day("end"), timezone.localdate()), ""
+        if preset and preset != "custom":
+            return parse_period(None, None, preset), ""
+        return parse_period(day("start"), day("end")), ""
     except (ValueError, DomainError) as exc:
         message = exc.message if isinstance(exc, DomainError) else "Dates are YYYY-MM-DD."
-        return parse_period(None, None, timezone.localdate()), message
+        return parse_period(None, None), message
+
+
+def _period_context(request: HttpRequest) -> dict[str, Any]:
+    period, error = _period(request)
+    presets = [(name, name.replace("-", " ").capitalize()) for name in PRESETS]
+    return {"period": period, "error": error, "presets": presets,
+            "preset": request.GET.get("period", "custom")}
 
 
 @login_required
@@ -118,11 +132,9 @@ def _period(request: HttpRequest) -> Any:
 def scorecard_page(request: HttpRequest) -> HttpResponse:
     """Both sides of the SLA over a period, for everybody."""
     _require_role(request)
-    period, error = _period(request)
-    card = scorecard(period)
-    return render(
-        request, "handoff/scorecard.html", {"card": card, "period": period, "error": error}
-    )
+    context = _period_context(request)
+    context["card"] = scorecard(context["period"])
+    return render(request, "handoff/scorecard.html", context)
 
 
 @login_required
@@ -130,12 +142,14 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
 def lead_quality_page(request: HttpRequest) -> HttpResponse:
     """What sales said about the MQLs, by campaign, source and score band."""
     _require_role(request)
-    period, error = _period(request)
-    quality = lead_quality(period)
+    context = _period_context(request)
+    quality = lead_quality(context["period"])
     tables = [
         ("By campaign", quality["by_campaign"], "by-campaign"),
         ("By source channel", quality["by_source"], "by-source"),
         ("By score band", quality["by_score_band"], "by-score-band"),
+        ("By scoring rule (fired when handed to sales)", quality["by_scoring_rule"],
+         "by-scoring-rule"),
     ]
-    context = {"tables": tables, "period": period, "error": error}
+    context["tables"] = tables
     return render(request, "handoff/lead_quality.html", context)

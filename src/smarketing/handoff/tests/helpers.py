@@ -6,8 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
 from smarketing.core.models import Team
 from smarketing.handoff.models import SLA, RoutingRule, WorkingCalendar
 from smarketing.handoff.reasons import ensure_default_reasons
@@ -31,6 +29,7 @@ def make_sla(
     **fields: Any,
 ) -> SLA:
     fields.setdefault("mql_target", 100)
+    fields.setdefault("created_at", dt.datetime(2020, 1, 1, tzinfo=dt.UTC))  # in force since
     SLA.objects.filter(is_active=True).update(is_active=False)
     return SLA.objects.create(
         version=version,
@@ -38,7 +37,6 @@ def make_sla(
         follow_up_hours=Decimal(str(follow_up_hours)),
         warning_share=Decimal(str(warning_share)),
         calendar=calendar,
-        created_at=timezone.now(),
         **fields,
     )
 

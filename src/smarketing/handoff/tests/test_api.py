@@ -140,3 +140,9 @@ def test_the_scorecard_endpoint_reports_both_sides(api_as: Any, assigned: Assign
     assert body["decisions"]["mql_acceptance_rate"] == "1.0000"
     bad = api_as("manager").get("/api/v1/sla/scorecard", start="2026-04-01", end="2026-03-01")
     assert (bad.status_code, bad.json()["field"]) == (422, "end")
+    with time_machine.travel(dt.datetime(2026, 4, 2, tzinfo=UTC), tick=False):
+        last_month = api_as("manager").get("/api/v1/sla/scorecard", period="last-month").json()
+    assert (last_month["start"], last_month["end"]) == ("2026-03-01", "2026-04-01")
+    assert last_month["marketing"]["mqls"] == 1
+    unknown = api_as("manager").get("/api/v1/sla/scorecard", period="someday")
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "period")

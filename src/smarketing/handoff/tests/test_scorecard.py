@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 import time_machine
 
-from smarketing.handoff.models import SLA, SlaPeriod
+from smarketing.core.periods import Period
+from smarketing.handoff.models import SLA, SlaPeriod, WorkingCalendar
 from smarketing.handoff.routing import route_mql
-from smarketing.handoff.scorecard import Period, prorated_target, scorecard
+from smarketing.handoff.scorecard import prorated_target, scorecard
 from smarketing.handoff.services import assignment_accept, assignment_reject, follow_up_log
 from smarketing.handoff.tests.helpers import make_mql, make_rule, make_sla
+from smarketing.pipeline.services import activity_log
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -99,3 +101,40 @@ def test_an_empty_period_gives_n_a_not_zero(users: dict[str, Any]) -> None:
     assert card["marketing"]["mql_target_attainment"] is None
     assert card["sales"]["follow_up_compliance"] is None
     assert card["decisions"]["mql_acceptance_rate"] is None
+
+
+def test_the_median_response_runs_on_the_sla_clock_business_hours_with_a_calendar(
+    users: dict[str, Any], team: Any
+) -> None:
+    office = WorkingCalendar.objects.create(name="Office", working_days=[0, 1, 2, 3, 4])
+    make_rule(team)
+    make_sla(follow_up_hours=8, calendar=office)
+    friday = _assign(dt.datetime(2026, 3, 6, 16, 0, tzinfo=UTC))  # Fri 16:00, 1 h before closing
+    assert friday.due_at == dt.datetime(2026, 3, 9, 16, 0, tzinfo=UTC)  # Mon 16:00
+    with time_machine.travel(dt.datetime(2026, 3, 9, 10, 0, tzinfo=UTC), tick=False):
+        follow_up_log(assignment=friday, actor=friday.rep, kind="call")  # Mon 10:00
+    sales = scorecard(MARCH, now=at(20))["sales"]
+    assert sales["median_response_hours"] == 2.0  # Fri 16-17 and Mon 9-10: within the 8 h
+    assert sales["median_response_elapsed_hours"] == 66.0
+    assert sales["follow_up_compliance"] == Decimal("1.0000")
+
+
+def test_the_target_follows_the_sla_version_in_force_each_day(users: dict[str, Any]) -> None:
+    make_sla(version=1, mql_target=31, created_at=dt.datetime(2026, 1, 1, tzinfo=UTC))
+    make_sla(version=2, mql_target=62, created_at=dt.datetime(2026, 3, 11, 9, tzinfo=UTC))
+    # 10 March days at 31 a month, then 21 days at 62 a month
+    assert scorecard(MARCH, now=at(31))["marketing"]["mql_target"] == Decimal("52.00")
+    before = Period(dt.date(2025, 12, 1), dt.date(2026, 1, 1))
+    assert scorecard(before, now=at(31))["marketing"]["mql_target"] is None
+
+
+def test_an_activity_after_the_decision_is_not_the_follow_up_of_that_assignment(
+    march: dict[str, Any],
+) -> None:
+    rejected = march["c"]
+    assignment_reject(assignment=rejected, actor=rejected.rep, reason="no_budget", at=at(4, 13))
+    later = at(4, 14)  # after the rejection, still before c's deadline (20:00)
+    activity_log(actor=rejected.rep, kind="call", subject="Nurture", at=later,
+                 contact=rejected.contact)
+    card = scorecard(MARCH, now=at(20))
+    assert card["sales"]["sla_breaches"] == 3  # b late, c and d never followed up

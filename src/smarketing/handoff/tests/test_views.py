@@ -79,7 +79,7 @@ def test_the_scorecard_and_lead_quality_pages_show_the_period(
     quality = _client(users["marketing"]).get("/lead-quality/", params).content.decode()
     assert "spring" in quality and "No budget (1)" in quality
     bad = _client(users["marketing"]).get("/sla/", {"start": "2026-05-01", "end": "2026-04-01"})
-    assert "must come after start" in bad.content.decode()
+    assert "must be after start" in bad.content.decode()
 
 
 def test_the_bell_counts_unread_notifications_until_they_are_read(
