@@ -54,6 +54,7 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from smarketing.analytics.api import router as kpis_router
     from smarketing.campaigns.api import (
         assets_router,
         attribution_router,
@@ -105,6 +106,7 @@ def _register_routers() -> None:
     api.add_router("/sla", sla_router)
     api.add_router("/routing", routing_router)
     api.add_router("/rejection-reasons", reasons_router)
+    api.add_router("", kpis_router)
 
 
 _register_routers()

@@ -15,6 +15,7 @@ CLV (KPI.md `clv`): total won revenue of all customers, all time, / customers.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -137,9 +138,12 @@ def customers(*, limit: int = 50, offset: int = 0) -> tuple[list[Customer], int]
     return result, count
 
 
-def clv() -> dict[str, Any]:
-    """KPI.md clv, all time: won revenue of all customers / number of customers."""
+def clv(until: dt.datetime | None = None) -> dict[str, Any]:
+    """KPI.md clv, all time (or as of `until`, exclusive): won revenue of all customers /
+    number of customers."""
     won = Deal.objects.filter(status=DealStatus.WON)
+    if until is not None:
+        won = won.filter(closed_at__lt=until)
     revenue = won.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
     accounts = won.filter(company__isnull=False).values("company_id").distinct().count()
     loose = won.filter(company__isnull=True).count()  # a deal without a company: one account

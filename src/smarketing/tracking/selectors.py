@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -31,7 +31,7 @@ GAP_SQL = {
     "sqlite": "ROUND((julianday(ts) - julianday(prev)) * 86400000.0) > %s * 1000",
     "postgresql": "EXTRACT(EPOCH FROM ts - prev) > %s",
 }
-SESSIONS_SQL = """
+SESSIONS_CTE = """
 WITH scoped AS (
     SELECT {visitor} AS visitor, timestamp AS ts, id, type
     FROM {table}
@@ -50,12 +50,18 @@ WITH scoped AS (
                              ROWS UNBOUNDED PRECEDING) AS session
     FROM marked
 ), sessions AS (
-    SELECT MIN(ts) AS started, COUNT(*) AS events,
+    SELECT visitor, MIN(ts) AS started, COUNT(*) AS events,
            SUM(CASE WHEN type = 'page' THEN 1 ELSE 0 END) AS pages
     FROM numbered GROUP BY visitor, session
 )
+"""
+SESSIONS_SQL = SESSIONS_CTE + """
 SELECT COUNT(*), COALESCE(SUM(CASE WHEN events = 1 AND pages = 1 THEN 1 ELSE 0 END), 0)
 FROM sessions WHERE started >= %s AND started < %s
+"""
+SESSION_ROWS_SQL = SESSIONS_CTE + """
+SELECT visitor, started, events, pages FROM sessions
+WHERE started >= %s AND started < %s ORDER BY started, visitor
 """
 PAGES_SQL = """
 SELECT COUNT(*), COUNT(DISTINCT {visitor}) FROM {table}
@@ -80,22 +86,39 @@ def _db_time(value: datetime) -> Any:
 def web_metrics(start: datetime, end: datetime) -> WebMetrics:
     """visitors, sessions, page_views and bounce_rate for [start, end), in two queries."""
     table = Event._meta.db_table
-    gap = GAP_SQL[connection.vendor].replace("%s", str(SESSION_GAP.total_seconds()))
     with connection.cursor() as cursor:
         cursor.execute(
             PAGES_SQL.format(visitor=VISITOR, table=table), [_db_time(start), _db_time(end)]
         )
         page_views, visitors = cursor.fetchone()
-        cursor.execute(
-            SESSIONS_SQL.format(visitor=VISITOR, table=table, gap=gap),
-            [_db_time(start - SESSION_GAP), _db_time(end + SESSION_GAP),
-             _db_time(start), _db_time(end)],
-        )
+        cursor.execute(*_sessions_query(SESSIONS_SQL, start, end))
         sessions, bounces = cursor.fetchone()
     return WebMetrics(
         visitors=visitors, sessions=sessions, page_views=page_views,
         bounce_rate=bounces / sessions if sessions else None,
     )
+
+
+def _sessions_query(sql: str, start: datetime, end: datetime) -> tuple[str, list[Any]]:
+    gap = GAP_SQL[connection.vendor].replace("%s", str(SESSION_GAP.total_seconds()))
+    params = [_db_time(start - SESSION_GAP), _db_time(end + SESSION_GAP),
+              _db_time(start), _db_time(end)]
+    return sql.format(visitor=VISITOR, table=Event._meta.db_table, gap=gap), params
+
+
+def session_rows(start: datetime, end: datetime) -> list[tuple[str, datetime, int, int]]:
+    """The sessions web_metrics counts, one (visitor, started, events, page views) each."""
+    with connection.cursor() as cursor:
+        cursor.execute(*_sessions_query(SESSION_ROWS_SQL, start, end))
+        rows = cursor.fetchall()
+    return [(visitor, _aware(started), events, pages) for visitor, started, events, pages in rows]
+
+
+def _aware(value: Any) -> datetime:
+    """A timestamp read by raw SQL: SQLite returns UTC text, PostgreSQL a datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def source_list() -> QuerySet[Source]:
