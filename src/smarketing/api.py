@@ -9,20 +9,21 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, SessionAuth
 
 from smarketing import __version__
-from smarketing.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from smarketing.core.errors import Conflict, DomainError, NotFound, PermissionDenied, RateLimited
 from smarketing.core.roles import role_of
-from smarketing.integrations.services import token_authenticate
+from smarketing.integrations.services import token_check_request, token_lookup
 
 
 class BearerToken(HttpBearer):
     openapi_description = "A personal API token: `smarketing token create --user NAME`."
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
-        if user is None or role_of(user) is None:
+        found = token_lookup(token)
+        if found is None or role_of(found.user) is None:
             return None
-        request.user = user
-        return user
+        token_check_request(token=found, method=request.method or "GET")
+        request.user = found.user
+        return found.user
 
 
 class RoleSession(SessionAuth):
@@ -42,15 +43,18 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 
-STATUS_BY_ERROR = {NotFound: 404, PermissionDenied: 403, Conflict: 409}
+STATUS_BY_ERROR = {NotFound: 404, PermissionDenied: 403, Conflict: 409, RateLimited: 429}
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     status = STATUS_BY_ERROR.get(type(exc), 422)
-    return api.create_response(
+    response = api.create_response(
         request, {"detail": exc.message, "field": exc.field, "code": exc.code}, status=status
     )
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _register_routers() -> None:

@@ -133,6 +133,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 SMARKETING_PAGE_SIZE = env_int("SMARKETING_PAGE_SIZE", 50)
+# Requests a minute per API token (429 + Retry-After beyond it); 0 = no limit.
+API_RATE_LIMIT = env_int("SMARKETING_API_RATE_LIMIT", 600)
 
 # Outgoing email (SLA notifications) through Django's SMTP backend.
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -42,3 +42,13 @@ class Conflict(DomainError):
     """Someone else changed the object first (e.g. two reps deciding the same MQL)."""
 
     code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Too many requests: retry after `retry_after` seconds (HTTP 429 + Retry-After)."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, field: str = "", retry_after: int = 60) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

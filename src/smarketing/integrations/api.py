@@ -61,7 +61,7 @@ def tokens_list(request: HttpRequest) -> dict:
 
 @router.post("", response={201: TokenCreated}, summary="Create a token: its value is shown once")
 def tokens_create(request: HttpRequest, payload: TokenIn) -> Status:
-    token, raw = token_create(user=request.user, name=payload.name)
+    token, raw = token_create(user=request.user, name=payload.name, read_only=payload.read_only)
     return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 

@@ -19,6 +19,12 @@ class ApiToken(TimeStampedModel):
     token_hash = models.CharField(max_length=64, unique=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    read_only = models.BooleanField(
+        default=False, help_text="Read-only tokens may only GET (writes answer 403)."
+    )
+    # The rate limit's current one-minute window (see services.token_rate_check).
+    window_started_at = models.DateTimeField(null=True, blank=True)
+    window_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

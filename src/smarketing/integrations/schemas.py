@@ -13,6 +13,7 @@ class TokenOut(Schema):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    read_only: bool
 
 
 class TokenCreated(TokenOut):
@@ -23,6 +24,7 @@ class TokenIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field("", max_length=100)
+    read_only: bool = False
 
 
 class TokenList(Schema):

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from smarketing.core.errors import NotFound, ValidationFailed
+from smarketing.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
 from smarketing.core.events import EVENTS
 from smarketing.core.models import Notification, Role
 from smarketing.integrations import webhooks
@@ -31,11 +33,12 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_create(*, user: Any, name: str = "") -> tuple[ApiToken, str]:
-    """Create a token; the raw value is returned once and never stored."""
+def token_create(*, user: Any, name: str = "", read_only: bool = False) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored. A read-only
+    token may only read (GET, HEAD, OPTIONS)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw[:10], token_hash=hash_token(raw)
+        user=user, name=name, prefix=raw[:10], token_hash=hash_token(raw), read_only=read_only
     )
     return token, raw
 
@@ -51,6 +54,12 @@ def token_revoke(*, token_id: int, actor: Any) -> ApiToken:
 
 def token_authenticate(raw: str) -> Any | None:
     """Return the active user of a raw token (recording its use), or None."""
+    token = token_lookup(raw)
+    return token.user if token is not None else None
+
+
+def token_lookup(raw: str) -> ApiToken | None:
+    """The active token of a raw value with its user (recording its use), or None."""
     token = (
         ApiToken.objects.select_related("user", "user__profile")
         .filter(token_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
@@ -61,7 +70,45 @@ def token_authenticate(raw: str) -> Any | None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+RATE_WINDOW = timedelta(minutes=1)
+
+
+def token_check_request(*, token: ApiToken, method: str) -> None:
+    """Refuse a write with a read-only token (403) and a request over the token's
+    rate limit (429 with the seconds to wait)."""
+    if token.read_only and method.upper() not in SAFE_METHODS:
+        raise PermissionDenied(
+            "token: this API token is read-only; create a read-write token to write",
+            field="token",
+        )
+    token_rate_check(token=token, limit=settings.API_RATE_LIMIT)
+
+
+def token_rate_check(*, token: ApiToken, limit: int, now: Any = None) -> None:
+    """Count one request in the token's one-minute window with conditional UPDATEs
+    (exact with several server processes); `limit` 0 means no limit."""
+    if limit <= 0:
+        return
+    now = now or timezone.now()
+    cutoff = now - RATE_WINDOW
+    mine = ApiToken.objects.filter(pk=token.pk)
+    if mine.filter(window_started_at__gt=cutoff, window_count__lt=limit).update(
+        window_count=F("window_count") + 1
+    ):
+        return
+    fresh = Q(window_started_at__isnull=True) | Q(window_started_at__lte=cutoff)
+    if mine.filter(fresh).update(window_started_at=now, window_count=1):
+        return
+    started = mine.values_list("window_started_at", flat=True).first() or now
+    wait = max(1, math.ceil((started + RATE_WINDOW - now).total_seconds()))
+    raise RateLimited(
+        f"token: more than {limit} requests a minute; retry in {wait} s",
+        field="token", retry_after=wait,
+    )
 
 
 # --- webhook subscriptions -------------------------------------------------------

@@ -60,7 +60,7 @@ def test_the_api_shows_a_new_token_once(rep: Any) -> None:
     listed = bearer(raw).get("/api/v1/tokens").json()
     assert listed["count"] == 1
     assert set(listed["items"][0]) == {"id", "name", "prefix", "created_at", "last_used_at",
-                                       "revoked_at"}
+                                       "revoked_at", "read_only"}
     assert raw not in str(listed)
 
 

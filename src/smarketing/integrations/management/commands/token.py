@@ -33,6 +33,9 @@ class Command(BaseCommand):
         create = actions.add_parser("create", help="Create a token and print it once.")
         create.add_argument("--user", required=True, help="Username the token acts as.")
         create.add_argument("--name", default="", help="A label, e.g. the integration's name.")
+        create.add_argument(
+            "--read-only", action="store_true", help="The token may only read (writes: 403)."
+        )
         listing = actions.add_parser("list", help="List tokens (never their value).")
         listing.add_argument("--user", default="", help="Only this user's tokens.")
         revoke = actions.add_parser("revoke", help="Revoke a token by its id.")
@@ -41,14 +44,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create":
-            self._create(options["user"], options["name"])
+            self._create(options["user"], options["name"], options["read_only"])
         elif action == "list":
             self._list(options["user"])
         else:
             self._revoke(options["id"])
 
-    def _create(self, username: str, name: str) -> None:
-        token, raw = token_create(user=_user(username), name=name.strip()[:100])
+    def _create(self, username: str, name: str, read_only: bool) -> None:
+        token, raw = token_create(
+            user=_user(username), name=name.strip()[:100], read_only=read_only
+        )
         self.stdout.write(
             f"Created token {token.pk} for {username}. Copy it now: it is not shown again."
         )
@@ -64,6 +69,7 @@ class Command(BaseCommand):
         )
         for t in tokens:
             status = "active" if t.is_active else f"revoked {_when(t.revoked_at)}"
+            status += ", read-only" if t.read_only else ""
             self.stdout.write(
                 f"{t.pk:>5}  {t.user.username:<16}{t.name:<20}{t.prefix + '…':<12}"
                 f"{_when(t.created_at):<18}{_when(t.last_used_at):<18}{status}"
