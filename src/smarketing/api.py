@@ -72,6 +72,7 @@ def _register_routers() -> None:
         routing_router,
         sla_router,
     )
+    from smarketing.imports.api import router as imports_router
     from smarketing.integrations.api import router as tokens_router
     from smarketing.integrations.api import webhooks_router
     from smarketing.people.api import companies_router, contacts_router, properties_router
@@ -92,6 +93,7 @@ def _register_routers() -> None:
     api.add_router("/companies", companies_router)
     api.add_router("/properties", properties_router)
     api.add_router("/tokens", tokens_router)
+    api.add_router("/imports", imports_router)
     api.add_router("/webhooks", webhooks_router)
     api.add_router("/sources", sources_router)
     api.add_router("/deals", deals_router)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "smarketing.handoff",
     "smarketing.pipeline",
     "smarketing.integrations",
+    "smarketing.imports",
     "smarketing.analytics",
 ]
 

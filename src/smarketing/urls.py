@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("smarketing.campaigns.urls")),
     path("", include("smarketing.handoff.urls")),
     path("", include("smarketing.integrations.urls")),
+    path("", include("smarketing.imports.urls")),
 ]

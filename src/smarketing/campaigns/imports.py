@@ -18,9 +18,7 @@ columns. Counts may use thousands separators; money may carry a currency sign.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -38,6 +36,7 @@ from smarketing.campaigns.services import (
     utm_key,
 )
 from smarketing.core.errors import ValidationFailed
+from smarketing.core.tabular import table_from_text
 
 MAX_ROWS = 100_000
 COST_COLUMNS = ("campaign", "kind", "amount", "start_date", "end_date", "note")
@@ -57,9 +56,10 @@ class LineError(ValidationFailed):
     """A bad value in a file: the message names the line and the column."""
 
 
-def _header_map(header: list[str], mapping: dict[str, str], known: tuple[str, ...]) -> (
-    dict[int, str]
-):
+def header_columns(header: list[str], mapping: dict[str, str], kind: str) -> dict[int, str]:
+    """{column index: field} for a costs or metrics file; a required field missing
+    from the header is an error on line 1."""
+    known = COST_COLUMNS if kind == "costs" else METRIC_COLUMNS
     lowered = {k.strip().lower(): v for k, v in mapping.items()}
     columns: dict[int, str] = {}
     for index, name in enumerate(header):
@@ -67,26 +67,24 @@ def _header_map(header: list[str], mapping: dict[str, str], known: tuple[str, ..
         target = lowered.get(key, key)
         if target in known:
             columns[index] = target
-    return columns
-
-
-def _rows(text: str, kind: str, mapping: dict[str, str]) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if header is None:
-        raise LineError("line 1: the file is empty", field="file")
-    known = COST_COLUMNS if kind == "costs" else METRIC_COLUMNS
-    columns = _header_map(header, mapping, known)
     missing = [c for c in REQUIRED[kind] if c not in columns.values()]
     if missing:
         raise LineError(f"line 1, column {missing[0]}: missing from the header",
                         field=missing[0])
-    for number, values in enumerate(reader, start=2):
+    return columns
+
+
+def row_values(values: list[str], columns: dict[int, str]) -> dict[str, str]:
+    return {name: values[i].strip() if i < len(values) else "" for i, name in columns.items()}
+
+
+def _rows(text: str, kind: str, mapping: dict[str, str]) -> Iterator[tuple[int, dict[str, str]]]:
+    table = table_from_text(text)
+    columns = header_columns(table.header, mapping, kind)
+    for number, values in table.rows:
         if number > MAX_ROWS + 1:
             raise LineError(f"line {number}: more than {MAX_ROWS} rows", field="file")
-        if any(v.strip() for v in values):
-            yield number, {name: values[i].strip() if i < len(values) else ""
-                           for i, name in columns.items()}
+        yield number, row_values(values, columns)
 
 
 def _at(line: int, column: str, parse: Callable[[str], Any], raw: str) -> Any:
@@ -113,7 +111,7 @@ def _date(raw: str) -> dt.date:
     return dt.date.fromisoformat(raw)
 
 
-class _Campaigns:
+class CampaignLookup:
     def __init__(self) -> None:
         self.by_key: dict[str, Campaign] = {}
         for campaign in Campaign.objects.all():
@@ -128,7 +126,7 @@ class _Campaigns:
         return found
 
 
-def _metric(line: int, row: dict[str, str], campaigns: _Campaigns) -> MetricRow:
+def metric_row(line: int, row: dict[str, str], campaigns: CampaignLookup) -> MetricRow:
     counts = {f: _at(line, f, _count, row.get(f, "")) for f in COUNT_FIELDS}
     return MetricRow(
         campaign_id=_at(line, "campaign", campaigns, row["campaign"]).pk,
@@ -143,27 +141,32 @@ def import_metrics(*, actor: Any, text: str, format: str = "generic",
     if format not in ("generic", "facebook"):
         raise ValidationFailed("format: use generic or facebook", field="format")
     columns = {**(FACEBOOK if format == "facebook" else {}), **(mapping or {})}
-    campaigns = _Campaigns()
-    rows = [_metric(line, row, campaigns) for line, row in _rows(text, "metrics", columns)]
+    campaigns = CampaignLookup()
+    rows = [metric_row(line, row, campaigns) for line, row in _rows(text, "metrics", columns)]
     return metrics_upsert(actor=actor, rows=rows)
+
+
+def cost_row(*, line: int, row: dict[str, str], campaigns: CampaignLookup, actor: Any) -> None:
+    """Add the cost of one row; a bad value raises LineError naming line and column."""
+    campaign = _at(line, "campaign", campaigns, row["campaign"])
+    start = _at(line, "start_date", _date, row["start_date"])
+    end = _at(line, "end_date", _date, row["end_date"]) if row.get("end_date") else None
+    amount = _at(line, "amount", _money, row["amount"]) if row["amount"] else ""
+    try:
+        cost_add(campaign=campaign, actor=actor, kind=row["kind"].lower(), amount=amount,
+                 start_date=start, end_date=end, note=row.get("note", ""))
+    except ValidationFailed as exc:
+        column = exc.field or "amount"
+        raise LineError(f"line {line}, column {column}: {exc.message.split(': ', 1)[-1]}",
+                        field=column) from exc
 
 
 @transaction.atomic
 def import_costs(*, actor: Any, text: str, mapping: dict[str, str] | None = None) -> int:
     """Add the costs of a CSV file (all or nothing); returns how many were added."""
-    campaigns = _Campaigns()
+    campaigns = CampaignLookup()
     added = 0
     for line, row in _rows(text, "costs", mapping or {}):
-        campaign = _at(line, "campaign", campaigns, row["campaign"])
-        start = _at(line, "start_date", _date, row["start_date"])
-        end = _at(line, "end_date", _date, row["end_date"]) if row.get("end_date") else None
-        try:
-            cost_add(campaign=campaign, actor=actor, kind=row["kind"].lower(),
-                     amount=_money(row["amount"]) if row["amount"] else "", start_date=start,
-                     end_date=end, note=row.get("note", ""))
-        except ValidationFailed as exc:
-            column = exc.field or "amount"
-            raise LineError(f"line {line}, column {column}: {exc.message.split(': ', 1)[-1]}",
-                            field=column) from exc
+        cost_row(line=line, row=row, campaigns=campaigns, actor=actor)
         added += 1
     return added

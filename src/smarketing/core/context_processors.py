@@ -32,6 +32,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Content", "/content/", None),
     NavItem("Sources", "/sources/", frozenset({Role.MARKETING, Role.ADMIN})),
     NavItem("Scoring", "/scoring/", None),
+    NavItem("Imports", "/imports/", frozenset({Role.MARKETING, Role.SALES_MANAGER, Role.ADMIN})),
     NavItem("Webhooks", "/integrations/webhooks/", frozenset({Role.ADMIN})),
     NavItem("API docs", "/api/v1/docs", None),
     NavItem("Admin", "/admin/", frozenset({Role.ADMIN})),

@@ -1,0 +1,263 @@
+"""The import engine: read a file as a stream, map and validate each row, write in
+batches (one transaction per batch, the run's resume point committed with it).
+
+A re-run of the same file with the same options continues after the last committed
+batch (the rows before it are re-read only to know which keys the file already
+used, so in-file duplicates are still reported). A dry run does everything inside
+one transaction and rolls it back: its counts are exactly what a real run writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from smarketing.core.errors import DomainError
+from smarketing.core.tabular import Table, open_table
+from smarketing.imports.kinds import KINDS
+from smarketing.imports.kinds.base import (
+    CREATED,
+    ERROR,
+    SKIPPED,
+    UPDATED,
+    Context,
+    Kind,
+    Outcome,
+    Row,
+    RowError,
+    validate_row,
+)
+from smarketing.imports.lookups import Lookups
+from smarketing.imports.mapping import Column, Mapping, Resolved, resolve
+from smarketing.imports.models import ImportIssue, ImportRun, ImportStatus
+from smarketing.imports.values import DateReader
+from smarketing.people.properties import clean_value, definitions
+
+BATCH = 1000
+Progress = Callable[[ImportRun], None]
+
+
+class _DryRun(Exception):
+    pass
+
+
+def resolve_header(kind: Kind, header: list[str], mapping: Mapping) -> Resolved:
+    if kind.header is None:
+        return resolve(header, mapping, kind.known)
+    pairs = {name: rule.field for name, rule in mapping.columns.items()}
+    by_index = {i: Column(field=f) for i, f in kind.header(header, pairs).items()}
+    ignored = [h for i, h in enumerate(header) if i not in by_index]
+    return Resolved(header, by_index, ignored)
+
+
+@dataclass
+class Parser:
+    """Turns a row's raw values into the kind's validated model (or a RowError)."""
+
+    kind: Kind
+    ctx: Context
+    props: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind.property_object:
+            self.props = definitions(self.kind.property_object)
+
+    def __call__(self, line: int, values: list[str]) -> Row:
+        data: dict[str, Any] = {}
+        properties: dict[str, Any] = {}
+        for index, rule in self.ctx.resolved.by_index.items():
+            raw = values[index].strip() if index < len(values) else ""
+            raw = self.ctx.mapping.value(rule.field, raw)
+            if rule.field.startswith("properties."):
+                self._property(rule, raw, properties, index)
+            elif rule.separator or rule.field.endswith(("_ids", "_emails", "participants")):
+                sep = rule.separator or ";"
+                data[rule.field] = [v.strip() for v in raw.split(sep) if v.strip()]
+            elif raw or rule.field not in data:
+                data[rule.field] = self._dated(rule, raw)
+        self._defaults(data)
+        if properties:
+            data["properties"] = properties
+        return Row(line, values, validate_row(self.kind.model, data, self.ctx))
+
+    def _dated(self, rule: Column, raw: str) -> Any:
+        if not rule.date_format or not raw:
+            return raw
+        try:
+            return timezone.make_aware(
+                dt.datetime.strptime(raw, rule.date_format))
+        except ValueError as exc:
+            raise RowError(self.ctx.column(rule.field),
+                           f"{raw!r} does not match {rule.date_format}") from exc
+
+    def _property(self, rule: Column, raw: str, out: dict[str, Any], index: int) -> None:
+        name = rule.field.removeprefix("properties.")
+        column = self.ctx.resolved.header[index]
+        if name not in self.props:
+            raise RowError(column, f"no custom property {name!r} (define it first)")
+        if not raw:
+            return
+        try:
+            out[name] = clean_value(self.props[name], raw)
+        except DomainError as exc:
+            raise RowError(column, exc.message.split(": ", 1)[-1]) from exc
+
+    def _defaults(self, data: dict[str, Any]) -> None:
+        for name, value in self.ctx.mapping.defaults.items():
+            if not data.get(name):
+                data[name] = value
+
+
+@dataclass
+class Result:
+    run: ImportRun
+    outcomes: list[Outcome] = field(default_factory=list)  # kept for dry runs
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def context_for(run: ImportRun, mapping: Mapping, kind: Kind, header: list[str]) -> Context:
+    lookups = Lookups(system=mapping.system, create=mapping.create_missing, actor=run.actor)
+    return Context(actor=run.actor, mapping=mapping, resolved=resolve_header(kind, header, mapping),
+                   on_duplicate=run.on_duplicate, lookups=lookups,
+                   dates=DateReader(mapping.date_formats))
+
+
+class Batcher:
+    """Parses rows, reports in-file duplicates and groups valid rows into batches."""
+
+    def __init__(self, kind: Kind, ctx: Context) -> None:
+        self.kind, self.ctx, self.parse = kind, ctx, Parser(kind, ctx)
+        self.seen: dict[str, int] = {}
+
+    def row(self, line: int, values: list[str]) -> Row | Outcome:
+        try:
+            row = self.parse(line, values)
+        except RowError as err:
+            return Outcome(line, ERROR, err.column, err.reason)
+        key = self.kind.key(row.data) if self.kind.key else ""
+        if key and key in self.seen:
+            return Outcome(line, ERROR, self.ctx.column(self.kind.key_field),
+                           f"duplicates line {self.seen[key]} of this file")
+        if key:
+            self.seen[key] = line
+        return row
+
+    def replay(self, rows: Iterator[tuple[int, list[str]]], count: int) -> None:
+        """Re-read the rows a crashed run committed, to know the keys they used."""
+        for _ in range(count):
+            line, values = next(rows)
+            item = self.row(line, values)
+            if self.kind.replay is not None and isinstance(item, Row):
+                self.kind.replay(item, self.ctx)
+
+
+def _write(kind: Kind, ctx: Context, rows: list[Row]) -> list[Outcome]:
+    if not rows:
+        return []
+    return kind.write(rows, ctx)
+
+
+def _commit(run: ImportRun, kind: Kind, ctx: Context, batch: list[tuple[Row | Outcome,
+            list[str]]]) -> list[Outcome]:
+    with transaction.atomic():
+        rows = [r for r, _ in batch if isinstance(r, Row)]
+        outcomes = [o for o, _ in batch if isinstance(o, Outcome)] + _write(kind, ctx, rows)
+        values = {item.line: raw for item, raw in batch}
+        _count(run, outcomes)
+        run.rows_done += len(batch)
+        if not run.dry_run:
+            ImportIssue.objects.bulk_create([
+                ImportIssue(run=run, line=o.line, column=o.column[:200], reason=o.reason[:1000],
+                            values=values.get(o.line, []))
+                for o in outcomes if o.result == ERROR
+            ])
+            run.save()
+    return sorted(outcomes, key=lambda o: o.line)
+
+
+def _count(run: ImportRun, outcomes: list[Outcome]) -> None:
+    for outcome in outcomes:
+        if outcome.result == CREATED:
+            run.created += 1
+        elif outcome.result == UPDATED:
+            run.updated += 1
+        elif outcome.result == SKIPPED:
+            run.skipped += 1
+        else:
+            run.errors += 1
+
+
+def _loop(run: ImportRun, table: Table, batcher: Batcher, progress: Progress | None,
+          keep: list[Outcome] | None) -> None:
+    batch: list[tuple[Row | Outcome, list[str]]] = []
+    for line, values in table.rows:
+        batch.append((batcher.row(line, values), values))
+        if len(batch) >= BATCH:
+            _flush(run, batcher, batch, progress, keep)
+            batch = []
+    _flush(run, batcher, batch, progress, keep)
+
+
+def _flush(run: ImportRun, batcher: Batcher, batch: list[tuple[Row | Outcome, list[str]]],
+           progress: Progress | None, keep: list[Outcome] | None) -> None:
+    if not batch:
+        return
+    outcomes = _commit(run, batcher.kind, batcher.ctx, batch)
+    if keep is not None:
+        keep.extend(outcomes)
+    if progress:
+        progress(run)
+
+
+def execute(run: ImportRun, path: Path, mapping: Mapping,
+            progress: Progress | None = None) -> Result:
+    """Import `path` into `run` (resuming after its committed rows)."""
+    kind = KINDS[run.kind]
+    table = open_table(path)
+    try:
+        ctx = context_for(run, mapping, kind, table.header)
+        batcher = Batcher(kind, ctx)
+        batcher.replay(table.rows, run.rows_done)
+        keep: list[Outcome] | None = [] if run.dry_run else None
+        _start(run, table, path)
+        if run.dry_run:
+            _dry(run, table, batcher, progress, keep)
+        else:
+            _loop(run, table, batcher, progress, keep)
+    finally:
+        table.close()
+    run.status, run.finished_at = ImportStatus.FINISHED, timezone.now()
+    run.save()
+    return Result(run, keep or [], ctx.resolved.ignored)
+
+
+def _start(run: ImportRun, table: Table, path: Path) -> None:
+    if run.total_rows is None:
+        counted = open_table(path)
+        run.total_rows = sum(1 for _ in counted.rows)
+        counted.close()
+    run.status, run.started_at = ImportStatus.RUNNING, run.started_at or timezone.now()
+    run.encoding, run.encoding_note = table.encoding, table.encoding_note
+    if not run.dry_run:
+        run.save()
+
+
+def _dry(run: ImportRun, table: Table, batcher: Batcher, progress: Progress | None,
+         keep: list[Outcome] | None) -> None:
+    try:
+        with transaction.atomic():
+            _loop(run, table, batcher, progress, keep)
+            raise _DryRun
+    except _DryRun:
+        pass
+    run.save()
+    ImportIssue.objects.bulk_create([
+        ImportIssue(run=run, line=o.line, column=o.column[:200], reason=o.reason[:1000])
+        for o in keep or [] if o.result == ERROR
+    ])

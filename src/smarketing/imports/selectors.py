@@ -1,0 +1,44 @@
+"""Reads for import runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+
+from smarketing.core.errors import NotFound
+from smarketing.core.roles import is_admin
+from smarketing.imports.models import ImportRun
+
+
+def runs_for(user: Any) -> QuerySet[ImportRun]:
+    """Admins see every import; others see the ones they started."""
+    runs = ImportRun.objects.all()
+    return runs if is_admin(user) else runs.filter(actor=user)
+
+
+def run_get_for_user(*, user: Any, run_id: int) -> ImportRun:
+    run = runs_for(user).filter(pk=run_id).first()
+    if run is None:
+        raise NotFound("import: no such import", field="id")
+    return run
+
+
+def failed_rows(run: ImportRun) -> Iterator[list[str]]:
+    """The header, then each rejected row's values with an `error` column added."""
+    from pathlib import Path
+
+    from smarketing.core.tabular import open_table
+
+    header: list[str] = []
+    path = Path(run.file_path)
+    if path.is_file():
+        table = open_table(path)
+        header = table.header
+        table.close()
+    yield [*header, "error"]
+    for issue in run.issues.order_by("line", "id").iterator():
+        values = list(issue.values)[: len(header)] if header else list(issue.values)
+        values += [""] * (len(header) - len(values))
+        yield [*values, f"line {issue.line}, column {issue.column}: {issue.reason}"]
