@@ -73,8 +73,8 @@ def _register_routers() -> None:
         sla_router,
     )
     from smarketing.imports.api import router as imports_router
+    from smarketing.integrations.api import bulk_router, webhooks_router
     from smarketing.integrations.api import router as tokens_router
-    from smarketing.integrations.api import webhooks_router
     from smarketing.people.api import companies_router, contacts_router, properties_router
     from smarketing.pipeline.api import (
         activities_router,
@@ -95,6 +95,7 @@ def _register_routers() -> None:
     api.add_router("/tokens", tokens_router)
     api.add_router("/imports", imports_router)
     api.add_router("/webhooks", webhooks_router)
+    api.add_router("/bulk", bulk_router)
     api.add_router("/sources", sources_router)
     api.add_router("/deals", deals_router)
     api.add_router("", pipelines_router)

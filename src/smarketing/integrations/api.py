@@ -11,9 +11,13 @@ from ninja import Router, Status
 
 from smarketing.core.errors import NotFound, ValidationFailed
 from smarketing.core.events import EVENTS
+from smarketing.integrations.bulk import MAX_ITEMS, BulkRefused, bulk_apply
 from smarketing.integrations.models import ApiToken, WebhookSubscription
 from smarketing.integrations.schemas import (
     AttemptOut,
+    BulkIn,
+    BulkOut,
+    BulkRefusedOut,
     DeliveryList,
     DeliveryOut,
     TokenCreated,
@@ -47,6 +51,7 @@ from smarketing.integrations.services import (
 
 router = Router(tags=["tokens"])
 webhooks_router = Router(tags=["webhooks"])
+bulk_router = Router(tags=["bulk"])
 
 
 def _me(request: HttpRequest) -> User:
@@ -164,3 +169,26 @@ def webhooks_attempts(request: HttpRequest, webhook_id: int, delivery_id: int) -
 def webhooks_resend(request: HttpRequest, webhook_id: int, delivery_id: int) -> Any:
     delivery = delivery_get(user=request.user, webhook_id=webhook_id, delivery_id=delivery_id)
     return webhook_resend(delivery=delivery, actor=request.user)
+
+
+BULK_KINDS = "contacts|companies|deals|activities"
+
+
+@bulk_router.post(
+    "/{kind}", response={200: BulkOut, 422: BulkRefusedOut},
+    summary=f"Create or upsert up to {MAX_ITEMS} {BULK_KINDS} in one transaction",
+)
+def bulk(request: HttpRequest, kind: str, payload: BulkIn) -> Any:
+    """`kind` is contacts, companies, deals or activities; each item has the fields of
+    the single create (or, when `upsert_by` (id, email for contacts, domain for
+    companies) matches a record, of its PATCH). All or nothing: a refused item
+    answers 422 with every refused item by index and writes nothing."""
+    if kind not in BULK_KINDS.split("|"):
+        raise NotFound(f"kind: no bulk endpoint for {kind!r} ({BULK_KINDS})", field="kind")
+    try:
+        return bulk_apply(
+            request=request, kind_name=kind, items=payload.items, upsert_by=payload.upsert_by
+        )
+    except BulkRefused as exc:
+        return Status(422, {"detail": exc.message, "field": exc.field, "code": exc.code,
+                            "errors": exc.errors})

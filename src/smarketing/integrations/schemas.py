@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -101,3 +102,35 @@ class DeliveryOut(Schema):
 class DeliveryList(Schema):
     items: list[DeliveryOut]
     count: int
+
+
+class BulkIn(Schema):
+    items: list[Any]
+    upsert_by: str = ""
+
+
+class BulkItemOut(Schema):
+    index: int
+    id: int
+    action: str
+
+
+class BulkOut(Schema):
+    count: int
+    created: int
+    updated: int
+    items: list[BulkItemOut]
+
+
+class BulkItemError(Schema):
+    index: int
+    field: str
+    detail: str
+    code: str
+
+
+class BulkRefusedOut(Schema):
+    detail: str
+    field: str
+    code: str
+    errors: list[BulkItemError]
