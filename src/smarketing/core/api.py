@@ -1,12 +1,17 @@
-"""/api/v1/users: who am I."""
+"""/api/v1/users: who am I, and the users (owners) records can be given to."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Router
 
+from smarketing.core.errors import ValidationFailed
+from smarketing.core.models import Role
 from smarketing.core.roles import profile_of, role_of
-from smarketing.core.schemas import UserOut
+from smarketing.core.schemas import UserList, UserOut
 
 router = Router(tags=["users"])
 
@@ -29,3 +34,25 @@ def user_out(user: object) -> UserOut:
 @router.get("/me", response=UserOut, summary="The signed-in user, with role and team")
 def users_me(request: HttpRequest) -> UserOut:
     return user_out(request.user)
+
+
+@router.get("", response=UserList, summary="Active users with a role (filters: role, team_id)")
+def users_list(
+    request: HttpRequest, role: str = "", team_id: int | None = None, q: str = "",
+    limit: int = 100, offset: int = 0,
+) -> dict[str, Any]:
+    """Ordered by username; `q` matches the start of the username."""
+    if role and role not in Role.values:
+        raise ValidationFailed(f"role: one of {', '.join(Role.values)}", field="role")
+    if not 1 <= limit <= 500 or offset < 0:
+        raise ValidationFailed("limit: use 1 to 500 (offset >= 0)", field="limit")
+    qs = User.objects.filter(is_active=True, profile__isnull=False).select_related(
+        "profile", "profile__team"
+    ).order_by("username")
+    if role:
+        qs = qs.filter(profile__role=role)
+    if team_id is not None:
+        qs = qs.filter(profile__team_id=team_id)
+    if q.strip():
+        qs = qs.filter(username__istartswith=q.strip())
+    return {"items": [user_out(u) for u in qs[offset : offset + limit]], "count": qs.count()}

@@ -13,3 +13,8 @@ class UserOut(Schema):
     team: str | None
     region: str
     capacity: int | None
+
+
+class UserList(Schema):
+    items: list[UserOut]
+    count: int

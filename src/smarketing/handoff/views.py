@@ -133,12 +133,7 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
     """Both sides of the SLA over a period, for everybody."""
     _require_role(request)
     context = _period_context(request)
-    card = context["card"] = scorecard(context["period"])
-    reasons = card["decisions"]["rejection_reasons"]
-    context["reason_groups"] = [
-        ("original campaign", reasons["by_campaign"], "reasons-by-campaign"),
-        ("original source", reasons["by_source"], "reasons-by-source"),
-    ]
+    context["card"] = scorecard(context["period"])
     return render(request, "handoff/scorecard.html", context)
 
 

@@ -331,6 +331,20 @@ def activities_create(request: HttpRequest, payload: ActivityIn) -> Status:
     return Status(201, activity)
 
 
+@activities_router.get("/{activity_id}", response=ActivityOut, summary="One activity")
+def activities_get(request: HttpRequest, activity_id: int) -> Any:
+    return perms.activity_get_for_user(user=request.user, activity_id=activity_id)
+
+
+@activities_router.delete("/{activity_id}", response={204: None},
+                          summary="Delete an activity (its owner, their manager, admins)")
+def activities_delete(request: HttpRequest, activity_id: int) -> Status:
+    activity = perms.activity_get_for_user(user=request.user, activity_id=activity_id,
+                                           change=True)
+    services.activity_delete(activity=activity, actor=request.user)
+    return Status(204, None)
+
+
 @activities_router.post("/{activity_id}/complete", response=ActivityOut,
                         summary="Mark a task done")
 def activities_complete(request: HttpRequest, activity_id: int, payload: CompleteIn) -> Any:

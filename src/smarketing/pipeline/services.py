@@ -521,6 +521,11 @@ def activity_log(
     )
 
 
+def activity_delete(*, activity: Activity, actor: Any) -> None:
+    """Delete a logged activity or task (follow-ups are derived from activities)."""
+    activity.delete()
+
+
 @transaction.atomic
 def task_complete(
     *, activity: Activity, actor: Any, outcome: str = "", at: dt.datetime | None = None
