@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -69,8 +70,8 @@ def test_a_rep_moves_with_the_card_menu_and_wins_on_the_deal_page(
     page.get_by_role("button", name="Mark won").click()
     expect(page.get_by_test_id("deal-status")).to_have_text("Won")
     entries = page.get_by_test_id("deal-timeline-entry")
-    expect(entries).to_have_count(3)
-    expect(entries.nth(0)).to_contain_text("Negotiation → Closed Won")
+    expect(entries.nth(0)).to_contain_text("Negotiation → Closed Won")  # the deal's own
+    expect(entries.filter(has_text="Opportunity → Customer")).to_contain_text("Ada Lovelace")
     ada = Contact.objects.get(first_name="Ada")
     assert ada.lifecycle_stage == Stage.CUSTOMER
     page.goto(f"/contacts/{ada.pk}/")
@@ -96,3 +97,79 @@ def test_a_manager_reads_the_forecast_with_its_interval_chart(
     )
     assert has_chart
     snap(page, "forecast")
+
+
+def test_a_rep_deletes_a_deal_and_its_call_stays_on_the_contact(
+    browser_page: Page, deals: dict[str, Deal], users: dict[str, Any]
+) -> None:
+    from smarketing.pipeline.services import activity_log
+
+    ada = Contact.objects.get(first_name="Ada")
+    activity_log(actor=users["rep"], kind="call", subject="Kick-off call", contact=ada,
+                 deal=deals["engines"])
+    page = browser_page
+    page.goto(f"/deals/{deals['engines'].pk}/")
+    log_in(page, "rep1")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("deal-delete").click()
+    expect(page.get_by_text("Deleted Engines platform.")).to_be_visible()
+    expect(page.get_by_test_id("total-discovery")).to_have_text("0.00")
+    assert not Deal.objects.filter(pk=deals["engines"].pk).exists()
+    page.goto(f"/contacts/{ada.pk}/")
+    expect(page.get_by_test_id("contact-activities")).to_contain_text("Kick-off call")
+    page.goto(f"/deals/{deals['other'].pk}/")
+    expect(page.get_by_test_id("deal-delete")).to_have_count(0)  # rep2's deal
+
+
+def test_the_company_page_shows_its_deals_and_a_call_in_its_timeline(
+    browser_page: Page, deals: dict[str, Deal]
+) -> None:
+    page = browser_page
+    page.goto(f"/deals/{deals['engines'].pk}/")
+    log_in(page, "rep1")
+    page.get_by_role("button", name="Mark won").click()
+    expect(page.get_by_test_id("deal-status")).to_have_text("Won")
+    page.get_by_role("link", name="Analytical Engines").click()
+    expect(page.get_by_test_id("company-customer")).to_contain_text("Customer since")
+    expect(page.get_by_test_id("company-won")).to_have_text("1,000.00")
+    expect(page.get_by_test_id("company-deals")).to_contain_text("Engines platform")
+    page.get_by_label("Subject").fill("Renewal call with the board")
+    page.get_by_role("button", name="Log", exact=True).click()
+    timeline = page.get_by_test_id("company-timeline")
+    expect(timeline).to_contain_text("Call: Renewal call with the board")
+    expect(timeline).to_contain_text("Discovery → Closed Won")
+    expect(timeline).to_contain_text("Opportunity → Customer")
+    snap(page, "company")
+
+
+def test_a_manager_adds_a_pipeline_and_edits_its_stages(
+    browser_page: Page, users: dict[str, Any]
+) -> None:
+    from smarketing.pipeline.models import Pipeline
+
+    page = browser_page
+    page.goto("/pipelines/")
+    log_in(page, "manager")
+    page.get_by_label("New pipeline").fill("Renewals")
+    page.get_by_role("button", name="Add pipeline").click()
+    expect(page.get_by_text("Added Renewals with the default stages.")).to_be_visible()
+    card = page.get_by_test_id("pipeline-renewals")
+    card.get_by_label("New stage of Renewals", exact=True).fill("Trial")
+    card.get_by_label("New stage probability of Renewals").fill("40")
+    card.get_by_role("button", name="Add stage").click()
+    expect(page.get_by_text("Added stage Trial.")).to_be_visible()
+    for _ in range(2):  # above Closed Lost, then above Closed Won
+        card.get_by_label("Move Trial up").click()
+        expect(page.get_by_text("Moved Trial up.")).to_be_visible()
+    card.get_by_label("Probability of Demo").fill("30")
+    card.get_by_label("Stall days of Demo").fill("14")
+    card.get_by_role("row").filter(has=page.get_by_label("Name of stage Demo")).get_by_role(
+        "button", name="Save").click()
+    expect(page.get_by_text("Saved Demo.")).to_be_visible()
+    renewals = Pipeline.objects.get(name="Renewals")
+    stages = list(renewals.stages.order_by("order").values_list("name", "probability",
+                                                                 "stall_days"))
+    assert [s[0] for s in stages] == ["Discovery", "Demo", "Proposal", "Negotiation", "Trial",
+                                      "Closed Won", "Closed Lost"]
+    assert stages[1][1:] == (Decimal("0.3000"), 14)
+    snap(page, "pipelines")

@@ -1,5 +1,6 @@
 """/api/v1/deals (+ line items, contacts, stage moves), /pipelines, /lost-reasons,
-/products, /activities, /quotas: thin handlers over services, selectors, permissions."""
+/products, /activities, /quotas, /forecast, /customers: thin handlers over services,
+selectors, permissions."""
 
 from __future__ import annotations
 
@@ -8,24 +9,28 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, StreamingHttpResponse
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.export import queryset_csv
+from smarketing.core.periods import Period, parse_period
 from smarketing.people.models import Company, Contact
+from smarketing.people.permissions import company_get_for_user
+from smarketing.people.schemas import TimelineOut
 from smarketing.people.selectors import page
 from smarketing.pipeline import permissions as perms
+from smarketing.pipeline import pipelines as setup
 from smarketing.pipeline import services
 from smarketing.pipeline.exports import ACTIVITY_COLUMNS, DEAL_COLUMNS
-from smarketing.pipeline.forecast import DEFAULT_SEED, Period, forecast, quarter_of
-from smarketing.pipeline.models import LineItem, LostReason, PipelineStage, Product
+from smarketing.pipeline.forecast import DEFAULT_SEED, forecast
+from smarketing.pipeline.models import LineItem, LostReason, Pipeline, PipelineStage, Product
 from smarketing.pipeline.schemas import (
     AccuracyOut,
     ActivityIn,
     ActivityList,
     ActivityOut,
     CompleteIn,
+    CustomerList,
     DealContactIn,
     DealContactOut,
     DealIn,
@@ -39,7 +44,9 @@ from smarketing.pipeline.schemas import (
     LoseIn,
     MoveIn,
     NamedOut,
+    PipelineIn,
     PipelineOut,
+    PipelinePatch,
     ProductIn,
     ProductList,
     ProductOut,
@@ -49,6 +56,11 @@ from smarketing.pipeline.schemas import (
     QuotaOut,
     ReopenIn,
     StageChangeOut,
+    StageIn,
+    StageOrderIn,
+    StageOut,
+    StagePatch,
+    SuggestedDealIn,
 )
 from smarketing.pipeline.selectors import (
     DealFilters,
@@ -61,6 +73,8 @@ from smarketing.pipeline.selectors import (
     with_stalled,
 )
 from smarketing.pipeline.snapshots import accuracy, snapshot_if_due
+from smarketing.pipeline.timelines import company_timeline, deal_timeline
+from smarketing.pipeline.upsell import clv, customer_rows, customers, suggestion_owner
 
 deals_router = Router(tags=["deals"])
 pipelines_router = Router(tags=["deals"])
@@ -173,6 +187,16 @@ def deals_patch(request: HttpRequest, deal_id: int, payload: DealPatch) -> Any:
     deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
     fields = _refs(request.user, payload.dict(exclude_unset=True))
     return services.deal_update(deal=deal, actor=request.user, **fields)
+
+
+@deals_router.delete("/{deal_id}", response={204: None},
+                      summary="Delete a deal (its activities stay on their contact or company)")
+def deals_delete(request: HttpRequest, deal_id: int) -> Status:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    if not perms.deal_can_delete(request.user, deal):
+        raise PermissionDenied("only admins and sales managers delete a won deal", field="id")
+    services.deal_delete(deal=deal, actor=request.user)
+    return Status(204, None)
 
 
 @deals_router.post("/{deal_id}/move", response=DealOut, summary="Move to a stage")
@@ -374,18 +398,13 @@ def quotas_set(request: HttpRequest, payload: QuotaIn) -> Status:
     return Status(201, quota)
 
 
-def parse_period(start: dt.date | None, end: dt.date | None) -> Period:
-    """[start, end) with end exclusive; both absent: the current quarter."""
-    if start is None and end is None:
-        return quarter_of(timezone.localdate())
-    if start is None or end is None:
-        field = "start" if start is None else "end"
-        raise ValidationFailed(f"{field}: give both start and end", field=field)
-    if end <= start:
-        raise ValidationFailed("end: must be after start", field="end")
-    if (end - start).days > 366:
-        raise ValidationFailed("end: a forecast period is at most a year", field="end")
-    return Period(start, end)
+FORECAST_MAX_DAYS = 366
+
+
+def forecast_period(start: dt.date | None, end: dt.date | None, period: str | None) -> Period:
+    """[start, end) with end exclusive, or a preset (KPI.md); neither: this quarter."""
+    return parse_period(start, end, period=period, default="this-quarter",
+                        max_days=FORECAST_MAX_DAYS)
 
 
 def _owner_scope(owner: int | None, team: int | None) -> list[int] | None:
@@ -401,15 +420,152 @@ def _owner_scope(owner: int | None, team: int | None) -> list[int] | None:
 def forecast_get(
     request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None,
     owner: int | None = None, team: int | None = None, seed: int = DEFAULT_SEED,
+    period: str | None = None,
 ) -> Any:
-    period = parse_period(start, end)
-    snapshot_if_due(period)
-    return forecast(period, owner_ids=_owner_scope(owner, team), seed=seed)
+    chosen = forecast_period(start, end, period)
+    snapshot_if_due(chosen)
+    return forecast(chosen, owner_ids=_owner_scope(owner, team), seed=seed)
 
 
 @forecast_router.get("/accuracy", response=AccuracyOut,
                      summary="Weekly forecast snapshots of a period against what closed")
 def forecast_accuracy(
-    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None
+    request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None,
+    period: str | None = None,
 ) -> Any:
-    return accuracy(parse_period(start, end))
+    return accuracy(forecast_period(start, end, period))
+
+
+@pipelines_router.get("/customers", response=CustomerList, tags=["customers"],
+                      summary="Customers by lifetime revenue: owned products, suggestions, CLV")
+def customers_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    if not 1 <= limit <= 200:
+        raise ValidationFailed("limit: between 1 and 200", field="limit")
+    rows, count = customers(limit=limit, offset=max(0, offset))
+    products = {p.pk: p for p in Product.objects.all()}
+    return {"items": customer_rows(rows, products), "count": count, "clv": clv()}
+
+
+@pipelines_router.post(
+    "/customers/{company_id}/suggestions/{product_id}/deal", response={201: DealOut},
+    tags=["customers"], summary="Open the upsell / cross-sell deal a suggestion proposes",
+)
+def customers_suggestion_deal(
+    request: HttpRequest, company_id: int, product_id: int, payload: SuggestedDealIn
+) -> Status:
+    if not perms.deal_can_create(request.user):
+        raise PermissionDenied("only sales and admins open deals", field="owner_id")
+    company = Company.objects.filter(pk=company_id).first()
+    if company is None:
+        raise NotFound(f"customer {company_id} not found", field="company_id")
+    product = _get(Product, product_id, "product_id")
+    owner = (_owner(request.user, payload.owner_id) if payload.owner_id
+             else suggestion_owner(request.user, company))
+    deal = services.suggested_deal_create(
+        actor=request.user, company=company, product=product, deal_type=payload.type,
+        owner=owner, expected_close_date=payload.expected_close_date,
+    )
+    return Status(201, deal)
+
+
+def _timeline_limit(limit: int) -> int:
+    if not 1 <= limit <= 200:
+        raise ValidationFailed("limit: use 1 to 200", field="limit")
+    return limit
+
+
+def _timeline_out(page: Any) -> dict[str, Any]:
+    return {"items": page.items, "count": len(page.items), "next_before": page.next_before}
+
+
+@deals_router.get("/{deal_id}/timeline", response=TimelineOut,
+                  summary="The deal's moves and activities with its contacts' events, newest "
+                          "first (cursor: before)")
+def deals_timeline(
+    request: HttpRequest, deal_id: int, before: dt.datetime | None = None, limit: int = 50
+) -> dict[str, Any]:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id)
+    return _timeline_out(deal_timeline(deal, before=before, limit=_timeline_limit(limit)))
+
+
+@pipelines_router.get("/companies/{company_id}/timeline", response=TimelineOut,
+                      tags=["companies"],
+                      summary="A company's deals, activities and its contacts' events, newest "
+                              "first (cursor: before)")
+def companies_timeline(
+    request: HttpRequest, company_id: int, before: dt.datetime | None = None, limit: int = 50
+) -> dict[str, Any]:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    return _timeline_out(company_timeline(company, before=before, limit=_timeline_limit(limit)))
+
+
+def _pipeline_for_change(user: Any, pipeline_id: int) -> Pipeline:
+    pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
+    if pipeline is None:
+        raise NotFound(f"pipeline {pipeline_id} not found", field="pipeline_id")
+    if not perms.pipeline_can_change(user):
+        raise PermissionDenied("only admins and sales managers change pipelines", field="name")
+    return pipeline
+
+
+def _stage_for_change(user: Any, pipeline_id: int, stage_id: int) -> PipelineStage:
+    pipeline = _pipeline_for_change(user, pipeline_id)
+    stage = pipeline.stages.filter(pk=stage_id).first()
+    if stage is None:
+        raise NotFound(f"stage {stage_id} not found", field="stage_id")
+    return stage
+
+
+@pipelines_router.post("/pipelines", response={201: PipelineOut},
+                       summary="Add a pipeline (default stages unless given; admins, managers)")
+def pipelines_create(request: HttpRequest, payload: PipelineIn) -> Status:
+    if not perms.pipeline_can_change(request.user):
+        raise PermissionDenied("only admins and sales managers change pipelines", field="name")
+    stages = ([setup.StageSpec(**s.dict()) for s in payload.stages]
+              if payload.stages is not None else None)
+    created = setup.pipeline_create(actor=request.user, name=payload.name,
+                                        stages=stages, is_default=payload.is_default)
+    return Status(201, created)
+
+
+@pipelines_router.patch("/pipelines/{pipeline_id}", response=PipelineOut,
+                        summary="Rename a pipeline or make it the default")
+def pipelines_patch(request: HttpRequest, pipeline_id: int, payload: PipelinePatch) -> Any:
+    pipeline = _pipeline_for_change(request.user, pipeline_id)
+    return setup.pipeline_update(pipeline=pipeline, actor=request.user,
+                                     **payload.dict(exclude_unset=True))
+
+
+@pipelines_router.post("/pipelines/{pipeline_id}/stages", response={201: StageOut},
+                       summary="Add a stage at the end of a pipeline")
+def stages_create(request: HttpRequest, pipeline_id: int, payload: StageIn) -> Status:
+    pipeline = _pipeline_for_change(request.user, pipeline_id)
+    stage = setup.stage_add(pipeline=pipeline, actor=request.user,
+                                spec=setup.StageSpec(**payload.dict()))
+    return Status(201, stage)
+
+
+@pipelines_router.patch("/pipelines/{pipeline_id}/stages/{stage_id}", response=StageOut,
+                        summary="Change a stage (won/lost flags only while it holds no deal)")
+def stages_patch(
+    request: HttpRequest, pipeline_id: int, stage_id: int, payload: StagePatch
+) -> Any:
+    stage = _stage_for_change(request.user, pipeline_id, stage_id)
+    return setup.stage_update(stage=stage, actor=request.user,
+                                  **payload.dict(exclude_unset=True))
+
+
+@pipelines_router.delete("/pipelines/{pipeline_id}/stages/{stage_id}", response={204: None},
+                         summary="Remove a stage no deal is in or went through")
+def stages_delete(request: HttpRequest, pipeline_id: int, stage_id: int) -> Status:
+    setup.stage_remove(stage=_stage_for_change(request.user, pipeline_id, stage_id),
+                           actor=request.user)
+    return Status(204, None)
+
+
+@pipelines_router.post("/pipelines/{pipeline_id}/stage-order", response=PipelineOut,
+                       summary="Reorder a pipeline's stages (every stage id once)")
+def stages_order(request: HttpRequest, pipeline_id: int, payload: StageOrderIn) -> Any:
+    pipeline = _pipeline_for_change(request.user, pipeline_id)
+    return setup.stages_reorder(pipeline=pipeline, actor=request.user,
+                                    stage_ids=payload.stage_ids)

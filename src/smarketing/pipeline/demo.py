@@ -28,12 +28,13 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
 
+from smarketing.core.periods import Period, quarter_of
 from smarketing.core.selectors import sales_users
 from smarketing.people.generate.companies import tier_of
 from smarketing.people.generate.extensions import GenerateContext
 from smarketing.people.generate.writer import DbValues, Table
 from smarketing.people.models import Contact, LeadStatus
-from smarketing.pipeline.forecast import OpenDeal, Period, assemble, prorated_quotas, quarter_of
+from smarketing.pipeline.forecast import OpenDeal, assemble, prorated_quotas
 from smarketing.pipeline.models import (
     Activity,
     Deal,

@@ -1,7 +1,8 @@
 """The forecast of a period: categories, weighted pipeline, quota, gap, and a Monte
 Carlo interval (P10 / P50 / P90) of the period's closed revenue.
 
-Period P = [start, end) in the organisation's time zone (shared/KPI.md).
+Period P = [start, end) in the organisation's time zone (shared/KPI.md; the one
+Period class is smarketing.core.periods.Period).
 
 - closed_won: amounts of deals won with closed_at in P.
 - The open deals **in scope**: open deals whose expected close date is in P; once
@@ -48,6 +49,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
+from smarketing.core.periods import Period
 from smarketing.pipeline.models import (
     Deal,
     DealStageChange,
@@ -66,29 +68,6 @@ MIN_SAMPLES = 20  # fewer closed deals than this in a cell: fall back to a coars
 AGE_BUCKETS = (30, 90)  # deal age in days at stage entry: <30, 30-89, >=90
 HISTORY_DAYS = 730
 CATEGORY_KEYS: tuple[str, ...] = ("commit", "best_case", "pipeline")
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date  # exclusive
-
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        tz = timezone.get_default_timezone()
-        return (dt.datetime.combine(self.start, dt.time(), tz),
-                dt.datetime.combine(self.end, dt.time(), tz))
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-    def overlap_days(self, start: dt.date, end: dt.date) -> int:
-        return max(0, (min(self.end, end) - max(self.start, start)).days)
-
-
-def quarter_of(day: dt.date) -> Period:
-    first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return Period(first, quota_end("quarter", first))
 
 
 def age_bucket(days: float) -> int:
@@ -146,16 +125,19 @@ class HistoricalRates:
         return _rate(slipped, total) or 0.0
 
 
-def _month_end(day: dt.date) -> dt.date:
-    return quota_end("month", day.replace(day=1))
-
-
 def _month_index(field: str) -> Any:
     return ExtractYear(field) * 12 + ExtractMonth(field)
 
 
+def day_start(now: dt.datetime) -> dt.datetime:
+    """Midnight of `now`'s day in the organisation's time zone."""
+    return dt.datetime.combine(timezone.localdate(now), dt.time(),
+                               timezone.get_default_timezone())
+
+
 def learn_rates(now: dt.datetime) -> HistoricalRates:
-    """One aggregate query: samples counted by (stage, age bucket, won, slipped)."""
+    """One aggregate query over the deals closed in the two years before `now`'s day:
+    samples counted by (stage, age bucket, won, slipped)."""
     age = ExpressionWrapper(F("at") - F("deal__created_at"), output_field=DurationField())
     bucket = Case(
         *(When(age__lt=dt.timedelta(days=limit), then=Value(index))
@@ -169,9 +151,11 @@ def learn_rates(now: dt.datetime) -> HistoricalRates:
              then=Value(1)),
         default=Value(0), output_field=IntegerField(),
     )
+    as_of = day_start(now)
     rows = DealStageChange.objects.filter(
         deal__status__in=[DealStatus.WON, DealStatus.LOST],
-        deal__closed_at__gte=now - dt.timedelta(days=HISTORY_DAYS),
+        deal__closed_at__gte=as_of - dt.timedelta(days=HISTORY_DAYS),
+        deal__closed_at__lt=as_of,
         to_stage__is_won=False, to_stage__is_lost=False,
     ).annotate(age=age, bucket=bucket, won=won, slipped=slipped).order_by().values(
         "to_stage_id", "bucket", "won", "slipped"
@@ -184,12 +168,9 @@ def learn_rates(now: dt.datetime) -> HistoricalRates:
 
 
 def cached_rates(now: dt.datetime) -> HistoricalRates:
-    """learn_rates, kept (in the process's cache) until a deal closes or reopens or the
-    day changes: the key holds the count and the latest closed_at of closed deals."""
-    closed = Deal.objects.filter(status__in=[DealStatus.WON, DealStatus.LOST]).aggregate(
-        n=Count("id"), last=Max("closed_at"), changed=Max("updated_at"))
-    state = "|".join(str(part) for part in (now.date(), *closed.values()))
-    key = "pipeline-rates-" + hashlib.sha256(state.encode()).hexdigest()
+    """The day's rates: learnt at the first forecast of the day from the deals closed
+    before it, then kept (in the process's cache) until the day changes."""
+    key = f"pipeline-rates-{timezone.localdate(now).isoformat()}"
     rates = cache.get(key)
     if rates is None:
         rates = learn_rates(now)
@@ -217,19 +198,26 @@ class OpenDeal:
 def open_deals(
     period: Period, now: dt.datetime, owner_ids: list[int] | None, rates: HistoricalRates
 ) -> list[OpenDeal]:
-    qs = Deal.objects.filter(in_scope(period, timezone.localdate(now))).select_related("stage")
+    """The in-scope open deals, each with its chance to close won inside P (its age
+    taken at the start of `now`'s day, so that a day's forecast is one figure)."""
+    qs = Deal.objects.filter(in_scope(period, timezone.localdate(now)))
     if owner_ids is not None:
         qs = qs.filter(owner_id__in=owner_ids)
+    stages = PipelineStage.objects.in_bulk()
+    as_of = day_start(now)
+    chance: dict[tuple[int, int], float] = {}
     result = []
-    for deal in qs.only("owner_id", "amount", "forecast_category_override", "created_at",
-                        "stage").iterator(chunk_size=5000):
-        category = deal.forecast_category_override or deal.stage.forecast_category
-        age = (now - deal.created_at).total_seconds() / 86400
-        p_win = rates.win_rate(deal.stage, age_bucket(age))
+    rows = qs.order_by().values_list("owner_id", "amount", "forecast_category_override",
+                                     "created_at", "stage_id")
+    for owner_id, amount, override, created_at, stage_id in rows.iterator(chunk_size=5000):
+        stage = stages[stage_id]
+        bucket = age_bucket((as_of - created_at).total_seconds() / 86400)
+        if (stage_id, bucket) not in chance:
+            chance[(stage_id, bucket)] = (
+                rates.win_rate(stage, bucket) * (1 - rates.slip_rate(stage_id)))
         result.append(OpenDeal(
-            owner_id=deal.owner_id, amount=deal.amount, category=category,
-            probability=deal.stage.probability,
-            p_close=p_win * (1 - rates.slip_rate(deal.stage_id)),
+            owner_id=owner_id, amount=amount, category=override or stage.forecast_category,
+            probability=stage.probability, p_close=chance[(stage_id, bucket)],
         ))
     return result
 
@@ -258,23 +246,31 @@ def prorated_quotas(period: Period, owner_ids: list[int] | None) -> dict[int, De
 
 
 def simulate(
-    deals: list[OpenDeal], *, seed: int, simulations: int = SIMULATIONS, chunk: int = 4096
+    deals: list[OpenDeal], *, seed: int, simulations: int = SIMULATIONS, chunk: int = 256
 ) -> dict[int | None, np.ndarray]:
-    """Simulated won amounts in cents: per owner, and in total under key None."""
+    """Simulated won amounts in cents: per owner, and in total under key None.
+
+    The deals are drawn in owner order (then their given order), a few hundred
+    columns at a time (small blocks stay in the CPU cache); uniform draws are
+    float32, ample resolution for a probability."""
     rng = np.random.default_rng(seed)
-    owners = sorted({d.owner_id for d in deals})
-    sums: dict[int | None, np.ndarray] = {
-        key: np.zeros(simulations, dtype=np.int64) for key in [None, *owners]
-    }
-    for first in range(0, len(deals), chunk):
-        part = deals[first : first + chunk]
-        cents = np.array([int(d.amount * 100) for d in part], dtype=np.int64)
-        p = np.array([d.p_close for d in part], dtype=np.float64)
-        won = (rng.random((simulations, len(part))) < p) * cents
-        sums[None] += won.sum(axis=1)
-        owner_of = np.array([d.owner_id for d in part])
-        for owner in set(owner_of.tolist()):
-            sums[owner] += won[:, owner_of == owner].sum(axis=1)
+    ordered = sorted(deals, key=lambda d: d.owner_id)
+    owner_of = np.array([d.owner_id for d in ordered], dtype=np.int64)
+    cents = np.array([int(d.amount * 100) for d in ordered], dtype=np.int64)
+    p = np.array([d.p_close for d in ordered], dtype=np.float32)
+    owners = sorted(set(owner_of.tolist()))
+    column = {owner: index for index, owner in enumerate(owners)}
+    per_owner = np.zeros((simulations, len(owners)), dtype=np.int64)
+    for first in range(0, len(ordered), chunk):
+        last = min(len(ordered), first + chunk)
+        won = (rng.random((simulations, last - first), dtype=np.float32) < p[first:last]) \
+            * cents[first:last]
+        mine = owner_of[first:last]
+        starts = np.flatnonzero(np.r_[True, mine[1:] != mine[:-1]])
+        per_owner[:, [column[int(o)] for o in mine[starts]]] += np.add.reduceat(won, starts,
+                                                                             axis=1)
+    sums: dict[int | None, np.ndarray] = {None: per_owner.sum(axis=1)}
+    sums.update({owner: per_owner[:, index] for owner, index in column.items()})
     return sums
 
 
@@ -343,12 +339,41 @@ def assemble(
     }
 
 
+def data_version() -> str:
+    """What a forecast is computed from, in three cheap aggregates: every write to a
+    deal (save, or the services' update()) moves its updated_at, a delete its count."""
+    parts = [model.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+             for model in (Deal, Quota, PipelineStage)]
+    return "|".join(str(value) for part in parts for value in part.values())
+
+
 def forecast(
     period: Period, *, owner_ids: list[int] | None = None, now: dt.datetime | None = None,
     seed: int = DEFAULT_SEED, simulations: int = SIMULATIONS,
 ) -> dict[str, Any]:
-    """The forecast payload of the API (DESIGN.md shape), amounts as Decimal."""
+    """The forecast payload of the API (DESIGN.md shape), amounts as Decimal.
+
+    A forecast is a function of the day, the scope and the data (the rates are the
+    day's, ages are taken at the day's start), so it is cached per process under
+    those, with `data_version()` for the data: the Monte Carlo runs again only
+    after a deal, quota or stage changed, or on a new day."""
     now = now or timezone.now()
+    scope = "all" if owner_ids is None else ",".join(map(str, sorted(owner_ids)))
+    state = "|".join(map(str, (period.start, period.end, scope, seed, simulations,
+                               timezone.localdate(now), data_version())))
+    key = "pipeline-forecast-" + hashlib.sha256(state.encode()).hexdigest()
+    result = cache.get(key)
+    if result is None:
+        result = compute_forecast(period, owner_ids=owner_ids, now=now, seed=seed,
+                                  simulations=simulations)
+        cache.set(key, result, timeout=86400)
+    return result
+
+
+def compute_forecast(
+    period: Period, *, owner_ids: list[int] | None, now: dt.datetime, seed: int,
+    simulations: int,
+) -> dict[str, Any]:
     deals = open_deals(period, now, owner_ids, cached_rates(now))
     if now >= period.bounds()[1]:
         for deal in deals:

@@ -9,8 +9,8 @@ from django import forms
 from django.utils import timezone
 
 from smarketing.core.models import Team
+from smarketing.core.periods import Period, month_of, quarter_of
 from smarketing.core.selectors import sales_users
-from smarketing.pipeline.forecast import Period, quarter_of
 from smarketing.pipeline.models import (
     ActivityKind,
     DealType,
@@ -20,7 +20,6 @@ from smarketing.pipeline.models import (
     Product,
     QuotaPeriod,
 )
-from smarketing.pipeline.services import quota_end
 
 
 class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -38,8 +37,7 @@ def named_period(name: str, today: dt.date | None = None) -> Period | None:
     """The period a filter preset names, None for "any"."""
     today = today or timezone.localdate()
     if name == "this_month":
-        first = today.replace(day=1)
-        return Period(first, quota_end(QuotaPeriod.MONTH, first))
+        return month_of(today)
     this = quarter_of(today)
     if name == "this_quarter":
         return this

@@ -176,6 +176,7 @@ class Deal(models.Model):
             models.Index(fields=["status", "closed_at"], name="deal_status_closed"),
             models.Index(fields=["owner", "status", "expected_close_date"], name="deal_owner"),
             models.Index(fields=["stage", "status"], name="deal_stage"),
+            models.Index(fields=["updated_at"], name="deal_updated"),  # forecast cache key
         ]
 
     def __str__(self) -> str:

@@ -3,12 +3,15 @@
 Everyone signed in (with a role) reads every deal, activity, quota and forecast.
 Changing is for:
 - deals: admins all; sales managers the deals owned by their team's members and
-  their own; sales reps their own. Marketing changes no deal. Creating a deal is
-  for sales and admins; a rep may own deals themselves, a manager assigns in the
-  team, an admin to anyone (the people rule `can_assign_owner`).
+  their own; sales reps their own. Deleting follows the same rule, except that a
+  won deal is deleted only by an admin or a sales manager. Marketing changes no
+  deal. Creating a deal is for sales and admins; a rep may own deals themselves, a
+  manager assigns in the team, an admin to anyone (the people rule
+  `can_assign_owner`).
 - activities: anyone with a role logs them (owned by themselves); changing or
   completing one is for its owner, the owner's sales manager, and admins.
 - quotas: admins, and sales managers for the members of their team.
+- pipelines and their stages: admins and sales managers.
 - products and lost reasons: admins.
 A deal or activity the user may not change is reported as missing (404 at the
 API, 403 page in the UI).
@@ -19,9 +22,9 @@ from __future__ import annotations
 from typing import Any
 
 from smarketing.core.errors import NotFound
-from smarketing.core.roles import is_admin, is_sales, manages, role_of
+from smarketing.core.roles import is_admin, is_manager, is_sales, manages, role_of
 from smarketing.people.permissions import can_assign_owner
-from smarketing.pipeline.models import Activity, Deal
+from smarketing.pipeline.models import Activity, Deal, DealStatus
 
 
 def _owner_rule(user: Any, owner_id: int | None) -> bool:
@@ -40,6 +43,14 @@ def deal_can_change(user: Any, deal: Deal) -> bool:
     return _owner_rule(user, deal.owner_id)
 
 
+def deal_can_delete(user: Any, deal: Deal) -> bool:
+    """Whoever changes a deal deletes it, but a won deal (revenue) only an admin or
+    a sales manager may delete."""
+    if deal.status == DealStatus.WON and not (is_admin(user) or is_manager(user)):
+        return False
+    return deal_can_change(user, deal)
+
+
 def deal_can_own(user: Any, owner_id: int) -> bool:
     return can_assign_owner(user, owner_id)
 
@@ -54,6 +65,11 @@ def activity_can_change(user: Any, activity: Activity) -> bool:
 
 def quota_can_set(user: Any, owner_id: int) -> bool:
     return is_admin(user) or manages(user, owner_id)
+
+
+def pipeline_can_change(user: Any) -> bool:
+    """Pipelines and their stages are set up by admins and sales managers."""
+    return is_admin(user) or is_manager(user)
 
 
 def catalogue_can_change(user: Any) -> bool:

@@ -350,3 +350,78 @@ class AccuracyOut(Schema):
     final: bool
     actual: Decimal | None
     weeks: list[AccuracyWeekOut]
+
+
+class OwnedProductOut(Schema):
+    id: int
+    name: str
+    family: str
+
+
+class SuggestionOut(Schema):
+    product_id: int
+    product: str
+    deal_type: str
+    share: float
+    explanation: str
+
+
+class CustomerOut(Schema):
+    company_id: int
+    company: str
+    industry: str
+    revenue: Decimal
+    deals_won: int
+    owns: list[OwnedProductOut]
+    suggestions: list[SuggestionOut]
+
+
+class ClvOut(Schema):
+    value: Decimal | None
+    revenue: Decimal
+    customers: int
+
+
+class CustomerList(Schema):
+    items: list[CustomerOut]
+    count: int
+    clv: ClvOut
+
+
+class SuggestedDealIn(InSchema):
+    type: DealType
+    owner_id: int | None = None
+    expected_close_date: dt.date | None = None
+
+
+class StageIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    probability: Decimal = Field(..., ge=0, le=1, max_digits=5, decimal_places=4)
+    forecast_category: ForecastCategory = ForecastCategory.PIPELINE
+    is_won: bool = False
+    is_lost: bool = False
+    stall_days: int = Field(0, ge=0)
+
+
+class StagePatch(InSchema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    probability: Decimal | None = Field(None, ge=0, le=1, max_digits=5, decimal_places=4)
+    forecast_category: ForecastCategory | None = None
+    is_won: bool | None = None
+    is_lost: bool | None = None
+    stall_days: int | None = Field(None, ge=0)
+
+
+class PipelineIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    is_default: bool = False
+    stages: list[StageIn] | None = None
+
+
+class PipelinePatch(InSchema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    is_default: bool | None = None
+
+
+class StageOrderIn(InSchema):
+    stage_ids: list[int]

@@ -14,6 +14,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -33,6 +34,7 @@ from smarketing.pipeline.models import (
     DealStatus,
     Pipeline,
     PipelineStage,
+    Product,
     Quota,
 )
 
@@ -206,10 +208,10 @@ def activities_for_timeline(
     qs = Activity.objects.filter(contact_id=contact_id).select_related("owner")
     if before is not None:
         qs = qs.filter(at__lt=before)
-    return [_activity_item(a) for a in qs.order_by("-at", "-id")[:limit]]
+    return [activity_item(a) for a in qs.order_by("-at", "-id")[:limit]]
 
 
-def _activity_item(activity: Activity) -> TimelineItem:
+def activity_item(activity: Activity) -> TimelineItem:
     detail = " · ".join(part for part in (activity.outcome, activity.body[:300]) if part)
     return TimelineItem(
         at=activity.at, kind="activity",
@@ -230,10 +232,10 @@ def deal_changes_for_timeline(
     if before is not None:
         qs = qs.filter(at__lt=before)
     qs = qs.select_related("deal", "from_stage", "to_stage", "actor").order_by("-at", "-id")
-    return [_deal_item(change) for change in qs[:limit]]
+    return [deal_change_item(change) for change in qs[:limit]]
 
 
-def _deal_item(change: DealStageChange) -> TimelineItem:
+def deal_change_item(change: DealStageChange) -> TimelineItem:
     moved = (f"{change.from_stage.name} → {change.to_stage.name}" if change.from_stage
              else f"opened in {change.to_stage.name}")
     return TimelineItem(
@@ -242,4 +244,36 @@ def _deal_item(change: DealStageChange) -> TimelineItem:
         actor=_actor_name(change.actor), url=f"/deals/{change.deal_id}/",
         data={"deal_id": change.deal_id, "to_stage": change.to_stage.name,
               "amount": str(change.amount)},
+    )
+
+
+@dataclass
+class CompanySales:
+    """A company's pipeline at a glance (its page)."""
+
+    deals: list[Deal]
+    won_revenue: Decimal
+    open_amount: Decimal
+    first_won_at: dt.datetime | None
+    owned: list[str]
+
+
+def company_sales(company_id: int, *, limit: int = 50) -> CompanySales:
+    """Its deals (open first, then by close date), won revenue, open pipeline, the
+    first win (the company is a customer since), and the products it owns."""
+    qs = Deal.objects.filter(company_id=company_id)
+    totals = qs.aggregate(
+        won=Sum("amount", filter=Q(status=DealStatus.WON)),
+        open=Sum("amount", filter=Q(status=DealStatus.OPEN)),
+        first_won=Min("closed_at", filter=Q(status=DealStatus.WON)),
+    )
+    deals = with_stalled(qs.select_related("stage", "owner")).annotate(
+        closed_last=Case(When(status=DealStatus.OPEN, then=Value(0)), default=Value(1))
+    ).order_by("closed_last", "expected_close_date", "id")[:limit]
+    owned = (Product.objects.filter(line_items__deal__company_id=company_id,
+                                    line_items__deal__status=DealStatus.WON)
+             .order_by("family", "name").values_list("name", flat=True).distinct())
+    return CompanySales(
+        deals=list(deals), won_revenue=_cents(totals["won"]), open_amount=_cents(totals["open"]),
+        first_won_at=totals["first_won"], owned=list(owned),
     )

@@ -18,10 +18,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from smarketing.core.errors import ValidationFailed
+from smarketing.core.periods import add_months
 from smarketing.people.lifecycle import contact_transition, funnel_position
 from smarketing.people.models import Cause, Company, Contact, Stage, stage_rank
 from smarketing.pipeline.events import (
@@ -275,6 +276,19 @@ def deal_update(*, deal: Deal, actor: Any, **fields: Any) -> Deal:
         setattr(deal, key, value)
     deal.save()
     return deal
+
+
+@transaction.atomic
+def deal_delete(*, deal: Deal, actor: Any) -> None:
+    """Delete a deal with its line items, contact links and stage history. Its
+    activities stay on their contact or company (a deal-only one moves to the deal's
+    company; with no company it goes too); contacts keep their lifecycle stage."""
+    linked = Activity.objects.filter(deal=deal)
+    if deal.company_id is not None:
+        linked.filter(contact__isnull=True, company__isnull=True).update(
+            company_id=deal.company_id)
+    linked.filter(Q(contact__isnull=False) | Q(company__isnull=False)).update(deal=None)
+    deal.delete()
 
 
 @transaction.atomic
@@ -547,9 +561,7 @@ def period_start_ok(period: str, start: dt.date) -> bool:
 
 
 def quota_end(period: str, start: dt.date) -> dt.date:
-    months = 1 if period == QuotaPeriod.MONTH else 3
-    month_index = start.month - 1 + months
-    return dt.date(start.year + month_index // 12, month_index % 12 + 1, 1)
+    return add_months(start, 1 if period == QuotaPeriod.MONTH else 3)
 
 
 def _check_no_mixed_quota(owner: Any, period: str, start: dt.date) -> None:

@@ -13,13 +13,17 @@ actual (None when nothing closed) and whether the actual fell within P10–P90.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from smarketing.pipeline.forecast import ZERO, Period, closed_won_by_owner, forecast
+from smarketing.core.periods import Period
+from smarketing.pipeline.forecast import ZERO, closed_won_by_owner, data_version, forecast
 from smarketing.pipeline.models import ForecastSnapshot
 
 
@@ -90,16 +94,23 @@ def _week(snapshot: ForecastSnapshot, actual: dict[int, Decimal]) -> dict[str, A
 
 
 def accuracy(period: Period, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Forecast vs actual per week of `period`; `final` is False until it has ended."""
+    """Forecast vs actual per week of `period`; `final` is False until it has ended.
+    A final one is cached (per process) until a deal, quota, stage or snapshot changes."""
     now = now or timezone.now()
-    final = timezone.localdate(now) >= period.end
-    snapshots = ForecastSnapshot.objects.filter(start=period.start, end=period.end)
-    if not final:
+    if timezone.localdate(now) < period.end:
         return {"start": period.start, "end": period.end, "final": False,
                 "actual": None, "weeks": []}
-    actual = closed_won_by_owner(period, None)
-    return {
-        "start": period.start, "end": period.end, "final": True,
-        "actual": sum(actual.values(), ZERO),
-        "weeks": [_week(s, actual) for s in snapshots.order_by("week_start")],
-    }
+    snapshots = ForecastSnapshot.objects.filter(start=period.start, end=period.end)
+    state = "|".join(map(str, (period.start, period.end, data_version(),
+                               *snapshots.aggregate(n=Count("id"), last=Max("taken_at")).values())))
+    key = "pipeline-accuracy-" + hashlib.sha256(state.encode()).hexdigest()
+    result = cache.get(key)
+    if result is None:
+        actual = closed_won_by_owner(period, None)
+        result = {
+            "start": period.start, "end": period.end, "final": True,
+            "actual": sum(actual.values(), ZERO),
+            "weeks": [_week(s, actual) for s in snapshots.order_by("week_start")],
+        }
+        cache.set(key, result, timeout=86400)
+    return result

@@ -23,10 +23,12 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
+from smarketing.core.roles import is_sales
 from smarketing.people.models import Company
 from smarketing.pipeline.models import Deal, DealStatus, DealType, LineItem, Product
 
 MIN_SUPPORT = 2
+CENT = Decimal("0.01")
 MIN_SHARE = 0.15
 
 
@@ -131,7 +133,7 @@ def customers(*, limit: int = 50, offset: int = 0) -> tuple[list[Customer], int]
     result = []
     for row in rows:
         company_id = row["company_id"]
-        customer = Customer(companies[company_id], row["revenue"], row["n"],
+        customer = Customer(companies[company_id], row["revenue"].quantize(CENT), row["n"],
                             data.by_company.get(company_id, set()))
         customer.suggestions = suggest(company_id, data, products)
         result.append(customer)
@@ -144,9 +146,34 @@ def clv(until: dt.datetime | None = None) -> dict[str, Any]:
     won = Deal.objects.filter(status=DealStatus.WON)
     if until is not None:
         won = won.filter(closed_at__lt=until)
-    revenue = won.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
+    revenue = (won.aggregate(total=Sum("amount"))["total"] or Decimal(0)).quantize(CENT)
     accounts = won.filter(company__isnull=False).values("company_id").distinct().count()
     loose = won.filter(company__isnull=True).count()  # a deal without a company: one account
     number = accounts + loose
     value = (revenue / number).quantize(Decimal("0.01")) if number else None
     return {"value": value, "revenue": revenue, "customers": number}
+
+
+def customer_rows(
+    rows: list[Customer], products: dict[int, Product]
+) -> list[dict[str, Any]]:
+    """Customers as plain rows (the API's shape): owned products and suggestions."""
+    return [{
+        "company_id": c.company.pk, "company": c.company.name, "industry": c.company.industry,
+        "revenue": c.revenue, "deals_won": c.deals_won,
+        "owns": sorted((products[p] for p in c.owned if p in products),
+                       key=lambda p: (p.family, p.name)),
+        "suggestions": [{"product_id": s.product.pk, "product": s.product.name,
+                         "deal_type": s.deal_type, "share": s.share,
+                         "explanation": s.explanation} for s in c.suggestions],
+    } for c in rows]
+
+
+def suggestion_owner(user: Any, company: Company) -> Any:
+    """Who owns a deal opened from a suggestion: the user when in sales, else the
+    account's owner, else the owner of its latest won deal, else the user."""
+    if is_sales(user):
+        return user
+    latest = Deal.objects.filter(company=company, status=DealStatus.WON).order_by(
+        "-closed_at").select_related("owner").first()
+    return company.owner or (latest.owner if latest else user)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smarketing.pipeline import views
+from smarketing.pipeline import company_views, setup_views, views
 
 app_name = "pipeline"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("deals/new/", views.deal_new, name="deal_new"),
     path("deals/<int:deal_id>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:deal_id>/move/", views.deal_move, name="deal_move"),
+    path("deals/<int:deal_id>/delete/", views.deal_delete, name="deal_delete"),
     path("deals/<int:deal_id>/win/", views.deal_close, {"action": "win"}, name="deal_win"),
     path("deals/<int:deal_id>/reopen/", views.deal_close, {"action": "reopen"},
          name="deal_reopen"),
@@ -21,6 +22,8 @@ urlpatterns = [
     path("work/", views.my_work, name="my_work"),
     path("forecast/", views.forecast_page, name="forecast"),
     path("quotas/", views.quota_admin, name="quotas"),
+    path("companies/<int:company_id>/", company_views.company_detail, name="company_detail"),
+    path("pipelines/", setup_views.pipeline_setup, name="pipelines"),
     path("customers/", views.customer_list, name="customers"),
     path("customers/<int:company_id>/suggestions/<int:product_id>/", views.suggestion_accept,
          name="suggestion_accept"),

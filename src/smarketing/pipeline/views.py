@@ -16,18 +16,20 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound
 from smarketing.core.export import queryset_csv
-from smarketing.core.roles import is_admin, is_manager, is_sales, team_id_of
+from smarketing.core.periods import preset, quarter_of
+from smarketing.core.roles import is_admin, is_manager, team_id_of
 from smarketing.core.selectors import sales_users
 from smarketing.people.models import Company, Contact
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import services
 from smarketing.pipeline.exports import DEAL_COLUMNS
-from smarketing.pipeline.forecast import Period, forecast, prorated_quotas, quarter_of
+from smarketing.pipeline.forecast import forecast, prorated_quotas
 from smarketing.pipeline.forms import (
     ActivityForm,
     BoardFilterForm,
@@ -43,16 +45,15 @@ from smarketing.pipeline.selectors import (
     DealFilters,
     activity_list,
     board,
-    deal_history,
     deal_is_stalled,
     deal_list,
     open_tasks,
     owner_ids_of_team,
     stalled_condition,
 )
-from smarketing.pipeline.services import quota_end
 from smarketing.pipeline.snapshots import accuracy, as_json, snapshot_if_due
-from smarketing.pipeline.upsell import clv, customers
+from smarketing.pipeline.timelines import deal_timeline
+from smarketing.pipeline.upsell import clv, customers, suggestion_owner
 
 
 def _first_error(form: Any) -> str:
@@ -167,11 +168,24 @@ def deal_close(request: HttpRequest, deal_id: int, action: str) -> HttpResponse:
     return redirect("pipeline:deal_detail", deal_id=deal.pk)
 
 
-def _deal_timeline(deal: Deal) -> list[dict[str, Any]]:
-    items = [{"at": c.at, "kind": "stage", "change": c} for c in deal_history(deal)]
-    items += [{"at": a.at, "kind": "activity", "activity": a}
-              for a in activity_list(deal_id=deal.pk)[:100]]
-    return sorted(items, key=lambda item: item["at"], reverse=True)
+@login_required
+@require_POST
+def deal_delete(request: HttpRequest, deal_id: int) -> HttpResponse:
+    deal = _changeable_deal(request.user, deal_id)
+    if not perms.deal_can_delete(request.user, deal):
+        raise PermissionDenied("Only admins and sales managers delete a won deal.")
+    services.deal_delete(deal=deal, actor=request.user)
+    messages.success(request, f"Deleted {deal.name}.")
+    return redirect("pipeline:board")
+
+
+def timeline_cursor(request: HttpRequest) -> dt.datetime | None:
+    """The timeline cursor (?before=, ISO datetime); unreadable or naive: the newest."""
+    try:
+        value = parse_datetime(request.GET.get("before") or "")
+    except ValueError:
+        return None
+    return value if value is not None and value.tzinfo is not None else None
 
 
 @login_required
@@ -181,10 +195,11 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     can_change = perms.deal_can_change(request.user, deal)
     context = {
         "deal": deal, "can_change": can_change, "stalled": deal_is_stalled(deal),
+        "can_delete": can_change and perms.deal_can_delete(request.user, deal),
         "stages": deal.stage.pipeline.stages.order_by("order"),
         "contacts": deal.deal_contacts.select_related("contact").order_by("-is_primary", "id"),
         "lines": deal.line_items.select_related("product"),
-        "timeline": _deal_timeline(deal),
+        "timeline": deal_timeline(deal, before=timeline_cursor(request)),
         "lost_reasons": LostReason.objects.filter(active=True),
         "line_form": LineItemForm() if can_change else None,
         "activity_form": ActivityForm(initial={"deal": deal.pk}),
@@ -367,7 +382,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     period, owner_ids = _forecast_scope(form, request.user)
     snapshot_if_due(period)
     result = forecast(period, owner_ids=owner_ids)
-    last = quarter_of(quarter_of(timezone.localdate()).start - dt.timedelta(days=1))
+    last = preset("last-quarter")
     history = accuracy(last)
     context = {
         "form": form, "period": period, "f": result, "last": last, "history": history,
@@ -389,8 +404,7 @@ def _quota_table(year: int, owner_ids: list[int] | None) -> list[dict[str, Any]]
         users = users.filter(pk__in=owner_ids)
     rows = []
     for user in users:
-        amounts = [prorated_quotas(Period(q, quota_end("quarter", q)), [user.pk]).get(user.pk)
-                   for q in quarters]
+        amounts = [prorated_quotas(quarter_of(q), [user.pk]).get(user.pk) for q in quarters]
         rows.append({"user": user, "quarters": amounts})
     return rows
 
@@ -445,14 +459,6 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "pipeline/customers.html", context)
 
 
-def _suggestion_owner(user: Any, company: Company) -> Any:
-    if is_sales(user):
-        return user
-    latest = Deal.objects.filter(company=company, status=DealStatus.WON).order_by(
-        "-closed_at").select_related("owner").first()
-    return company.owner or (latest.owner if latest else user)
-
-
 @login_required
 @require_POST
 def suggestion_accept(request: HttpRequest, company_id: int, product_id: int) -> HttpResponse:
@@ -466,7 +472,7 @@ def suggestion_accept(request: HttpRequest, company_id: int, product_id: int) ->
         deal = services.suggested_deal_create(
             actor=request.user, company=company, product=product,
             deal_type=request.POST.get("type", ""),
-            owner=_suggestion_owner(request.user, company),
+            owner=suggestion_owner(request.user, company),
         )
     except DomainError as exc:
         messages.error(request, f"Not created: {exc.message}")

@@ -42,11 +42,14 @@ def test_the_forecast_has_the_design_shape_and_takes_the_weeks_snapshot(
     assert ForecastSnapshot.objects.count() == 1
     current = api_as("rep").get("/api/v1/forecast").json()
     assert (current["start"], current["end"]) == ("2026-04-01", "2026-07-01")
+    month = api_as("rep").get("/api/v1/forecast", period="this-month").json()
+    assert (month["start"], month["end"]) == ("2026-04-01", "2026-05-01")
 
 
 @pytest.mark.parametrize(("params", "field"), [
     ({"start": "2026-04-01"}, "end"), ({"start": "2026-04-01", "end": "2026-04-01"}, "end"),
-    ({"start": "2026-01-01", "end": "2027-06-01"}, "end"),
+    ({"start": "2026-01-01", "end": "2027-06-01"}, "end"), ({"period": "next-decade"}, "period"),
+    ({"period": "this-month", "start": "2026-04-01", "end": "2026-05-01"}, "period"),
 ])
 def test_a_bad_period_is_refused_by_field(
     users: dict[str, Any], api_as: Any, params: dict[str, str], field: str

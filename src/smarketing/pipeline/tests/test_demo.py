@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.db.models import Count, Sum
 
+from smarketing.core.periods import Period
 from smarketing.people.generate import GenerateOptions, clear_people_data, generate
 from smarketing.people.models import Contact, Stage
-from smarketing.pipeline.forecast import Period
 from smarketing.pipeline.models import (
     Activity,
     Deal,

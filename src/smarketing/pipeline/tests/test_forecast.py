@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
+from smarketing.core.periods import Period
 from smarketing.pipeline.forecast import (
     MIN_SAMPLES,
     OpenDeal,
-    Period,
     forecast,
     learn_rates,
     prorated_quotas,
-    quarter_of,
     simulate,
 )
 from smarketing.pipeline.services import (
@@ -172,14 +171,45 @@ def test_deals_that_closed_after_their_expected_month_count_as_slipped(
     assert forecast(Q2, now=NOW)["p90"] == Decimal("0")
 
 
-def test_the_quarter_of_a_day() -> None:
-    assert quarter_of(dt.date(2026, 11, 27)) == Period(dt.date(2026, 10, 1), dt.date(2027, 1, 1))
-
-
-def test_learnt_rates_are_cached_until_a_deal_closes(users: dict[str, Any]) -> None:
+def test_learnt_rates_are_the_days_and_a_deal_closed_today_counts_tomorrow(
+    users: dict[str, Any]
+) -> None:
     from smarketing.pipeline.forecast import cached_rates
 
     _closed_history(users["rep"], won=0, lost=MIN_SAMPLES)
     assert cached_rates(NOW).win_rate(stage("Proposal"), 0) == 0.0
     _closed_history(users["rep"], won=1, lost=0)
-    assert cached_rates(NOW).win_rate(stage("Proposal"), 0) == 1 / (MIN_SAMPLES + 1)
+    assert learn_rates(NOW).win_rate(stage("Proposal"), 0) == 1 / (MIN_SAMPLES + 1)
+    late = make_deal(users["rep"], amount="100", stage_name="Proposal", at=EARLIER)
+    deal_win(deal=late, actor=users["rep"], at=NOW - dt.timedelta(hours=1))
+    assert cached_rates(NOW).win_rate(stage("Proposal"), 0) == 0.0  # the day's, kept
+    tomorrow = cached_rates(NOW + dt.timedelta(days=1))
+    assert tomorrow.win_rate(stage("Proposal"), 0) == 2 / (MIN_SAMPLES + 2)
+
+
+def test_a_forecast_is_computed_once_until_a_deal_changes(users: dict[str, Any]) -> None:
+    from smarketing.pipeline import forecast as module
+
+    deal = make_deal(users["rep"], amount="1000", stage_name="Negotiation",
+                     close=dt.date(2026, 5, 1), at=EARLIER)
+    runs: list[int] = []
+    original = module.compute_forecast
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs.append(1)
+        return original(*args, **kwargs)
+
+    module.compute_forecast = counted  # type: ignore[assignment]
+    try:
+        assert forecast(Q2, now=NOW)["commit"] == Decimal("1000")
+        assert forecast(Q2, now=NOW + dt.timedelta(hours=2))["commit"] == Decimal("1000")
+        assert len(runs) == 1
+        deal_update(deal=deal, actor=users["rep"], amount="1500")
+        assert forecast(Q2, now=NOW)["commit"] == Decimal("1500")
+        assert forecast(Q2, now=NOW, owner_ids=[users["rep"].pk])["commit"] == Decimal("1500")
+        quota_set(actor=None, owner=users["rep"], period="quarter", start=Q2.start,
+                  amount="5000")
+        assert forecast(Q2, now=NOW)["quota"] == Decimal("5000.00")
+        assert len(runs) == 4
+    finally:
+        module.compute_forecast = original  # type: ignore[assignment]

@@ -3,6 +3,7 @@ refused request changed nothing while an allowed one did.
 
 The rules (pipeline/permissions.py): admins change every deal; a sales manager the
 deals of their team's members; a rep their own; marketing none (and opens none).
+Deleting is changing, except that only admins and managers delete a won deal.
 Anyone logs activities; a task is completed by its owner, their manager or an
 admin. Quotas are set by admins and the rep's manager; products by admins.
 A deal or activity the user may not change is a 404.
@@ -31,7 +32,7 @@ from smarketing.pipeline.models import (
 )
 from smarketing.pipeline.services import activity_log, deal_win, line_item_add
 from smarketing.pipeline.tests.factories import make_deal, make_product, stage
-from smarketing.testing.factories import make_contact, make_team, make_user
+from smarketing.testing.factories import make_company, make_contact, make_team, make_user
 from smarketing.testing.matrix import assert_write_case
 
 pytestmark = pytest.mark.django_db
@@ -135,6 +136,21 @@ CASES: dict[str, Case] = {
         lambda api, w: api.delete(_deal(w, f"/line-items/{w.line.pk}")),
         lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 204),
     ),
+    "delete rep's open deal": Case(
+        lambda api, w: api.delete(_deal(w)),
+        lambda w: Deal.objects.filter(pk=w.deal.pk).exists(), statuses(OWNER_SIDE, 204),
+    ),
+    "delete rep's won deal": Case(
+        lambda api, w: api.delete(f"/api/v1/deals/{w.won.pk}"),
+        lambda w: Deal.objects.filter(pk=w.won.pk).exists(),
+        {**statuses({"admin", "manager"}, 204), "rep": 403},
+    ),
+    "open a suggested deal for a customer": Case(
+        lambda api, w: api.post(
+            f"/api/v1/customers/{make_company().pk}/suggestions/{w.product.pk}/deal",
+            {"type": "upsell"}),
+        lambda w: Deal.objects.count(), statuses(ALL - {"marketing"}, 201, 403),
+    ),
     "add a product": Case(
         lambda api, w: api.post("/api/v1/products", {"name": "Seats", "list_price": "9.50"}),
         lambda w: Product.objects.count(), statuses({"admin"}, 201, 403),
@@ -153,6 +169,10 @@ CASES: dict[str, Case] = {
         lambda api, w: api.post(f"/api/v1/activities/{w.task.pk}/complete", {}),
         lambda w: model_to_dict(Activity.objects.get(pk=w.task.pk)),
         statuses(OWNER_SIDE, 200),
+    ),
+    "delete rep's task": Case(
+        lambda api, w: api.delete(f"/api/v1/activities/{w.task.pk}"),
+        lambda w: Activity.objects.filter(pk=w.task.pk).exists(), statuses(OWNER_SIDE, 204),
     ),
     "set rep's quota": Case(
         lambda api, w: api.post("/api/v1/quotas", {
@@ -173,7 +193,7 @@ def test_the_pipeline_write_matrix(world: World, case: str, role: str) -> None:
 READS = [
     "/api/v1/deals", "/api/v1/deals/{deal}", "/api/v1/deals/{deal}/history",
     "/api/v1/deals/{deal}/line-items", "/api/v1/pipelines", "/api/v1/lost-reasons",
-    "/api/v1/products", "/api/v1/activities", "/api/v1/quotas",
+    "/api/v1/products", "/api/v1/activities", "/api/v1/quotas", "/api/v1/customers",
 ]
 
 
@@ -185,7 +205,8 @@ def test_everyone_reads_the_pipeline(world: World, path: str, role: str) -> None
     assert response.status_code == 200, (url, role, response.content)
 
 
-PREFIXES = tuple(f"/api/v1/{name}" for name in ("deals", "products", "activities", "quotas"))
+PREFIXES = tuple(f"/api/v1/{name}" for name in (
+    "deals", "products", "activities", "quotas", "customers"))
 
 
 def test_the_matrix_covers_every_pipeline_write_endpoint() -> None:
@@ -199,11 +220,14 @@ def test_the_matrix_covers_every_pipeline_write_endpoint() -> None:
     }
     d = "/api/v1/deals/{deal_id}"
     covered = {
-        ("post", "/api/v1/deals"), ("patch", d), ("post", f"{d}/move"), ("post", f"{d}/win"),
-        ("post", f"{d}/lose"), ("post", f"{d}/reopen"), ("post", f"{d}/contacts"),
+        ("post", "/api/v1/deals"), ("patch", d), ("delete", d), ("post", f"{d}/move"),
+        ("post", f"{d}/win"), ("post", f"{d}/lose"), ("post", f"{d}/reopen"),
+        ("post", f"{d}/contacts"),
         ("post", f"{d}/line-items"), ("patch", f"{d}/line-items/{{line_id}}"),
         ("delete", f"{d}/line-items/{{line_id}}"), ("post", "/api/v1/products"),
         ("patch", "/api/v1/products/{product_id}"), ("post", "/api/v1/activities"),
         ("post", "/api/v1/activities/{activity_id}/complete"), ("post", "/api/v1/quotas"),
+        ("delete", "/api/v1/activities/{activity_id}"),
+        ("post", "/api/v1/customers/{company_id}/suggestions/{product_id}/deal"),
     }
     assert writes == covered, "a pipeline write endpoint was added: add it to CASES"

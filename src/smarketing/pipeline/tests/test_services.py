@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from smarketing.core.errors import ValidationFailed
-from smarketing.people.models import Cause, Stage, StageChange
+from smarketing.people.models import Cause, Contact, Stage, StageChange
 from smarketing.pipeline.models import (
     Activity,
     ActivityKind,
@@ -24,6 +24,7 @@ from smarketing.pipeline.models import (
 from smarketing.pipeline.selectors import DealFilters, deal_is_stalled, deal_list, with_stalled
 from smarketing.pipeline.services import (
     activity_log,
+    deal_delete,
     deal_lose,
     deal_move_stage,
     deal_reopen,
@@ -245,3 +246,20 @@ def test_a_month_quota_inside_a_quarter_quota_is_refused(users: dict[str, Any]) 
     assert refused.value.field == "period"
     quota_set(actor=None, owner=rep, period="month", start=dt.date(2026, 7, 1), amount="30000")
     assert Quota.objects.count() == 2
+
+
+def test_deleting_a_deal_keeps_its_activities_on_the_contact_and_company(
+    users: dict[str, Any],
+) -> None:
+    rep = users["rep"]
+    company = make_company(name="Acme")
+    ada = make_contact(Stage.SQL, company=company)
+    deal = make_deal(rep, contacts=[ada], company=company)
+    call = activity_log(actor=rep, kind="call", subject="Intro", contact=ada, deal=deal)
+    note = activity_log(actor=rep, kind="note", subject="Budget", deal=deal)
+    deal_delete(deal=deal, actor=rep)
+    assert not Deal.objects.filter(pk=deal.pk).exists()
+    assert not DealStageChange.objects.filter(deal_id=deal.pk).exists()
+    assert Activity.objects.filter(pk=call.pk, contact=ada, deal=None).exists()
+    assert Activity.objects.filter(pk=note.pk, company=company, deal=None).exists()
+    assert Contact.objects.get(pk=ada.pk).lifecycle_stage == Stage.OPPORTUNITY

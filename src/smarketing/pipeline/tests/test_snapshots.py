@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from smarketing.pipeline.forecast import Period
+from smarketing.core.periods import Period
 from smarketing.pipeline.models import ForecastSnapshot
 from smarketing.pipeline.services import deal_win
 from smarketing.pipeline.snapshots import accuracy, snapshot_if_due, week_start

@@ -101,3 +101,41 @@ def test_one_click_opens_a_cross_sell_deal_with_the_product(
     refused = marketing.post(f"/customers/{lone.pk}/suggestions/{c['analytics'].pk}/",
                              {"type": "cross_sell"})
     assert refused.status_code == 403
+
+
+def test_the_customers_api_lists_what_they_own_and_why_a_product_is_suggested(
+    users: dict[str, Any], catalogue: dict[str, Any], api_as: Any
+) -> None:
+    rep, c = users["rep"], catalogue
+    for name in ("A", "B"):
+        won_customer(rep, name, [c["starter"], c["analytics"]])
+    lone = won_customer(rep, "D", [c["starter"]])
+    body = api_as("marketing").get("/api/v1/customers").json()
+    assert body["count"] == 3
+    assert body["clv"] == {"value": "1333.33", "revenue": "4000.00", "customers": 3}
+    row = next(r for r in body["items"] if r["company_id"] == lone.pk)
+    assert (row["revenue"], row["deals_won"]) == ("1000.00", 1)
+    assert [p["name"] for p in row["owns"]] == ["Starter"]
+    assert row["suggestions"] == [{
+        "product_id": c["analytics"].pk, "product": "Analytics", "deal_type": "cross_sell",
+        "share": 1.0, "explanation": "2 of 2 other customers who own Starter also bought Analytics",
+    }]
+
+
+def test_a_suggestion_becomes_a_deal_through_the_api(
+    users: dict[str, Any], catalogue: dict[str, Any], api_as: Any
+) -> None:
+    rep, c = users["rep"], catalogue
+    lone = won_customer(rep, "D", [c["starter"]])
+    url = f"/api/v1/customers/{lone.pk}/suggestions/{c['pro'].pk}/deal"
+    created = api_as("rep").post(url, {"type": "upsell", "expected_close_date": "2026-09-30"})
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["type"], body["amount"], body["owner_id"]) == ("upsell", "3000.00", rep.pk)
+    assert body["expected_close_date"] == "2026-09-30"
+    refused = api_as("rep").post(url, {"type": "renewal"})
+    assert (refused.status_code, refused.json()["field"]) == (422, "type")
+    missing = api_as("rep").post(f"/api/v1/customers/{lone.pk}/suggestions/999999/deal",
+                                 {"type": "upsell"})
+    assert (missing.status_code, missing.json()["field"]) == (422, "product_id")
+    assert api_as("marketing").post(url, {"type": "upsell"}).status_code == 403

@@ -92,8 +92,9 @@ def test_the_deal_page_shows_lines_and_timeline_and_wins(
     page = client.get(f"/deals/{deal.pk}/")
     assert page.status_code == 200
     assert page.context["deal"].amount == Decimal("100.00")
-    kinds = [item["kind"] for item in page.context["timeline"]]
-    assert kinds == ["activity", "stage"]
+    items = page.context["timeline"].items
+    assert [i.kind for i in items if "contact" not in i.data] == ["activity", "deal"]
+    assert "SQL → Opportunity" in [i.title for i in items if i.data.get("contact") == str(ada)]
     won = client.post(f"/deals/{deal.pk}/win/", follow=True)
     assert won.context["deal"].status == DealStatus.WON
     ada.refresh_from_db()
