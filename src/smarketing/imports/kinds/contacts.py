@@ -124,8 +124,9 @@ class ContactIn(RowModel):
         if self.converted and stage_rank(final or Stage.LEAD) < stage_rank(Stage.SQL):
             final = Stage.SQL
             dates[Stage.SQL] = dates[Stage.SQL] or self.converted_at
-        if self.created_at and not any(dates.values()):
-            dates[final or Stage.LEAD] = self.created_at
+        if self.created_at and final != Stage.OTHER and not (
+                dates[Stage.SUBSCRIBER] or dates[Stage.LEAD]):  # created = entered the funnel
+            dates[Stage.SUBSCRIBER if final == Stage.SUBSCRIBER else Stage.LEAD] = self.created_at
         first = min([d for d in dates.values() if d] or [self.created_at or timezone.now()])
         fallback = self.created_at or first
         return stage_path(final, dates, fallback)

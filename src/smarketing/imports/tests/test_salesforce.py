@@ -37,3 +37,20 @@ def test_salesforce_leads_and_opportunities_import_without_a_mapping_into_a_funn
         for change in StageChange.objects.filter(contact=contact).order_by("at", "id"):
             firsts.setdefault(change.to_stage, change.at)
         assert all(contact.reached_at(s) <= at for s, at in firsts.items())
+
+
+def test_the_funnel_api_shows_the_imported_salesforce_history(tmp_path, users, api_as):
+    rows = bank_rows(30)
+    import_file(actor=users["admin"], path=salesforce_leads(tmp_path / "l.csv", rows))
+    import_file(actor=users["admin"], path=salesforce_opportunities(tmp_path / "o.csv", rows))
+    converted = [i for i, r in enumerate(rows, start=1) if r["y"] == "yes"]
+    won = [i for i in converted if i % 2 == 0]
+    funnel = api_as("admin").get("/api/v1/funnel", start="2024-01-01", end="2026-01-01",
+                                 view="cohort").json()
+    counts = {step["stage"]: step["count"] for step in funnel["steps"]}
+    assert counts == {"lead": 30, "mql": len(converted), "sql": len(converted),
+                      "opportunity": len(converted), "customer": len(won)}
+    velocity = {step["stage"]: step["median_days"] for step in funnel["steps"]}
+    # created 10:30 on the day contacted, converted (a date: midnight) 7 days later:
+    # lead -> mql 6.6 days; mql -> sql none (converted straight to sql: the same instant)
+    assert (float(velocity["mql"]), float(velocity["sql"])) == (6.6, 0.0)
