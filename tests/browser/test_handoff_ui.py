@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from smarketing.handoff.models import Assignment
+from smarketing.handoff.services import assignment_accept
 from smarketing.handoff.tests.helpers import make_mql, make_rule, make_sla
 from tests.browser.helpers import log_in, snap
 
@@ -66,4 +67,22 @@ def test_reps_follow_up_and_decide_and_the_manager_sees_the_scorecard_change(
     log_in(page, "manager")
     expect(page.get_by_test_id("acceptance")).to_contain_text("50 %")
     expect(page.get_by_test_id("reasons")).to_contain_text("No budget")
+    expect(page.get_by_test_id("reasons-by-source")).to_contain_text("no_budget (1)")
     snap(page, "handoff-scorecard")
+
+
+def test_a_rep_deciding_an_mql_someone_already_decided_gets_a_conflict_message(
+    browser_page: Page, mqls: dict[str, Assignment], users: dict[str, Any]
+) -> None:
+    page = browser_page
+    mine = mqls["rep1"]
+    page.goto("/inbox/")
+    log_in(page, "rep1")
+    row = page.locator(f'[data-assignment="{mine.pk}"]')
+    expect(row).to_be_visible()
+    assignment_accept(assignment=mine, actor=users["manager"])  # meanwhile, in another tab
+    row.get_by_label(f"Rejection reason for {mine.contact}").select_option("no_budget")
+    row.get_by_role("button", name="Reject").click()
+    expect(page.get_by_role("status")).to_contain_text("already accepted by manager")
+    mine.refresh_from_db()
+    assert (mine.outcome, mine.reason) == ("accepted", None)

@@ -133,7 +133,12 @@ def scorecard_page(request: HttpRequest) -> HttpResponse:
     """Both sides of the SLA over a period, for everybody."""
     _require_role(request)
     context = _period_context(request)
-    context["card"] = scorecard(context["period"])
+    card = context["card"] = scorecard(context["period"])
+    reasons = card["decisions"]["rejection_reasons"]
+    context["reason_groups"] = [
+        ("original campaign", reasons["by_campaign"], "reasons-by-campaign"),
+        ("original source", reasons["by_source"], "reasons-by-source"),
+    ]
     return render(request, "handoff/scorecard.html", context)
 
 
