@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer, SessionAuth
 
 from smarketing import __version__
@@ -55,6 +56,24 @@ def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+SCHEMA_PARTS = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
+
+
+@api.exception_handler(SchemaError)
+def schema_error(request: HttpRequest, exc: SchemaError) -> HttpResponse:
+    """Request-schema errors in the shape of domain errors (the first one in `detail`
+    and `field`), every one of them in `errors` ({loc, msg, type})."""
+    errors = [{k: e.get(k) for k in ("loc", "msg", "type")} for e in exc.errors]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    parts = [str(p) for p in first["loc"] or [] if str(p) not in SCHEMA_PARTS]
+    field = ".".join(parts[1:] if len(parts) > 1 else parts)
+    detail = f"{field}: {first['msg']}" if field else str(first["msg"])
+    return api.create_response(
+        request, {"detail": detail, "field": field, "code": "invalid", "errors": errors},
+        status=422,
+    )
 
 
 def _register_routers() -> None:

@@ -149,7 +149,7 @@ def test_a_bad_token_request_is_refused_naming_the_field(
     _, raw = token_create(user=rep)
     response = bearer(raw).post("/api/v1/tokens", payload, content_type="application/json")
     assert response.status_code == 422
-    assert any(e["loc"][-1] == field for e in response.json()["detail"])
+    assert any(e["loc"][-1] == field for e in response.json()["errors"])
     assert ApiToken.objects.count() == 1
 
 

@@ -25,7 +25,7 @@ def assert_domain_error(response: Any, status: int, field: str, code: str = "inv
 
 def assert_pydantic_error(response: Any, field: str) -> None:
     assert response.status_code == 422, response.content
-    assert any(e["loc"][-1] == field for e in response.json()["detail"]), response.json()
+    assert any(e["loc"][-1] == field for e in response.json()["errors"]), response.json()
 
 
 def ids(response: Any) -> list[int]:

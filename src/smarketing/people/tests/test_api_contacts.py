@@ -34,8 +34,10 @@ def assert_domain_error(response: Any, status: int, field: str, code: str = "inv
 
 def assert_pydantic_error(response: Any, field: str) -> None:
     assert response.status_code == 422, response.content
-    locations = [error["loc"] for error in response.json()["detail"]]
+    body = response.json()
+    locations = [error["loc"] for error in body["errors"]]
     assert any(loc[-1] == field for loc in locations), locations
+    assert body["code"] == "invalid" and body["field"], body
 
 
 def ids(response: Any) -> list[int]:
