@@ -20,16 +20,18 @@ import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from smarketing.core.periods import Period, month_of, quarter_of, week_of
 from smarketing.core.periods import parse_period as core_parse_period
-from smarketing.handoff.business_hours import CalendarSpec, business_hours_between
+from smarketing.handoff.business_hours import business_hours_between
 from smarketing.handoff.clock import active_sla
-from smarketing.handoff.models import SLA, Assignment, Outcome, SlaPeriod
+from smarketing.handoff.models import SLA, Assignment, Outcome, SlaPeriod, WorkingCalendar
 from smarketing.handoff.selectors import with_sla_state
 from smarketing.people.models import Contact
 
@@ -126,24 +128,32 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 2) if values else None
 
 
+ROW_FIELDS = (
+    "pk", "rep_id", "contact_id", "assigned_at", "due_at", "follow_up_at",
+    "followed_up_in_time", "breached", "open_breach", "sla__calendar_id",
+)
+
+
+def _rows(qs: Any) -> list[SimpleNamespace]:
+    """Plain rows (no model instances: the period may hold many thousands)."""
+    return [SimpleNamespace(**values) for values in qs.values(*ROW_FIELDS)]
+
+
 def response_hours(rows: list[Any]) -> list[float]:
     """Hours from assignment to first follow-up on the SLA clock that set each deadline:
     business hours of its SLA version's calendar, elapsed hours without one."""
-    specs: dict[int, CalendarSpec] = {}
-    hours = []
-    for row in rows:
-        calendar = row.sla.calendar if row.sla is not None else None
-        if calendar is not None and calendar.pk not in specs:
-            specs[calendar.pk] = calendar.spec()
-        spec = specs[calendar.pk] if calendar is not None else None
-        hours.append(business_hours_between(row.assigned_at, row.follow_up_at, spec))
-    return hours
+    ids = {row.sla__calendar_id for row in rows} - {None}
+    specs = {c.pk: c.spec() for c in WorkingCalendar.objects.filter(pk__in=ids)}
+    return [
+        business_hours_between(
+            row.assigned_at, row.follow_up_at, specs.get(row.sla__calendar_id)
+        )
+        for row in rows
+    ]
 
 
 def sales_side(period: Period, now: dt.datetime) -> dict[str, Any]:
-    rows: list[Any] = list(
-        _assigned_in(period, now).select_related("rep", "contact", "sla__calendar")
-    )
+    rows = _rows(_assigned_in(period, now))
     measurable = [r for r in rows if r.follow_up_at is not None or r.due_at <= now]
     in_time = [r for r in rows if r.followed_up_in_time]
     followed = [r for r in rows if r.follow_up_at]
@@ -159,29 +169,27 @@ def sales_side(period: Period, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def _open_breaches_by_rep(rows: list[Assignment], now: dt.datetime) -> list[dict[str, Any]]:
+def _open_breaches_by_rep(rows: list[Any], now: dt.datetime) -> list[dict[str, Any]]:
+    reps = dict(User.objects.filter(pk__in={r.rep_id for r in rows}).values_list("pk", "username"))
+    contacts = {c.pk: str(c) for c in Contact.objects.filter(pk__in=[r.contact_id for r in rows])
+                .only("first_name", "last_name", "email")}
     by_rep: dict[int, dict[str, Any]] = {}
     for row in sorted(rows, key=lambda r: r.due_at):
         entry = by_rep.setdefault(
-            row.rep_id, {"rep_id": row.rep_id, "rep": row.rep.username, "items": []}
+            row.rep_id, {"rep_id": row.rep_id, "rep": reps[row.rep_id], "items": []}
         )
-        entry["items"].append(
-            {
-                "assignment_id": row.pk,
-                "contact_id": row.contact_id,
-                "contact": str(row.contact),
-                "due_at": row.due_at,
-                "hours_overdue": round(_hours(row.due_at, now), 1),
-            }
-        )
+        entry["items"].append({
+            "assignment_id": row.pk, "contact_id": row.contact_id,
+            "contact": contacts[row.contact_id], "due_at": row.due_at,
+            "hours_overdue": round(_hours(row.due_at, now), 1),
+        })
     return sorted(by_rep.values(), key=lambda e: (-len(e["items"]), e["rep"]))
 
 
 def all_open_breaches(now: dt.datetime) -> list[dict[str, Any]]:
     """Every open breach (whenever assigned) by rep: open, never followed up, overdue."""
     qs: Any = with_sla_state(Assignment.objects.filter(outcome=Outcome.OPEN), now)
-    rows = list(qs.filter(open_breach=True).select_related("rep", "contact"))
-    return _open_breaches_by_rep(rows, now)
+    return _open_breaches_by_rep(_rows(qs.filter(open_breach=True)), now)
 
 
 def decisions_side(period: Period) -> dict[str, Any]:
