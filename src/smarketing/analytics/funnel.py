@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, QuerySet
+from django.db.models import Count, QuerySet
 
-from smarketing.analytics.measures import key_of, ratio, rounded
+from smarketing.analytics.measures import DaysBetween, key_of, ratio, rounded
 from smarketing.analytics.registry import Unit
 from smarketing.analytics.stages import (
     FUNNEL_STAGES,
@@ -45,7 +45,6 @@ FUNNEL_BREAKDOWNS = {
     "region": "company__region",
     "owner": "owner__username",
 }
-SECONDS_PER_DAY = 86400
 
 
 def parse_stages(stages: Sequence[str] | str | None) -> tuple[str, ...]:
@@ -96,17 +95,15 @@ def _counts(qs: QuerySet[Contact], dimension: str | None) -> dict[str | None, in
 def _durations(qs: QuerySet[Contact], before: str, after: str,
                dimension: str | None) -> dict[str | None, list[float]]:
     """Days from reached(before) to reached(after) of the rows that reached both."""
-    days = ExpressionWrapper(F(reached_field(after)) - F(reached_field(before)),
-                             output_field=DurationField())
+    days = DaysBetween(reached_field(before), reached_field(after))
     both = qs.filter(**{f"{reached_field(before)}__isnull": False,
                         f"{reached_field(after)}__isnull": False}).annotate(days=days)
     result: dict[str | None, list[float]] = defaultdict(list)
     if dimension is None:
-        result[None] = [d.total_seconds() / SECONDS_PER_DAY
-                        for d in both.values_list("days", flat=True)]
+        result[None] = list(both.values_list("days", flat=True))
         return result
     for key, value in both.values_list(dimension, "days"):
-        result[key_of(key)].append(value.total_seconds() / SECONDS_PER_DAY)
+        result[key_of(key)].append(value)
     return result
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Func, QuerySet, Sum
 
 from smarketing.analytics.registry import Kpi, KpiResult, Number, Records, Unit, register, shared
 from smarketing.core.periods import Period
@@ -52,6 +52,26 @@ def median_and_mean(values: Sequence[float], unit: Unit) -> tuple[Decimal | None
     if not values:
         return None, None
     return rounded(statistics.median(values), unit), rounded(statistics.fmean(values), unit)
+
+
+class DaysBetween(Func):
+    """(end - start) in fractional days, computed by the database itself (SQLite's
+    julianday, PostgreSQL's epoch), not by a Python function called per row."""
+
+    output_field = FloatField()
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(F(end), F(start))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="(julianday(%(expressions)s))", arg_joiner=") - julianday(",
+                           **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)",
+                           arg_joiner=" - ", **extra)
 
 
 def key_of(value: Any) -> str:

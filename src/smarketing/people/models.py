@@ -165,11 +165,20 @@ class Contact(TimeStampedModel):
             models.Index(Lower("first_name"), "id", name="contact_first_name_lower"),
             models.Index(fields=["company"], name="contact_company"),
             models.Index(fields=["email"], name="contact_email"),
-            models.Index(fields=["became_lead_at"], name="contact_became_lead"),
-            models.Index(fields=["became_mql_at"], name="contact_became_mql"),
-            models.Index(fields=["became_sql_at"], name="contact_became_sql"),
-            models.Index(fields=["became_opportunity_at"], name="contact_became_opp"),
-            models.Index(fields=["became_customer_at"], name="contact_became_customer"),
+            # entered(S, P) ranges, covering the later stages (cohort counts, velocity)
+            # and the previous one (period-view velocity): index-only funnel queries.
+            models.Index(fields=["became_lead_at", "became_mql_at", "became_sql_at",
+                                 "became_opportunity_at", "became_customer_at"],
+                         name="contact_reached_lead"),
+            models.Index(fields=["became_mql_at", "became_lead_at", "became_sql_at",
+                                 "became_opportunity_at", "became_customer_at"],
+                         name="contact_reached_mql"),
+            models.Index(fields=["became_sql_at", "became_mql_at", "became_opportunity_at",
+                                 "became_customer_at"], name="contact_reached_sql"),
+            models.Index(fields=["became_opportunity_at", "became_sql_at", "became_customer_at"],
+                         name="contact_reached_opp"),
+            models.Index(fields=["became_customer_at", "became_opportunity_at"],
+                         name="contact_reached_customer"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,6 @@ from typing import Any
 from django.db.models import (
     Count,
     DecimalField,
-    DurationField,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -36,6 +35,7 @@ from django.utils import timezone
 from smarketing.analytics.families.leads import cohort_part
 from smarketing.analytics.measures import (
     ZERO,
+    DaysBetween,
     Dimension,
     Measure,
     Ratio,
@@ -123,22 +123,19 @@ register_measure("average_deal_size", FAMILY, SECTION, Ratio(REVENUE, DEALS_WON,
 
 # ---- sales cycle ----------------------------------------------------------------
 
-CYCLE = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
-
-
 def cycle_rows(period: Period) -> Any:
-    return WON(period).annotate(cycle=CYCLE).order_by("pk")
+    return WON(period).annotate(cycle_days=DaysBetween("created_at", "closed_at")).order_by("pk")
 
 
 def sales_cycle(period: Period) -> KpiResult:
-    days = [d.total_seconds() / 86400 for d in cycle_rows(period).values_list("cycle", flat=True)]
+    days = list(cycle_rows(period).values_list("cycle_days", flat=True))
     median, mean = median_and_mean(days, Unit.DAYS)
     return KpiResult(median, {"mean": mean, "deals": len(days)})
 
 
 def cycle_records(period: Period) -> Records:
-    return Records((*DEAL_COLUMNS, "cycle"),
-                   cycle_rows(period).values_list(*DEAL_COLUMNS.values(), "cycle"))
+    return Records((*DEAL_COLUMNS, "cycle_days"),
+                   cycle_rows(period).values_list(*DEAL_COLUMNS.values(), "cycle_days"))
 
 
 register(Kpi(name="sales_cycle_days", family=FAMILY, unit=Unit.DAYS, section=SECTION,
