@@ -188,7 +188,8 @@ def measure(action: Callable[[], object], requests: int, warmup: int) -> Stats:
 
 
 def captured_queries(user: Any, path: str, headers: dict[str, str] | None = None) -> list[Query]:
-    """The SELECTs one request for `path` runs, with their parameters, via Django's test client."""
+    """The reads (SELECT, WITH) one request for `path` runs, with their parameters, via
+    Django's test client."""
     from django.conf import settings
     from django.db import connection
     from django.test import Client
@@ -200,7 +201,7 @@ def captured_queries(user: Any, path: str, headers: dict[str, str] | None = None
     recorded: list[Query] = []
 
     def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if sql.lstrip().upper().startswith("SELECT"):
+        if sql.lstrip().upper().startswith(("SELECT", "WITH")):
             recorded.append((sql, params))
         return execute(sql, params, many, context)
 

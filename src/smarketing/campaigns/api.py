@@ -9,11 +9,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, StreamingHttpResponse
-from django.utils import timezone
 from ninja import Router, Status
 
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import attribution
+from smarketing.campaigns.drilldown import attribution_deals
 from smarketing.campaigns.exports import CAMPAIGN_COLUMNS
 from smarketing.campaigns.imports import import_costs, import_metrics
 from smarketing.campaigns.models import Campaign, ChannelMetric, ContentAsset
@@ -24,6 +24,7 @@ from smarketing.campaigns.schemas import (
     AssetPatch,
     AssetShareIn,
     AssetShareOut,
+    AttributionDealsOut,
     AttributionOut,
     CampaignIn,
     CampaignList,
@@ -41,7 +42,6 @@ from smarketing.campaigns.schemas import (
     PerformanceOut,
 )
 from smarketing.campaigns.selectors import (
-    Period,
     campaign_list,
     campaign_performance,
     channel_performance,
@@ -62,6 +62,7 @@ from smarketing.campaigns.services import (
 )
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.export import queryset_csv
+from smarketing.core.periods import parse_period
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.people.selectors import page
 
@@ -69,18 +70,6 @@ campaigns_router = Router(tags=["campaigns"])
 costs_router = Router(tags=["campaigns"])
 assets_router = Router(tags=["assets"])
 attribution_router = Router(tags=["attribution"])
-
-
-def parse_period(start: dt.date | None, end: dt.date | None) -> Period:
-    """[start, end) with end exclusive; both absent: the current month."""
-    if start is None and end is None:
-        today = timezone.localdate()
-        first = today.replace(day=1)
-        return Period(first, (first + dt.timedelta(days=32)).replace(day=1))
-    if start is None or end is None:
-        field = "start" if start is None else "end"
-        raise ValidationFailed(f"{field}: give both start and end", field=field)
-    return Period(start, end)
 
 
 def _refs(data: dict[str, Any]) -> dict[str, Any]:
@@ -142,14 +131,15 @@ def campaigns_create(request: HttpRequest, payload: CampaignIn) -> Status:
                       summary="Spend, funnel, attributed pipeline/revenue and cost KPIs")
 def campaigns_performance(
     request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None,
-    model: str = "linear", by: str = "campaign",
+    period: str | None = None, model: str = "linear", by: str = "campaign",
 ) -> Any:
-    period = parse_period(start, end)
+    period_ = parse_period(start, end, period=period)
     if by not in ("campaign", "channel"):
         raise ValidationFailed("by: use campaign or channel", field="by")
     rows = (campaign_performance if by == "campaign" else channel_performance)(
-        period, model=model)
-    return {"start": period.start, "end": period.end, "model": model, "by": by, "items": rows}
+        period_, model=model)
+    return {"start": period_.start, "end": period_.end, "model": model, "by": by,
+            "items": rows}
 
 
 @campaigns_router.post("/metrics", response=MetricsStored,
@@ -290,11 +280,28 @@ def assets_share(request: HttpRequest, asset_id: int, payload: AssetShareIn) -> 
                         summary="Attributed pipeline or revenue by campaign or channel")
 def attribution_get(
     request: HttpRequest, start: dt.date | None = None, end: dt.date | None = None,
-    model: str = "linear", basis: str = "revenue", by: str = "campaign",
+    period: str | None = None, model: str = "linear", basis: str = "revenue",
+    by: str = "campaign",
 ) -> Any:
-    period = parse_period(start, end)
-    first, last = period.bounds()
+    period_ = parse_period(start, end, period=period)
+    first, last = period_.bounds()
     result = attribution(start=first, end=last, model=model, basis=basis, by=by)
-    items = [{"key": i.key, "amount": i.amount, "deals": len(i.deals)} for i in result.items]
-    return {"model": model, "basis": basis, "by": by, "start": period.start, "end": period.end,
-            "total": result.total, "items": items}
+    items = [{"key": i.key, "amount": i.amount, "deals": i.deal_count} for i in result.items]
+    return {"model": model, "basis": basis, "by": by, "start": period_.start,
+            "end": period_.end, "total": result.total, "items": items}
+
+
+@attribution_router.get("/deals", response=AttributionDealsOut,
+                        summary="The deals and touches behind one attribution number")
+def attribution_deals_get(
+    request: HttpRequest, key: str, start: dt.date | None = None, end: dt.date | None = None,
+    period: str | None = None, model: str = "linear", basis: str = "revenue",
+    by: str = "campaign", limit: int = 50, offset: int = 0,
+) -> Any:
+    period_ = parse_period(start, end, period=period)
+    first, last = period_.bounds()
+    count, deals = attribution_deals(start=first, end=last, model=model, basis=basis, by=by,
+                                     key=key, limit=min(max(limit, 1), 200),
+                                     offset=max(offset, 0))
+    return {"model": model, "basis": basis, "by": by, "key": key, "start": period_.start,
+            "end": period_.end, "count": count, "items": deals}

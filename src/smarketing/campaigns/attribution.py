@@ -25,8 +25,10 @@ from math import floor
 from django.db.models import Min, Q, QuerySet
 from django.db.models.fields.json import KT
 
+from smarketing.campaigns.attribution_query import attribution_rows
 from smarketing.campaigns.models import Campaign, Channel, ContentAsset
 from smarketing.campaigns.resolution import CampaignIndex, UtmKeys
+from smarketing.campaigns.rollup import rollup_refresh
 from smarketing.core.errors import ValidationFailed
 from smarketing.pipeline.models import Deal, DealContact, DealStatus
 from smarketing.tracking.models import Event
@@ -121,9 +123,15 @@ def allocate(amount: Decimal, shares: Sequence[Fraction]) -> list[Decimal]:
 
 @dataclass
 class Item:
+    """One key's attributed amount and the number of deals it received a share of
+    (`deal_count`). `deals` holds the deal ids only when computed in Python by
+    `attribute_journeys`; `attribution()` counts them in SQL (see `attribution_deals`
+    for the deals behind a number)."""
+
     key: str
     amount: Decimal = Decimal("0.00")
     deals: set[int] = field(default_factory=set)
+    deal_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,7 @@ def attribute_journeys(
                 item = items.setdefault(key, Item(key))
                 item.amount += part
                 item.deals.add(journey.deal_id)
+                item.deal_count = len(item.deals)
     ordered = sorted(items.values(), key=lambda i: (-i.amount, i.key))
     return total, ordered
 
@@ -193,14 +202,18 @@ def _conversion(basis: str, created_at: dt.datetime, closed_at: dt.datetime | No
 
 def load_journeys(start: dt.datetime, end: dt.datetime, basis: str) -> list[Journey]:
     """The journeys of the deals created (pipeline) or won (revenue) in [start, end)."""
-    deals = _deals(start, end, basis)
+    return journeys_of(_deals(start, end, basis), basis)
+
+
+def journeys_of(deals: QuerySet[Deal], basis: str) -> list[Journey]:
+    """The journeys of `deals` up to their creation (pipeline) or win (revenue)."""
     rows = [
         (pk, amount, created, _conversion(basis, created, closed), lead_at)
         for pk, amount, created, closed, lead_at in deals.annotate(
             lead_at=Min("deal_contacts__contact__became_lead_at")
         ).values_list("pk", "amount", "created_at", "closed_at", "lead_at")
     ]
-    until = max((row[3] for row in rows), default=start)
+    until = max((row[3] for row in rows), default=dt.datetime.min.replace(tzinfo=dt.UTC))
     by_contact = _touches_by_contact(_touch_events(deals, until))
     contacts: dict[int, list[int]] = defaultdict(list)
     links = DealContact.objects.filter(deal__in=deals).values_list("deal_id", "contact_id")
@@ -212,6 +225,11 @@ def load_journeys(start: dt.datetime, end: dt.datetime, basis: str) -> list[Jour
         )))
         for pk, amount, created, converted, lead_at in rows
     ]
+
+
+def key_function(by: str) -> Callable[[Touch], str]:
+    """The key (campaign name or channel) a touch is attributed to."""
+    return _key_function(by)
 
 
 def _key_function(by: str) -> Callable[[Touch], str]:
@@ -229,14 +247,32 @@ def _key_function(by: str) -> Callable[[Touch], str]:
     raise ValidationFailed(f"by: {by!r} is not one of {', '.join(BY)}", field="by")
 
 
+def check_arguments(model: str, basis: str, by: str) -> None:
+    for name, value, allowed in (("model", model, MODELS), ("basis", basis, BASES),
+                                 ("by", by, BY)):
+        if value not in allowed:
+            raise ValidationFailed(f"{name}: {value!r} is not one of {', '.join(allowed)}",
+                                   field=name)
+
+
 def attribution(
     *, start: dt.datetime, end: dt.datetime, model: str, basis: str = "revenue",
     by: str = "campaign",
 ) -> Result:
-    """Attributed amounts of the deals created (pipeline) or won (revenue) in [start, end)."""
-    if model not in MODELS:
-        raise ValidationFailed(f"model: {model!r} is not one of {', '.join(MODELS)}",
-                               field="model")
-    key_of = _key_function(by)
-    total, items = attribute_journeys(model, load_journeys(start, end, basis), key_of)
-    return Result(model=model, basis=basis, by=by, total=total, items=items)
+    """Attributed amounts of the deals created (pipeline) or won (revenue) in [start, end),
+    read from the per-deal rows kept exact by campaigns/rollup.py (the same results as
+    `attribute_journeys` over `load_journeys`)."""
+    check_arguments(model, basis, by)
+    rollup_refresh()
+    unkeyed = NO_CAMPAIGN if by == "campaign" else str(Channel.CONTENT_SEO)
+    rows = attribution_rows(start=start, end=end, model=model, basis=basis, by=by,
+                            unkeyed=unkeyed, untouched=NONE_KEY)
+    items = [Item(key, cents_to_money(cents), deal_count=deals)
+             for key, (cents, deals) in rows.by_key.items()]
+    items.sort(key=lambda i: (-i.amount, i.key))
+    return Result(model=model, basis=basis, by=by, total=cents_to_money(rows.total_cents),
+                  items=items)
+
+
+def cents_to_money(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)

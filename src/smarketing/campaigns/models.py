@@ -193,3 +193,100 @@ class AssetShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset_id} -> {self.contact_id}"
+
+
+class TouchPoint(models.Model):
+    """A contact event that may be a touch: it carries a utm_campaign or names an asset
+    (`properties.asset_id`). Materialised from the events (campaigns/touches.py) so that
+    attribution reads touches by (contact, time) instead of parsing every event.
+
+    The raw UTM values are kept so `campaign` can be re-resolved when campaigns change;
+    `asset_ref` is the id the event named (the asset may not exist: the attribution
+    query joins it). A merge repoints `contact` like every other contact relation.
+    """
+
+    event = models.OneToOneField(
+        "tracking.Event", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    contact = models.ForeignKey(  # a named relation, so a merge repoints it
+        "people.Contact", on_delete=models.CASCADE, db_index=False, related_name="touch_points"
+    )
+    at = models.DateTimeField()
+    utm_campaign = models.CharField(max_length=200, blank=True, default="")
+    utm_source = models.CharField(max_length=200, blank=True, default="")
+    utm_medium = models.CharField(max_length=200, blank=True, default="")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.SET_NULL, null=True, blank=True, db_index=False,
+        related_name="+",
+    )
+    asset_ref = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["contact", "at"], name="touch_contact_at"),
+            models.Index(fields=["utm_campaign", "utm_source", "utm_medium", "campaign"],
+                         name="touch_utm_campaign"),
+            models.Index(fields=["campaign"], name="touch_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"touch {self.event_id}"
+
+
+class TouchSync(models.Model):
+    """One row: how far the touch points have been materialised (the last event id
+    read) and the campaigns' fingerprint they were resolved against."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    campaigns_fingerprint = models.CharField(max_length=100, blank=True, default="")
+    assets_fingerprint = models.CharField(max_length=100, blank=True, default="")
+    last_merge_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"touches up to event {self.last_event_id}"
+
+
+class DealAttributionState(models.Model):
+    """Whether a deal's attribution rows (DealAttribution) must be computed again.
+
+    Database triggers (migration 0003) mark a deal stale when it is created, when its
+    amount, status, created or closed moment changes, when a contact link is added,
+    removed or repointed, and when one of its contacts' reached(lead) changes, by any
+    code path; campaigns/touches.py marks the deals whose contacts' touch points
+    changed. campaigns/rollup.py computes stale deals again before any read."""
+
+    deal = models.OneToOneField(
+        "pipeline.Deal", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    stale = models.BooleanField(default=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["stale"], name="attr_state_stale")]
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id}{' (stale)' if self.stale else ''}"
+
+
+class DealAttribution(models.Model):
+    """A deal's attributed cents for one basis and model, per campaign (the touch's
+    campaign, or its asset's; NULL: an asset without a campaign; 0: the deal has no
+    touch, "(none)"). Only touches with a positive weight have a row."""
+
+    deal = models.ForeignKey(
+        "pipeline.Deal", on_delete=models.CASCADE, db_index=False, related_name="+"
+    )
+    basis = models.CharField(max_length=10)
+    model = models.CharField(max_length=12)
+    at = models.DateTimeField(help_text="The conversion: created (pipeline) or won (revenue).")
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    cents = models.BigIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["basis", "model", "at", "campaign_id", "deal", "cents"],
+                         name="attr_basis_model_at"),  # covers the period read
+            models.Index(fields=["deal", "basis", "model"], name="attr_deal"),
+        ]
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id} {self.basis} {self.model}: {self.cents}"

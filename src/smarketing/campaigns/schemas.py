@@ -176,6 +176,35 @@ class AttributionOut(Schema):
     items: list[AttributionItem]
 
 
+class DrillTouchOut(Schema):
+    at: dt.datetime
+    event_id: int
+    key: str = Field(description="The campaign or channel this touch is attributed to.")
+    campaign: str
+    asset: str
+    percent: Decimal = Field(description="The touch's weight under the model, in %.")
+    amount: Decimal
+
+
+class DrillDealOut(Schema):
+    deal_id: int
+    name: str
+    amount: Decimal
+    attributed: Decimal = Field(description="What this deal gave the key.")
+    touches: list[DrillTouchOut]
+
+
+class AttributionDealsOut(Schema):
+    model: str
+    basis: str
+    by: str
+    key: str
+    start: dt.date
+    end: dt.date
+    count: int
+    items: list[DrillDealOut]
+
+
 class PerformanceRow(Schema):
     key: str
     name: str

@@ -19,9 +19,9 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from smarketing.campaigns.attribution import attribution
 from smarketing.campaigns.models import (
@@ -33,30 +33,11 @@ from smarketing.campaigns.models import (
     CostKind,
 )
 from smarketing.campaigns.resolution import contact_campaigns
-from smarketing.core.errors import ValidationFailed
+from smarketing.core.periods import Period
 from smarketing.people.models import Contact
 
 FUNNEL = ("lead", "mql", "sql", "opportunity", "customer")
 ZERO = Decimal("0.00")
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date  # exclusive
-
-    def __post_init__(self) -> None:
-        if self.end <= self.start:
-            raise ValidationFailed("end: must be after start", field="end")
-
-    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
-        tz = timezone.get_default_timezone()
-        return (dt.datetime.combine(self.start, dt.time(), tz),
-                dt.datetime.combine(self.end, dt.time(), tz))
-
-    def overlap_days(self, first: dt.date, last: dt.date) -> int:
-        """Days of the inclusive range [first, last] inside the period."""
-        return max(0, (min(self.end, last + dt.timedelta(days=1)) - max(self.start, first)).days)
 
 
 def campaign_list() -> QuerySet[Campaign]:
@@ -65,7 +46,7 @@ def campaign_list() -> QuerySet[Campaign]:
 
 def cost_amount_in(cost: CampaignCost, period: Period) -> Decimal:
     """The part of one cost that falls in the period (a daily cost, day by day)."""
-    days = period.overlap_days(cost.start_date, cost.end_date)
+    days = period.overlap_days(cost.start_date, cost.end_date + dt.timedelta(days=1))
     if cost.kind == CostKind.LUMP_SUM:
         return cost.amount if days else ZERO
     return cost.amount * days
@@ -82,6 +63,22 @@ def spend_by_campaign(period: Period) -> dict[int, Decimal]:
             total=Sum("spend")).values_list("campaign_id", "total"):
         spend[campaign_id] += amount
     return dict(spend)
+
+
+def daily_spend(campaign: Campaign, period: Period) -> list[tuple[dt.date, Decimal]]:
+    """Each day of the period with the campaign's spend on it: lump sums on their date,
+    daily costs on each day of their range, channel-metric spend of the day."""
+    days = {period.start + dt.timedelta(days=n): ZERO for n in range(period.days)}
+    costs = campaign.costs.filter(start_date__lt=period.end, end_date__gte=period.start)
+    for cost in costs:
+        first, last = max(cost.start_date, period.start), min(cost.end_date, period.end -
+                                                               dt.timedelta(days=1))
+        for n in range((last - first).days + 1):
+            days[first + dt.timedelta(days=n)] += cost.amount
+    for day, spend in campaign.metrics.filter(
+            day__gte=period.start, day__lt=period.end).values_list("day", "spend"):
+        days[day] += spend
+    return sorted(days.items())
 
 
 def funnel_by_campaign(period: Period) -> dict[int, Counter[str]]:
@@ -176,6 +173,59 @@ class AssetStats:
     contacts: set[int] = field(default_factory=set)
     won: set[int] = field(default_factory=set)
     lost: set[int] = field(default_factory=set)
+    leads: int = 0
+    mqls: int = 0
+    pipeline: Decimal = ZERO
+    revenue: Decimal = ZERO
+
+
+def _asset_outcome_statements() -> dict[str, str]:
+    """SQL per outcome, each giving (asset id, value) over the touch points:
+    leads: contacts whose lead-creation touch (the last touch at or before reached(lead))
+    is the asset; mqls: contacts who interacted with it at or before reached(mql);
+    pipeline / revenue: amounts of the deals created / won after one of their contacts
+    interacted with it (influenced, each deal once per asset)."""
+    from smarketing.campaigns.models import TouchPoint
+    from smarketing.pipeline.models import Deal, DealContact, DealStatus
+
+    tp, asset = TouchPoint._meta.db_table, ContentAsset._meta.db_table
+    contact, deal, link = Contact._meta.db_table, Deal._meta.db_table, DealContact._meta.db_table
+    deals = (f"SELECT asset_ref, SUM(amount) FROM (SELECT DISTINCT t.asset_ref, dl.id, "
+             f"dl.amount FROM {deal} dl JOIN {link} dc ON dc.deal_id = dl.id JOIN {tp} t ON "
+             f"t.contact_id = dc.contact_id AND t.at <= dl.{{conv}} JOIN {asset} a ON "
+             f"a.id = t.asset_ref{{won}}) x GROUP BY asset_ref")
+    return {
+        "leads": f"""SELECT x.asset_ref, COUNT(*) FROM (SELECT t.asset_ref, ROW_NUMBER() OVER
+            (PARTITION BY t.contact_id ORDER BY t.at DESC, t.event_id DESC) AS rn
+            FROM {tp} t JOIN {contact} c ON c.id = t.contact_id LEFT JOIN {asset} a
+            ON a.id = t.asset_ref WHERE c.became_lead_at IS NOT NULL
+            AND t.at <= c.became_lead_at AND (t.campaign_id IS NOT NULL OR a.id IS NOT NULL)) x
+            JOIN {asset} a2 ON a2.id = x.asset_ref WHERE x.rn = 1 GROUP BY x.asset_ref""",
+        "mqls": f"""SELECT t.asset_ref, COUNT(DISTINCT t.contact_id) FROM {tp} t
+            JOIN {contact} c ON c.id = t.contact_id JOIN {asset} a ON a.id = t.asset_ref
+            WHERE c.became_mql_at IS NOT NULL AND t.at <= c.became_mql_at
+            GROUP BY t.asset_ref""",
+        "pipeline": deals.format(conv="created_at", won=""),
+        "revenue": deals.format(conv="closed_at",
+                                won=f" WHERE dl.status = '{DealStatus.WON}'"),
+    }
+
+
+def asset_outcomes() -> dict[int, dict[str, Any]]:
+    """Asset id -> leads, mqls, influenced pipeline and revenue (all time)."""
+    from django.db import connection
+
+    from smarketing.campaigns.touches import touches_sync
+
+    touches_sync()
+    found: dict[int, dict[str, Any]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        for name, sql in _asset_outcome_statements().items():
+            cursor.execute(sql)
+            for asset_id, value in cursor.fetchall():
+                found[asset_id][name] = (Decimal(value).quantize(Decimal("0.01"))
+                                         if name in ("pipeline", "revenue") else value)
+    return dict(found)
 
 
 def asset_performance() -> dict[int, AssetStats]:
@@ -207,4 +257,7 @@ def asset_performance() -> dict[int, AssetStats]:
         for asset_id, at in touches[contact_id]:
             if closed_at is not None and at <= closed_at:
                 getattr(stats[asset_id], status).add(deal_id)
+    for asset_id, outcomes in asset_outcomes().items():
+        for name, value in outcomes.items():
+            setattr(stats[asset_id], name, value)
     return dict(stats)

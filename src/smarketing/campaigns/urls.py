@@ -8,5 +8,6 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="detail"),
     path("campaigns/<int:campaign_id>/costs/", views.campaign_cost_add, name="cost_add"),
     path("attribution/", views.attribution_page, name="attribution"),
+    path("attribution/deals/", views.attribution_deals_page, name="attribution_deals"),
     path("content/", views.content_library, name="content"),
 ]

@@ -9,28 +9,33 @@ import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import MODELS, attribution
+from smarketing.campaigns.drilldown import attribution_deals
 from smarketing.campaigns.models import ContentAsset, CostKind
 from smarketing.campaigns.resolution import CHANNEL_LABELS
 from smarketing.campaigns.selectors import (
     FUNNEL,
-    Period,
     asset_performance,
     campaign_performance,
+    daily_spend,
 )
 from smarketing.campaigns.services import cost_add
 from smarketing.core.errors import DomainError, NotFound
+from smarketing.core.periods import Period, parse_period, preset
 
+DEFAULT_PERIOD = "this-year"
 SORTABLE = ("name", "channel", "spend", "leads", "mqls", "sqls", "opportunities", "customers",
             "pipeline", "revenue", "cpl", "roi")
 
@@ -48,11 +53,15 @@ def _date(raw: str | None) -> dt.date | None:
 
 
 def period_of(request: HttpRequest) -> Period:
-    """?start=&end= (end exclusive); by default the current calendar year."""
-    year = timezone.localdate().year
-    start = _date(request.GET.get("start")) or dt.date(year, 1, 1)
-    end = _date(request.GET.get("end")) or dt.date(start.year + 1, 1, 1)
-    return Period(start, end) if end > start else Period(start, start + dt.timedelta(days=1))
+    """?period=<preset> or ?start=&end= (end exclusive); by default this year. A bad
+    period shows the default with a message naming the field."""
+    start, end = _date(request.GET.get("start")), _date(request.GET.get("end"))
+    try:
+        return parse_period(start, end, period=request.GET.get("period") or None,
+                            default=DEFAULT_PERIOD)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return preset(DEFAULT_PERIOD)
 
 
 def _model_of(request: HttpRequest) -> str:
@@ -99,6 +108,16 @@ def _attribution_by_model(period: Period, name: str) -> list[dict[str, Any]]:
     return rows
 
 
+def _costs_chart(campaign: Any, period: Period) -> str:
+    days = daily_spend(campaign, period)
+    total, cumulative = Decimal("0.00"), []
+    for _, amount in days:
+        total += amount
+        cumulative.append(str(total))
+    return json.dumps({"labels": [day.isoformat() for day, _ in days],
+                       "daily": [str(amount) for _, amount in days], "cumulative": cumulative})
+
+
 def _metrics_chart(campaign: Any, period: Period) -> str:
     metrics = campaign.metrics.filter(day__gte=period.start, day__lt=period.end)
     return json.dumps({
@@ -125,6 +144,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "costs": campaign.costs.all(), "assets": campaign.assets.all(),
         "by_model": _attribution_by_model(period, campaign.name),
         "metrics_chart": _metrics_chart(campaign, period),
+        "costs_chart": _costs_chart(campaign, period),
         "can_change": perms.can_change(request.user), "cost_kinds": CostKind.choices,
     }
     return render(request, "campaigns/campaign_detail.html", context)
@@ -159,22 +179,53 @@ def campaign_cost_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
 def attribution_page(request: HttpRequest) -> HttpResponse:
     _require_role(request)
     period = period_of(request)
-    basis = request.GET.get("basis", "revenue")
-    basis = basis if basis in ("pipeline", "revenue") else "revenue"
-    by = request.GET.get("by", "campaign")
-    by = by if by in ("campaign", "channel") else "campaign"
+    basis = _choice(request, "basis", ("revenue", "pipeline"))
+    by = _choice(request, "by", ("campaign", "channel"))
     start, end = period.bounds()
     results = {m: attribution(start=start, end=end, model=m, basis=basis, by=by)
                for m in MODELS}
     keys = sorted({i.key for r in results.values() for i in r.items})
+    query = {"start": period.start.isoformat(), "end": period.end.isoformat(),
+             "basis": basis, "by": by}
     table = [{"key": key, "label": CHANNEL_LABELS.get(key, key) if by == "channel" else key,
-              "amounts": [next((i.amount for i in results[m].items if i.key == key),
-                               Decimal("0.00")) for m in MODELS]} for key in keys]
+              "cells": [{"amount": amount_of(results[m], key),
+                         "url": "?".join((reverse("campaigns:attribution_deals"), urlencode(
+                             {**query, "model": m, "key": key})))} for m in MODELS]}
+             for key in keys]
     chart = {"models": list(MODELS), "keys": [row["label"] for row in table],
-             "amounts": [[str(a) for a in row["amounts"]] for row in table]}
+             "amounts": [[str(c["amount"]) for c in row["cells"]]  # type: ignore[index]
+                         for row in table]}
     context = {"period": period, "basis": basis, "by": by, "models": MODELS, "table": table,
                "totals": [results[m].total for m in MODELS], "chart": json.dumps(chart)}
     return render(request, "campaigns/attribution.html", context)
+
+
+def amount_of(result: Any, key: str) -> Decimal:
+    return next((i.amount for i in result.items if i.key == key), Decimal("0.00"))
+
+
+def _choice(request: HttpRequest, name: str, allowed: tuple[str, ...]) -> str:
+    value = request.GET.get(name, allowed[0])
+    return value if value in allowed else allowed[0]
+
+
+@login_required
+@require_GET
+def attribution_deals_page(request: HttpRequest) -> HttpResponse:
+    """The deals and touches behind one number of the attribution page."""
+    _require_role(request)
+    period, key = period_of(request), request.GET.get("key", "")
+    model = _model_of(request)
+    basis = _choice(request, "basis", ("revenue", "pipeline"))
+    by = _choice(request, "by", ("campaign", "channel"))
+    start, end = period.bounds()
+    count, deals = attribution_deals(start=start, end=end, model=model, basis=basis, by=by,
+                                     key=key, limit=100)
+    context = {"period": period, "model": model, "basis": basis, "by": by, "key": key,
+               "label": CHANNEL_LABELS.get(key, key) if by == "channel" else key,
+               "count": count, "deals": deals,
+               "total": sum((d.attributed for d in deals), Decimal("0.00"))}
+    return render(request, "campaigns/attribution_deals.html", context)
 
 
 @login_required

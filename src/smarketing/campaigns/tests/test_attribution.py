@@ -22,7 +22,7 @@ def day(n: float) -> dt.datetime:
 
 
 def rows(result):
-    return [(i.key, str(i.amount), len(i.deals)) for i in result.items]
+    return [(i.key, str(i.amount), i.deal_count) for i in result.items]
 
 
 @pytest.fixture
@@ -99,3 +99,31 @@ def test_a_bad_basis_or_grouping_names_the_field(world):
     with pytest.raises(ValidationFailed) as err:
         attribution(start=START, end=END, model="linear", by="region")
     assert err.value.field == "by"
+
+
+def test_the_drill_down_lists_the_deals_and_touches_behind_a_number(world, api_as):
+    response = api_as("rep").get("/api/v1/attribution/deals?start=2026-03-01&end=2026-04-01"
+                                 "&model=w_shaped&basis=revenue&key=Webinar")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["count"] == 1
+    (deal,) = body["items"]
+    assert (deal["deal_id"], deal["amount"], deal["attributed"]) == (
+        world["deal"].pk, "900.00", "540.00")
+    assert [(t["key"], t["percent"], t["amount"]) for t in deal["touches"]] == [
+        ("Search ads", "30.0", "270.00"), ("Webinar", "60.0", "540.00"),
+        ("Newsletter", "10.0", "90.00")]
+    assert sum(Decimal(t["amount"]) for t in deal["touches"] if t["key"] == "Webinar") == 540
+
+
+def test_the_drill_down_of_none_lists_the_deals_without_touches(world, api_as):
+    response = api_as("marketing").get("/api/v1/attribution/deals?start=2026-03-01"
+                                       "&end=2026-04-01&key=(none)")
+    (deal,) = response.json()["items"]
+    assert (deal["amount"], deal["attributed"], deal["touches"]) == ("100.00", "100.00", [])
+
+
+def test_the_drill_down_names_a_bad_model(world, api_as):
+    response = api_as("rep").get("/api/v1/attribution/deals?key=x&model=magic")
+    assert response.status_code == 422
+    assert response.json()["field"] == "model"

@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 
 from smarketing.campaigns.selectors import (
-    Period,
     campaign_performance,
     channel_performance,
     spend_by_campaign,
@@ -12,6 +11,7 @@ from smarketing.campaigns.selectors import (
 from smarketing.campaigns.services import MetricRow, cost_add, metrics_upsert
 from smarketing.campaigns.tests.factories import make_campaign, make_event
 from smarketing.core.errors import ValidationFailed
+from smarketing.core.periods import Period
 from smarketing.people.lifecycle import contact_transition
 from smarketing.pipeline.services import deal_win
 from smarketing.pipeline.tests.factories import make_deal
@@ -78,3 +78,18 @@ def test_campaign_kpis_divide_spend_by_the_contacts_it_sourced_and_zero_gives_no
     channel = channel_performance(MARCH, model="first_touch")
     assert [(r["key"], r["spend"], r["leads"]) for r in channel] == [
         ("paid_search", Decimal("350.00"), 3)]
+
+
+def test_daily_spend_spreads_daily_costs_and_adds_lump_sums_and_metrics_by_day():
+    from smarketing.campaigns.selectors import daily_spend
+
+    campaign = make_campaign("Ads")
+    cost_add(campaign=campaign, actor=None, kind="daily", amount="10", start_date=D(2026, 2, 27),
+             end_date=D(2026, 3, 2))
+    cost_add(campaign=campaign, actor=None, kind="lump_sum", amount="99.50",
+             start_date=D(2026, 3, 2))
+    metrics_upsert(actor=None, rows=[MetricRow(campaign_id=campaign.pk, day=D(2026, 3, 3),
+                                               spend=Decimal("4.25"))])
+    days = dict(daily_spend(campaign, Period(D(2026, 3, 1), D(2026, 3, 5))))
+    assert days == {D(2026, 3, 1): Decimal("10.00"), D(2026, 3, 2): Decimal("109.50"),
+                    D(2026, 3, 3): Decimal("4.25"), D(2026, 3, 4): Decimal("0.00")}

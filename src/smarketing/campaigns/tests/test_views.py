@@ -7,6 +7,7 @@ from django.test import Client
 from smarketing.campaigns.models import CampaignCost
 from smarketing.campaigns.services import MetricRow, cost_add, metrics_upsert
 from smarketing.campaigns.tests.factories import make_asset, make_campaign, make_event
+from smarketing.people.lifecycle import contact_transition
 from smarketing.pipeline.services import deal_win
 from smarketing.pipeline.tests.factories import make_deal
 from smarketing.testing.factories import make_contact
@@ -82,8 +83,20 @@ def test_marketing_adds_a_cost_in_the_ui_and_a_rep_gets_403(users, journey):
 def test_the_attribution_page_compares_models_and_totals_reconcile(users, journey):
     page = client_for(users["manager"]).get("/attribution/", {**PERIOD, "by": "channel"})
     assert page.context["totals"] == [Decimal("1000.00")] * 6
-    rows = {r["key"]: r["amounts"] for r in page.context["table"]}
+    rows = {r["key"]: [c["amount"] for c in r["cells"]] for r in page.context["table"]}
     assert rows["paid_search"][:3] == [Decimal("1000.00"), Decimal("0.00"), Decimal("500.00")]
+
+
+def test_an_attribution_number_opens_the_deals_and_touches_behind_it(users, journey):
+    page = client_for(users["rep"]).get("/attribution/", {**PERIOD, "by": "channel"})
+    row = next(r for r in page.context["table"] if r["key"] == "paid_search")
+    linear = row["cells"][2]
+    drill = client_for(users["rep"]).get(linear["url"])
+    assert drill.status_code == 200
+    assert drill.context["count"] == 1 and drill.context["total"] == linear["amount"]
+    (deal,) = drill.context["deals"]
+    assert [t.key for t in deal.touches] == ["paid_search", "email"]
+    assert b"50.0 %" in drill.content
 
 
 def test_the_content_library_lists_assets_with_their_campaign(users, journey):
@@ -111,3 +124,21 @@ def test_the_content_library_counts_won_and_lost_deals_an_asset_appears_in(users
     stats = dict(page.context["rows"])[guide]
     assert (stats.views, len(stats.contacts), stats.won, stats.lost) == (
         3, 3, {won.pk}, {lost.pk})
+
+
+def test_the_content_library_shows_leads_mqls_and_influenced_pipeline_per_asset(users):
+    guide, other = make_asset("Guide"), make_asset("Other")
+    day = lambda n: dt.datetime(2026, 3, n, tzinfo=dt.UTC)  # noqa: E731
+    ann = make_contact("subscriber", at=day(1))
+    make_event(ann, day(2), properties={"asset_id": guide.pk})  # her conversion point
+    contact_transition(contact=ann, to_stage="lead", cause="tracking", at=day(2))
+    make_event(ann, day(3), properties={"asset_id": other.pk})
+    contact_transition(contact=ann, to_stage="mql", cause="scoring", at=day(4))
+    won = make_deal(users["rep"], amount="500.00", contacts=[ann], at=day(5))
+    deal_win(deal=won, actor=users["rep"], at=day(9))
+    page = client_for(users["rep"]).get("/content/")
+    stats = dict(page.context["rows"])
+    assert (stats[guide].leads, stats[guide].mqls, stats[guide].pipeline,
+            stats[guide].revenue) == (1, 1, Decimal("500.00"), Decimal("500.00"))
+    assert (stats[other].leads, stats[other].mqls) == (0, 1)
+    assert b'data-testid="leads-%d">1<' % guide.pk in page.content

@@ -1,4 +1,4 @@
-// Campaign charts with the vendored Chart.js: a campaign's daily metrics, and the
+// Campaign charts with the vendored Chart.js: a campaign's daily metrics and costs, and the
 // attribution models side by side (one bar group per model, one dataset per key).
 (function () {
   "use strict";
@@ -28,6 +28,22 @@
     });
   }
 
+  function costsChart(data) {
+    var canvas = document.getElementById("costs-chart");
+    if (!canvas || !data || !data.labels.length) return;
+    new window.Chart(canvas, {
+      data: {
+        labels: data.labels,
+        datasets: [
+          { type: "bar", label: "Spend per day", data: data.daily.map(Number), yAxisID: "y", backgroundColor: "rgba(232, 89, 12, 0.5)" },
+          { type: "line", label: "Cumulative spend", data: data.cumulative.map(Number), yAxisID: "total", borderColor: COLORS[0], pointRadius: 0 }
+        ]
+      },
+      options: { maintainAspectRatio: false, animation: false,
+                 scales: { y: { beginAtZero: true }, total: { beginAtZero: true, position: "right" } } }
+    });
+  }
+
   function attributionChart(data) {
     var canvas = document.getElementById("attribution-chart");
     if (!canvas || !data || !data.keys.length) return;
@@ -46,6 +62,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     metricsChart(read("metrics-data"));
+    costsChart(read("costs-data"));
     attributionChart(read("attribution-data"));
   });
 })();
