@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SMARKETING_DATA_DIR ?= ./var
 export SMARKETING_DATA_DIR
 
-.PHONY: demo test lint install dev browser clean
+.PHONY: demo test lint install dev browser pango clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,18 +23,21 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.installed-dev
 
-demo: install
+demo: install pango
 	$(BIN)/smarketing demo
 
 browser:
 	@bash scripts/ensure-chromium
+
+pango:
+	@bash scripts/ensure-pango
 
 lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy src
 	SMARKETING_DATA_DIR=$(SMARKETING_DATA_DIR)/lint $(BIN)/smarketing makemigrations --check --dry-run
 
-test: dev browser lint
+test: dev browser pango lint
 	SMARKETING_DATA_DIR=$(SMARKETING_DATA_DIR)/test $(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

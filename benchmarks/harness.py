@@ -154,6 +154,7 @@ class Browser:
         body = urllib.parse.urlencode({
             "csrfmiddlewaretoken": token.group(1).decode(), "username": username,
             "password": password,
+            "next": "/notifications/",  # a light page: the home page is the heavy dashboard
         }).encode()
         request = urllib.request.Request(
             self.base + "/login/", data=body, headers={"Referer": self.base + "/login/"}
@@ -223,6 +224,9 @@ class RawDatabase:
             self.conn: Any = sqlite3.connect(connection.settings_dict["NAME"])
             init = connection.settings_dict.get("OPTIONS", {}).get("init_command", "")
             self.conn.executescript(init)
+            from django.db.backends.sqlite3._functions import register
+
+            register(self.conn)  # the SQL functions Django's SQLite backend adds (dates, math)
         else:
             import psycopg
 
@@ -257,3 +261,32 @@ def signed_in_server(args: Any, log_name: str) -> Iterator[tuple[Browser, Any, s
         browser = Browser(base)
         browser.login(user.username, password)
         yield browser, user, base
+
+
+def add_common_args(parser: Any, requests: int = 20, warmup: int = 2) -> None:
+    """The options every server benchmark takes (data set, timing, server size)."""
+    parser.add_argument("--contacts", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--data-dir", type=Path, default=Path("var/bench"))
+    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--requests", type=int, default=requests, help="Timed requests per case.")
+    parser.add_argument("--warmup", type=int, default=warmup, help="Untimed requests per case.")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+
+
+def http_vs_raw(
+    args: Any, cases: list[tuple[str, str]], log_name: str
+) -> Iterator[tuple[str, Stats, Stats, int]]:
+    """Each (label, path) timed through the signed-in real server, then its reads replayed
+    on the bare driver: (label, http stats, raw db stats, number of reads)."""
+    with signed_in_server(args, log_name) as (browser, user, _):
+        raw = RawDatabase()
+        try:
+            for label, path in cases:
+                http = measure(lambda p=path: browser.get(p), args.requests, args.warmup)
+                queries = captured_queries(user, path)
+                db = measure(lambda q=queries: raw.run(q), args.requests, args.warmup)
+                yield label, http, db, len(queries)
+        finally:
+            raw.close()

@@ -148,6 +148,11 @@ EMAIL_USE_SSL = env_bool("SMARKETING_SMTP_SSL", False)
 EMAIL_TIMEOUT = env_int("SMARKETING_SMTP_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("SMARKETING_EMAIL_FROM", "smarketing@localhost")
 
+# The weekly alignment report by email (analytics/tasks.py, sent by `smarketing worker`).
+SMARKETING_REPORT_RECIPIENTS = env_list("SMARKETING_REPORT_RECIPIENTS", [])
+SMARKETING_REPORT_WEEKDAY = env_str("SMARKETING_REPORT_WEEKDAY", "monday")
+SMARKETING_REPORT_HOUR = env_int("SMARKETING_REPORT_HOUR", 8)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

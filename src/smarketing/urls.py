@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("smarketing.tracking.page_urls")),
     path("", include("smarketing.campaigns.urls")),
     path("", include("smarketing.handoff.urls")),
+    path("", include("smarketing.analytics.urls")),
     path("", include("smarketing.integrations.urls")),
     path("", include("smarketing.imports.urls")),
 ]

@@ -17,6 +17,7 @@ class NavItem(NamedTuple):
 
 
 NAV: tuple[NavItem, ...] = (
+    NavItem("Dashboards", "/dashboards/", None),
     NavItem("Contacts", "/contacts/", None),
     NavItem("Companies", "/companies/", None),
     NavItem("My work", "/work/", frozenset({Role.SALES_REP, Role.SALES_MANAGER})),

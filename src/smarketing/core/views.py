@@ -9,16 +9,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from smarketing.core.models import Notification
-from smarketing.core.roles import is_sales
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Sales people start on their work (tasks, stalled deals); the others on the
-    contacts list until dashboards exist."""
-    if is_sales(request.user):
-        return redirect("pipeline:my_work")
-    return redirect("people:contact_list")
+    """Everyone starts on the shared (Smarketing) dashboard."""
+    return redirect("analytics:shared")
 
 
 @login_required

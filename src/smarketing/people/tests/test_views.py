@@ -48,7 +48,7 @@ def test_it_logs_in_with_the_login_form(client: Client, users: dict[str, Any]) -
     assert client.get("/login/").status_code == 200
     response = client.post("/login/", {"username": "rep1", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/").url == "/work/"  # a rep's home: their tasks and deals
+    assert client.get("/").url == "/dashboards/"  # everyone's home: the shared dashboard
 
 
 def test_it_logs_out_with_a_post(as_user: Any) -> None:
@@ -66,7 +66,7 @@ def test_it_shows_the_user_and_role_in_the_header(as_user: Any) -> None:
 def test_it_shows_the_admin_link_to_admins_only(as_user: Any) -> None:
     admin_nav = [item["label"] for item in as_user("admin").get("/contacts/").context["nav"]]
     rep_nav = [item["label"] for item in as_user("rep").get("/contacts/").context["nav"]]
-    assert admin_nav[:2] == rep_nav[:2] == ["Contacts", "Companies"]
+    assert admin_nav[:3] == rep_nav[:3] == ["Dashboards", "Contacts", "Companies"]
     assert "Admin" in admin_nav and "Admin" not in rep_nav
 
 

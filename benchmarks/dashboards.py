@@ -1,0 +1,125 @@
+"""The dashboards through the real HTTP server, against the raw database doing the same work.
+
+Run (from the repository root, after `make install` or `make dev`):
+
+    .venv/bin/python benchmarks/dashboards.py                       # 1M contacts, ./var/bench
+    .venv/bin/python benchmarks/dashboards.py --data-dir /tmp/copy-of-a-data-set
+
+Generates the data set unless it is there (`smarketing generate`), starts `smarketing
+serve`, signs in as an admin and times each dashboard (shared, marketing, sales,
+customer journey) for the last whole month of the data set (and the shared one for its
+last quarter); then replays the SELECTs each request ran through the bare driver: the
+same KPI queries as direct SQL, the limit. Prints p50/p95, the ratio, and whether
+p95 <= 500 ms ("timed out" when one request outlasts 60 s); then, in-process, each
+dashboard assembled once, the slowest KPIs (where the time goes) and the alignment report
+(HTML and PDF). Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import time
+
+import harness
+
+TARGET_P95_MS = 500.0
+PAGES = (("shared", "/dashboards/"), ("marketing", "/dashboards/marketing/"),
+         ("sales", "/dashboards/sales/"), ("journey", "/dashboards/journey/"))
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    harness.add_common_args(parser)
+    parser.add_argument("--only", default="", help="Only the cases whose label contains this.")
+    return parser.parse_args()
+
+
+def row(label: str, http: harness.Stats | None, raw: harness.Stats | None,
+        queries: int) -> str:
+    if http is None or raw is None:
+        return f"{label:<26}{'':>8}  timed out (one request > 60 s)  NO"
+    ratio = http.p95 / raw.p95 if raw.p95 else float("inf")
+    ok = "yes" if http.p95 <= TARGET_P95_MS else "NO"
+    return (f"{label:<26}{queries:>8}{http.p50:>9.1f}{http.p95:>9.1f}{raw.p50:>9.1f}"
+            f"{raw.p95:>9.1f}{ratio:>8.1f}x  {ok}")
+
+
+def kpi_costs() -> None:
+    """In-process: each dashboard assembled once, and the slowest KPIs (value + previous)."""
+    from smarketing.analytics import registry
+    from smarketing.analytics.dashboards import DASHBOARDS, assemble
+    from smarketing.core.periods import Period
+
+    period = Period(*last_month())
+    print("\nIn-process, one run each (milliseconds)")
+    for slug, dashboard in DASHBOARDS.items():
+        started = time.perf_counter()
+        assemble(dashboard, period)
+        print(f"dashboard {slug:<16}{(time.perf_counter() - started) * 1000:>10,.0f}")
+    costs = []
+    for kpi in registry.all_kpis():
+        started = time.perf_counter()
+        with registry.evaluation():
+            registry.kpi_value(kpi, period)
+        costs.append(((time.perf_counter() - started) * 1000, kpi.name))
+    for ms, name in sorted(costs, reverse=True)[:12]:
+        print(f"kpi {name:<32}{ms:>10,.0f}")
+
+
+def last_month() -> tuple[dt.date, dt.date]:
+    """The last whole month before the newest stage move of the data set."""
+    from django.db.models import Max
+
+    from smarketing.core.periods import month_of
+    from smarketing.people.models import StageChange
+
+    newest = StageChange.objects.aggregate(at=Max("at"))["at"]
+    if newest is None:
+        raise SystemExit("no stage history in the data set")
+    month = month_of(month_of(newest.date()).start - dt.timedelta(days=1))
+    return month.start, month.end
+
+
+def cases() -> list[tuple[str, str]]:
+    start, end = last_month()
+    query = f"start={start}&end={end}"
+    quarter = f"start={end - dt.timedelta(days=91)}&end={end}"
+    return [(f"{name} (month)", f"{path}?{query}") for name, path in PAGES] + [
+        ("shared (13 weeks)", f"/dashboards/?{quarter}")]
+
+
+def time_report() -> None:
+    from smarketing.analytics.report import render
+    from smarketing.core.periods import Period
+
+    start, end = last_month()
+    week = Period(end - dt.timedelta(days=7), end)
+    for fmt in ("html", "pdf"):
+        started = time.perf_counter()
+        size = len(render(week, fmt))
+        print(f"report {fmt}: {(time.perf_counter() - started) * 1000:,.0f} ms "
+              f"({size:,} bytes)")
+
+
+def main() -> None:
+    args = parse_args()
+    made = harness.prepare_data(args)
+    from smarketing.pipeline.models import Deal
+    from smarketing.tracking.models import Event
+
+    print(f"Data set: {args.contacts:,} contacts, {Deal.objects.count():,} deals, "
+          f"{Event.objects.count():,} events ({made}) in {harness.database_label()}")
+    print(f"\nDashboards (milliseconds; ratio = http p95 / raw db p95)\n"
+          f"{'case':<26}{'queries':>8}{'http p50':>9}{'http p95':>9}{'db p50':>9}"
+          f"{'db p95':>9}{'ratio':>9}  p95<={TARGET_P95_MS:.0f}ms")
+    chosen = [case for case in cases() if args.only in case[0]]
+    for label, http, db, queries in harness.http_vs_raw(args, chosen,
+                                                       "bench-dashboards-server.log"):
+        print(row(label, http, db, queries), flush=True)
+    kpi_costs()
+    time_report()
+
+
+if __name__ == "__main__":
+    main()

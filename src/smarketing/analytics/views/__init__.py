@@ -1,0 +1,1 @@
+"""The analytics pages: dashboards, drill-down records, the alignment report download."""
