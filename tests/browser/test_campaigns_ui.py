@@ -66,3 +66,31 @@ def test_marketing_compares_models_sorts_campaigns_and_adds_a_cost(
     page.goto(f"/campaigns/{campaigns['ads'].pk}/?{PERIOD}")
     expect(page.get_by_test_id("k-spend")).to_have_text("320.00")
     snap(page, "campaign")
+
+
+def test_marketing_creates_then_edits_a_campaign_and_drills_into_an_attributed_number(
+    browser_page: Page, campaigns: dict[str, Any]
+) -> None:
+    page = browser_page
+    page.goto("/campaigns/")
+    log_in(page, "marketing")
+    page.goto("/campaigns/")
+    page.get_by_role("link", name="New campaign").click()
+    page.get_by_label("Name").fill("Spring webinar")
+    page.get_by_label("Channel").select_option("events_webinars")
+    page.get_by_label("utm_campaign").fill("Spring-Webinar")
+    page.get_by_label("Start").fill("2026-03-01")
+    page.get_by_role("button", name="Save campaign").click()
+    expect(page.locator("h1")).to_have_text("Spring webinar")
+    page.get_by_test_id("edit-campaign").click()
+    page.get_by_label("Budget").fill("-1")
+    page.get_by_role("button", name="Save campaign").click()
+    expect(page.get_by_test_id("form-error")).to_contain_text("budget")
+    page.get_by_label("Budget").fill("2500")
+    page.get_by_role("button", name="Save campaign").click()
+    expect(page.locator(".subtitle").first).to_contain_text("budget 2,500.00")
+
+    page.goto(f"/attribution/?{PERIOD}")
+    page.get_by_test_id("attribution-table").get_by_role("link", name="500.00").first.click()
+    expect(page.get_by_test_id("drill-deal")).to_have_count(1)
+    expect(page.get_by_test_id("drill-total")).to_have_text("500.00")

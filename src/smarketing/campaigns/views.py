@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import MODELS, attribution
 from smarketing.campaigns.drilldown import attribution_deals
-from smarketing.campaigns.models import ContentAsset, CostKind
+from smarketing.campaigns.models import CampaignStatus, Channel, ContentAsset, CostKind
 from smarketing.campaigns.resolution import CHANNEL_LABELS
 from smarketing.campaigns.selectors import (
     FUNNEL,
@@ -31,7 +31,7 @@ from smarketing.campaigns.selectors import (
     campaign_performance,
     daily_spend,
 )
-from smarketing.campaigns.services import cost_add
+from smarketing.campaigns.services import campaign_create, campaign_update, cost_add
 from smarketing.core.errors import DomainError, NotFound
 from smarketing.core.periods import Period, parse_period, preset
 
@@ -172,6 +172,43 @@ def campaign_cost_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("campaigns:detail", campaign_id=campaign_id)
+
+
+CAMPAIGN_FORM_FIELDS = ("name", "channel", "utm_campaign", "utm_source", "utm_medium", "budget",
+                        "status")
+
+
+def _campaign_fields(post: Any) -> dict[str, Any]:
+    fields = {name: post.get(name, "") for name in CAMPAIGN_FORM_FIELDS}
+    fields["budget"] = fields["budget"] or "0"
+    fields["start_date"] = _date(post.get("start_date")) or timezone.localdate()
+    fields["end_date"] = _date(post.get("end_date"))
+    return fields
+
+
+@login_required
+def campaign_form(request: HttpRequest, campaign_id: int | None = None) -> HttpResponse:
+    """Create (no id) or edit a campaign: marketing and admins; others get a 403 page."""
+    if not perms.can_change(request.user):
+        raise PermissionDenied("Only marketing and admins create or change campaigns.")
+    try:
+        campaign = (perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id,
+                                                change=True) if campaign_id else None)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    error = None
+    if request.method == "POST":
+        fields = _campaign_fields(request.POST)
+        try:
+            saved = (campaign_update(campaign=campaign, actor=request.user, **fields) if campaign
+                     else campaign_create(actor=request.user, **fields))
+            messages.success(request, "Campaign saved.")
+            return redirect("campaigns:detail", campaign_id=saved.pk)
+        except DomainError as exc:
+            error = exc
+    context = {"campaign": campaign, "error": error, "values": request.POST or None,
+               "channels": Channel.choices, "statuses": CampaignStatus.choices}
+    return render(request, "campaigns/campaign_form.html", context, status=400 if error else 200)
 
 
 @login_required

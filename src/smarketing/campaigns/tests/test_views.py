@@ -142,3 +142,17 @@ def test_the_content_library_shows_leads_mqls_and_influenced_pipeline_per_asset(
             stats[guide].revenue) == (1, 1, Decimal("500.00"), Decimal("500.00"))
     assert (stats[other].leads, stats[other].mqls) == (0, 1)
     assert b'data-testid="leads-%d">1<' % guide.pk in page.content
+
+
+def test_marketing_creates_and_edits_a_campaign_in_the_ui_and_a_rep_gets_403(users):
+    from smarketing.campaigns.models import Campaign
+
+    body = {"name": "Spring", "channel": "email", "utm_campaign": " Spring-26 ",
+            "start_date": "2026-03-01", "budget": "1000", "status": "active"}
+    created = client_for(users["marketing"]).post("/campaigns/new/", body)
+    campaign = Campaign.objects.get(name="Spring")
+    assert created.status_code == 302 and campaign.utm_campaign == "spring-26"
+    edited = client_for(users["marketing"]).post(f"/campaigns/{campaign.pk}/edit/",
+                                                 {**body, "budget": "-5"})
+    assert edited.status_code == 400 and b'data-field="budget"' in edited.content
+    assert client_for(users["rep"]).get("/campaigns/new/").status_code == 403
