@@ -277,14 +277,19 @@ def add_common_args(parser: Any, requests: int = 20, warmup: int = 2) -> None:
 
 def http_vs_raw(
     args: Any, cases: list[tuple[str, str]], log_name: str
-) -> Iterator[tuple[str, Stats, Stats, int]]:
+) -> Iterator[tuple[str, Stats | None, Stats | None, int]]:
     """Each (label, path) timed through the signed-in real server, then its reads replayed
-    on the bare driver: (label, http stats, raw db stats, number of reads)."""
+    on the bare driver: (label, http stats, raw db stats, number of reads); the stats are
+    None when a request outlasted the client's 60 s timeout."""
     with signed_in_server(args, log_name) as (browser, user, _):
         raw = RawDatabase()
         try:
             for label, path in cases:
-                http = measure(lambda p=path: browser.get(p), args.requests, args.warmup)
+                try:
+                    http = measure(lambda p=path: browser.get(p), args.requests, args.warmup)
+                except TimeoutError:
+                    yield label, None, None, 0
+                    continue
                 queries = captured_queries(user, path)
                 db = measure(lambda q=queries: raw.run(q), args.requests, args.warmup)
                 yield label, http, db, len(queries)
