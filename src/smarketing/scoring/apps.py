@@ -7,8 +7,16 @@ class ScoringConfig(AppConfig):
     verbose_name = "Scoring"
 
     def ready(self) -> None:
-        from smarketing.scoring.scoring import after_events_ingested
+        from smarketing.core.jobs import register_job
+        from smarketing.core.timeline import register_timeline_provider
+        from smarketing.scoring.scoring import after_events_ingested, run_queued_rescore
+        from smarketing.scoring.selectors import score_changes_for_timeline
+        from smarketing.scoring.services import RESCORE_JOB
         from smarketing.tracking.hooks import register_events_listener
 
         # Incremental scoring: the ingested events' contacts, right after the commit.
         register_events_listener("scoring.rescore", after_events_ingested)
+        # A full rescore after a model change runs in the worker, not the request.
+        register_job(RESCORE_JOB, run_queued_rescore)
+        # Score changes (with the model version) on the contact timeline.
+        register_timeline_provider("scoring.score_changes", score_changes_for_timeline)

@@ -201,7 +201,7 @@ def _add_engagement(
             result.engagement += item.points
 
 
-def _add_hand_raises(
+def add_hand_raises(
     spec: ModelSpec, results: dict[int, ContactResult], events: Q, at: dt.datetime
 ) -> None:
     if not spec.hand_raise_events:
@@ -223,7 +223,7 @@ def score_scope(
     results = _fit_results(spec, contacts)
     if results:
         _add_engagement(spec, results, events, at)
-        _add_hand_raises(spec, results, events, at)
+        add_hand_raises(spec, results, events, at)
     return results
 
 

@@ -185,3 +185,47 @@ class PredictiveModel(models.Model):
 
     def __str__(self) -> str:
         return f"Predictive model v{self.version}"
+
+
+class ScoreChange(models.Model):
+    """A change of a contact's stored score (history for the contact timeline)."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+    model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
+    fit = models.IntegerField()
+    engagement = models.IntegerField()
+    total = models.IntegerField()
+    previous_total = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["contact", "-at"], name="score_change_contact_at")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.previous_total} -> {self.total}"
+
+
+class RescoreRun(models.Model):
+    """A full rescore run by the job queue (after a model change): its progress."""
+
+    model = models.ForeignKey(ScoringModel, on_delete=models.CASCADE, related_name="+")
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    contacts = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    mqls = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    error = models.CharField(max_length=2000, blank=True, default="")
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"Rescore with {self.model_id}: {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else 0

@@ -1,7 +1,8 @@
 """Writing scores: the full rescore, the incremental update, MQL qualification and
 account scores. Both paths run engine.score_scope, so they store the same numbers.
 
-- Full rescore (`rescore_all`, `smarketing rescore`, and after every model change):
+- Full rescore (`rescore_all`, `smarketing rescore`, and a queued job after every
+  model change, `run_queued_rescore`):
   contacts in id ranges of BATCH; per range a constant number of set-based queries,
   then bulk writes of the rows whose numbers changed. Idempotent. Safe while
   ingestion runs: each range is read and written in its own short transaction, and an
@@ -17,22 +18,31 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Avg, Count, Max, Min, Sum
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from smarketing.people.lifecycle import contact_transition
 from smarketing.people.models import Cause, Contact, Stage
+from smarketing.scoring import setbased
 from smarketing.scoring.engine import (
     ContactResult,
     ModelSpec,
+    add_hand_raises,
     scope_of_ids,
     scope_of_range,
     score_scope,
 )
-from smarketing.scoring.models import AccountAggregate, CompanyScore, ContactScore, ScoringModel
+from smarketing.scoring.models import (
+    ContactScore,
+    RescoreRun,
+    ScoreChange,
+    ScoringModel,
+)
 from smarketing.scoring.services import active_model
+from smarketing.tracking.models import Event, EventType
 
 BATCH = 20_000
 QUALIFIABLE = frozenset({Stage.SUBSCRIBER, Stage.LEAD})
@@ -72,16 +82,24 @@ def _qualify(results: Iterable[ContactResult], spec: ModelSpec) -> int:
 
 
 def _write(model: ScoringModel, results: dict[int, ContactResult], at: dt.datetime) -> int:
-    """Bulk-write scores that changed; returns how many contacts changed."""
+    """Bulk-write scores that changed (with their history); returns how many changed."""
     current = {
         row[0]: row[1:] for row in Contact.objects.filter(pk__in=results).values_list(
             "id", "fit_score", "engagement_score", "score")
     }
     changed = [
-        Contact(pk=r.contact_id, fit_score=r.fit, engagement_score=r.engagement, score=r.total)
-        for r in results.values() if current.get(r.contact_id) != (r.fit, r.engagement, r.total)
+        r for r in results.values()
+        if current.get(r.contact_id, (0, 0, 0)) != (r.fit, r.engagement, r.total)
     ]
-    Contact.objects.bulk_update(changed, ["fit_score", "engagement_score", "score"], 2000)
+    Contact.objects.bulk_update(
+        [Contact(pk=r.contact_id, fit_score=r.fit, engagement_score=r.engagement,
+                 score=r.total) for r in changed],
+        ["fit_score", "engagement_score", "score"], 2000)
+    ScoreChange.objects.bulk_create([
+        ScoreChange(contact_id=r.contact_id, at=at, model=model, fit=r.fit,
+                    engagement=r.engagement, total=r.total,
+                    previous_total=current.get(r.contact_id, (0, 0, 0))[2])
+        for r in changed], batch_size=2000)
     ContactScore.objects.bulk_create(
         [ContactScore(contact_id=r.contact_id, model=model, fit=r.fit, engagement=r.engagement,
                       total=r.total, scored_at=at) for r in results.values()],
@@ -102,19 +120,64 @@ def _score_and_store(
     return {r.company_id for r in results.values() if r.company_id is not None}
 
 
+def _qualify_range(spec: ModelSpec, contacts: Q, events: Q, at: dt.datetime) -> int:
+    """MQL candidates of a rescored range, found in SQL: still a subscriber or lead never
+    qualified, with a stored score over the threshold or a hand-raise event (two
+    queries: an OR with an EXISTS would probe every contact's events)."""
+    open_leads = Contact.objects.filter(
+        contacts, lifecycle_stage__in=QUALIFIABLE, became_mql_at__isnull=True)
+    ids = set(open_leads.filter(score__gte=spec.threshold).values_list("id", flat=True))
+    if spec.hand_raise_events:
+        raisers = Event.objects.filter(
+            events, type=EventType.TRACK, name__in=list(spec.hand_raise_events),
+            timestamp__lte=at).values_list("contact_id", flat=True).distinct()
+        ids |= set(open_leads.filter(id__in=list(raisers)).values_list("id", flat=True))
+    if not ids:
+        return 0
+    results = {
+        pk: ContactResult(pk, fit=fit, engagement=engagement, stage=stage)
+        for pk, fit, engagement, stage in Contact.objects.filter(id__in=ids).values_list(
+            "id", "fit_score", "engagement_score", "lifecycle_stage")
+    }
+    if spec.hand_raise_events:
+        add_hand_raises(spec, results, Q(contact_id__in=list(results)), at)
+    return _qualify(results.values(), spec)
+
+
+def _rescore_range(
+    model: ScoringModel, spec: ModelSpec, scope: tuple[Q, Q], at: dt.datetime,
+    result: RescoreResult,
+) -> None:
+    """One range, set-based: compute into the temp table, write the changes, qualify;
+    then rescore incrementally the range's contacts that got events meanwhile."""
+    mark = Event.objects.aggregate(m=Max("id"))["m"] or 0
+    result.contacts += setbased.fill_temp_table(spec, contacts=scope[0], events=scope[1], at=at)
+    with transaction.atomic():
+        result.changed += setbased.write_from_temp_table(model, at)
+    result.mqls += _qualify_range(spec, scope[0], scope[1], at)
+    late = Event.objects.filter(scope[1], id__gt=mark, contact__isnull=False).values_list(
+        "contact_id", flat=True).distinct()
+    if late:
+        score_contacts(contact_ids=list(late), at=at)
+
+
 def rescore_all(
     *, at: dt.datetime | None = None, progress: Progress | None = None, batch: int = BATCH
 ) -> RescoreResult:
-    """Rescore every contact with the active model at `at` (default now)."""
+    """Rescore every contact with the active model at `at` (default now), set-based."""
     started, at = time.monotonic(), at or timezone.now()
     model = active_model()
     spec, result = ModelSpec.of(model), RescoreResult()
     bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
     low, high = bounds["low"] or 0, bounds["high"] or -1
-    for start in range(low, high + 1, batch):
-        _score_and_store(model, spec, scope_of_range(start, start + batch - 1), at, result)
-        if progress:
-            progress(min(start + batch, high + 1) - low, high + 1 - low)
+    setbased.create_temp_tables(spec.half_life_days)
+    try:
+        for start in range(low, high + 1, batch):
+            _rescore_range(model, spec, scope_of_range(start, start + batch - 1), at, result)
+            if progress:
+                progress(min(start + batch, high + 1) - low, high + 1 - low)
+    finally:
+        setbased.drop_temp_tables()
     refresh_company_scores(model=model, at=at)
     result.seconds = time.monotonic() - started
     return result
@@ -142,30 +205,27 @@ def after_events_ingested(contact_ids: Iterable[int | None]) -> None:
         transaction.on_commit(lambda: score_contacts(contact_ids=ids))
 
 
-AGGREGATES = {AccountAggregate.MAX: Max, AccountAggregate.SUM: Sum, AccountAggregate.AVG: Avg}
-
-
 def refresh_company_scores(
     *, model: ScoringModel, at: dt.datetime, company_ids: Iterable[int] | None = None
 ) -> int:
-    """Account scores: the model's aggregate of the contacts' stored scores."""
-    agg = AGGREGATES[AccountAggregate(model.account_aggregate)]
-    contacts = Contact.objects.filter(company__isnull=False)
-    if company_ids is not None:
-        contacts = contacts.filter(company_id__in=list(company_ids))
-    rows = contacts.values("company_id").annotate(
-        fit=agg("fit_score"), engagement=agg("engagement_score"), total=agg("score"),
-        n=Count("id"),
-    ).order_by()
-    scores = [
-        CompanyScore(company_id=r["company_id"], fit=round(r["fit"]),
-                     engagement=round(r["engagement"]), total=round(r["total"]),
-                     contacts=r["n"], scored_at=at)
-        for r in rows
-    ]
-    CompanyScore.objects.bulk_create(
-        scores, update_conflicts=True, unique_fields=["company"],
-        update_fields=["fit", "engagement", "total", "contacts", "scored_at"], batch_size=2000,
-    )
-    return len(scores)
+    """Account scores: the model's aggregate of the contacts' stored scores (set-based)."""
+    ids = None if company_ids is None else sorted(company_ids)
+    return setbased.write_company_scores(model.account_aggregate, at, ids)
 
+
+def run_queued_rescore(payload: dict[str, Any]) -> None:
+    """Job handler: the full rescore of a RescoreRun, its progress saved as it goes."""
+    run = RescoreRun.objects.get(pk=payload["run"])
+    RescoreRun.objects.filter(pk=run.pk).update(started_at=timezone.now(), error="")
+
+    def progress(done: int, total: int) -> None:
+        RescoreRun.objects.filter(pk=run.pk).update(done=done, total=total)
+
+    try:
+        result = rescore_all(progress=progress)
+    except Exception as error:
+        RescoreRun.objects.filter(pk=run.pk).update(error=str(error)[:2000])
+        raise
+    RescoreRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(), contacts=result.contacts, changed=result.changed,
+        mqls=result.mqls, seconds=round(result.seconds, 3))

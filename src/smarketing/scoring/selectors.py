@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
+from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import Contact
 from smarketing.scoring.engine import (
     ContactResult,
@@ -18,7 +19,14 @@ from smarketing.scoring.engine import (
     scope_of_range,
     score_scope,
 )
-from smarketing.scoring.models import ContactScore, EngagementRule, FitRule, ScoringModel
+from smarketing.scoring.models import (
+    ContactScore,
+    EngagementRule,
+    FitRule,
+    RescoreRun,
+    ScoreChange,
+    ScoringModel,
+)
 from smarketing.scoring.scoring import BATCH, QUALIFIABLE, mql_reason
 from smarketing.scoring.services import active_model, clean_engagement_rule, clean_fit_rule
 
@@ -102,3 +110,29 @@ def preview(spec: ModelSpec, at: dt.datetime | None = None) -> Preview:
                 qualifying += 1
                 new += result.stage in QUALIFIABLE and not result.became_mql
     return Preview(contacts=contacts, qualifying=qualifying, new_mqls=new)
+
+
+def score_changes_for_timeline(
+    contact_id: int, before: dt.datetime | None, limit: int
+) -> list[TimelineItem]:
+    """Timeline provider: the contact's score changes, newest first."""
+    qs = ScoreChange.objects.filter(contact_id=contact_id).select_related("model")
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return [
+        TimelineItem(
+            at=change.at, kind="score_change",
+            title=f"Score {change.previous_total} → {change.total}",
+            detail=f"fit {change.fit}, engagement {change.engagement} "
+                   f"(model v{change.model.version})",
+            actor="Scoring",
+            data={"previous_total": change.previous_total, "total": change.total,
+                  "fit": change.fit, "engagement": change.engagement,
+                  "model_version": change.model.version},
+        )
+        for change in qs.order_by("-at", "-id")[:limit]
+    ]
+
+
+def latest_rescore() -> RescoreRun | None:
+    return RescoreRun.objects.select_related("model").first()

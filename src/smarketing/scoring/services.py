@@ -2,7 +2,8 @@
 
 A change validates the rules (the same code that turns them into SQL), deactivates
 the active model and creates the next version with the change applied, in one
-transaction; after commit every contact is rescored with the new model.
+transaction; after commit a job rescores every contact with the new model
+(`RescoreRun` shows its progress on the scoring page).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from smarketing.core.errors import NotFound, ValidationFailed
+from smarketing.core.jobs import enqueue
 from smarketing.scoring.defaults import (
     DEFAULT_ENGAGEMENT_RULES,
     DEFAULT_FIT_RULES,
@@ -23,6 +25,7 @@ from smarketing.scoring.models import (
     AccountAggregate,
     EngagementRule,
     FitRule,
+    RescoreRun,
     ScoringModel,
 )
 from smarketing.scoring.permissions import check_can_edit_scoring
@@ -176,14 +179,18 @@ def model_change(
     note = "; ".join(filter(None, [note.strip(), *what])) or "no change"
     model = _create_version(actor=actor, settings=new_settings, fit=fit,
                             engagement=engagement, note=note, previous=current)
-    transaction.on_commit(_rescore_after_change)
+    queue_rescore(model=model)
     return model
 
 
-def _rescore_after_change() -> None:
-    from smarketing.scoring.scoring import rescore_all
+RESCORE_JOB = "scoring.rescore"
 
-    rescore_all()
+
+def queue_rescore(*, model: ScoringModel) -> RescoreRun:
+    """A full rescore by the job queue once the change commits (progress in the run)."""
+    run = RescoreRun.objects.create(model=model, queued_at=timezone.now())
+    enqueue(RESCORE_JOB, {"run": run.pk}, dedupe_key=f"{RESCORE_JOB}:{run.pk}")
+    return run
 
 
 def _rule_index(model: ScoringModel, family: str, rule_id: int) -> int:

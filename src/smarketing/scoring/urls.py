@@ -8,6 +8,7 @@ app_name = "scoring"
 urlpatterns = [
     path("scoring/", views.scoring_page, name="page"),
     path("scoring/settings/", views.settings_change, name="settings"),
+    path("scoring/rescore/status/", views.rescore_status, name="rescore_status"),
     path("scoring/preview/", views.preview, name="preview"),
     path("scoring/predict/train/", views.predict_train, name="predict_train"),
     path("scoring/plan/apply/", views.plan_apply, name="plan_apply"),

@@ -17,9 +17,9 @@ from smarketing.core.roles import role_of
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.scoring import selectors, services
 from smarketing.scoring.forms import EngagementRuleForm, FitRuleForm, SettingsForm, first_error
+from smarketing.scoring.models import PredictiveModel
 from smarketing.scoring.permissions import can_edit_scoring
 from smarketing.scoring.planning import threshold_plan
-from smarketing.scoring.predictive import latest_model, train
 
 FORMS = {"fit": FitRuleForm, "engagement": EngagementRuleForm}
 
@@ -57,8 +57,18 @@ def scoring_page(request: HttpRequest) -> HttpResponse:
         "fit_form": _rule_form("fit"), "engagement_form": _rule_form("engagement"),
         "history": selectors.model_history()[:20], "can_edit": can_edit_scoring(request.user),
         "distribution": selectors.score_distribution(), "preview": None,
-        "predictive": latest_model(), "plan": threshold_plan(),
+        "predictive": PredictiveModel.objects.order_by("-version").first(),
+        "plan": threshold_plan(),
+        "rescore": selectors.latest_rescore(),
     })
+
+
+@login_required
+@require_GET
+def rescore_status(request: HttpRequest) -> HttpResponse:
+    """The queued full rescore's progress (polled by the page while it runs)."""
+    _reader(request)
+    return render(request, "scoring/_rescore.html", {"run": selectors.latest_rescore()})
 
 
 def _apply(request: HttpRequest, change: Any) -> HttpResponse:
@@ -67,7 +77,8 @@ def _apply(request: HttpRequest, change: Any) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Saved as version {model.version}; contacts rescored.")
+        messages.success(
+            request, f"Saved as version {model.version}; every contact is being rescored.")
     return redirect("scoring:page")
 
 
@@ -108,6 +119,8 @@ def rule_remove(request: HttpRequest, family: str, rule_id: int) -> HttpResponse
 def predict_train(request: HttpRequest) -> HttpResponse:
     actor = _editor(request)
     try:
+        from smarketing.scoring.predictive import train  # scikit-learn: loaded on use
+
         model = train(actor=actor)
     except DomainError as error:
         messages.error(request, error.message)

@@ -20,7 +20,7 @@ from django.db import transaction
 from smarketing.core.errors import ValidationFailed
 from smarketing.tracking.messages import Envelope, Incoming, Problem, validate
 from smarketing.tracking.models import HostedForm, Source
-from smarketing.tracking.names import FORM_SUBMITTED
+from smarketing.tracking.names import FORM_SUBMITTED, NEWSLETTER_FORM_TYPE
 from smarketing.tracking.services import events_ingest, record_rejected_request
 from smarketing.tracking.traits import trait_email
 
@@ -48,16 +48,68 @@ def _clean_fields(fields: Any) -> list[dict[str, Any]]:
     return cleaned
 
 
+def parse_field_lines(text: str) -> list[dict[str, Any]]:
+    """The fields typed one per line as `name, Label, type[, required]` (the UI's format)."""
+    fields = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(",")]
+        if len(parts) < 3 or len(parts) > 4 or parts[3:] not in ([], ["required"], [""]):
+            raise ValidationFailed(
+                f"fields: line {number}: write `name, Label, type` or "
+                f"`name, Label, type, required`, not {line.strip()!r}", field="fields")
+        fields.append({"name": parts[0], "label": parts[1], "type": parts[2],
+                       "required": parts[3:] == ["required"]})
+    return fields
+
+
+OPTIONS = ("form_type", "consent_text", "thank_you_text", "redirect_url", "asset_url")
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
+URL = re.compile(r"https?://[^\s]+")
+
+
+def _clean_options(options: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise ValidationFailed(f"{unknown[0]}: unknown field", field=unknown[0])
+    cleaned = {k: str(v or "").strip() for k, v in options.items()}
+    if cleaned.get("form_type", "") not in ("", NEWSLETTER_FORM_TYPE):
+        raise ValidationFailed(f'form_type: "" or "{NEWSLETTER_FORM_TYPE}"', field="form_type")
+    for key in ("redirect_url", "asset_url"):
+        if cleaned.get(key) and not URL.fullmatch(cleaned[key]):
+            raise ValidationFailed(f"{key}: give an http(s) URL", field=key)
+    for key, limit in (("consent_text", 500), ("thank_you_text", 500)):
+        if len(cleaned.get(key, "")) > limit:
+            raise ValidationFailed(f"{key}: at most {limit} characters", field=key)
+    return cleaned
+
+
 @transaction.atomic
 def form_create(
     *, actor: Any, name: str, slug: str, source: Source, fields: list[dict[str, Any]],
     **options: Any,
 ) -> HostedForm:
+    """Define a hosted form (the caller checked that `actor` may manage sources)."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("name: a form needs a name (at most 100 characters)",
+                               field="name")
+    if not SLUG.fullmatch(slug or ""):
+        raise ValidationFailed("slug: lowercase letters, digits and dashes (at most 60)",
+                               field="slug")
     if HostedForm.objects.filter(slug=slug).exists():
         raise ValidationFailed(f"slug: {slug!r} is already taken", field="slug")
     return HostedForm.objects.create(
-        name=name, slug=slug, source=source, fields=_clean_fields(fields), **options
+        name=name, slug=slug, source=source, fields=_clean_fields(fields),
+        **_clean_options(options),
     )
+
+
+def form_set_enabled(*, form: HostedForm, actor: Any, enabled: bool) -> HostedForm:
+    form.enabled = enabled
+    form.save(update_fields=["enabled", "updated_at"])
+    return form
 
 
 @dataclass

@@ -1,10 +1,10 @@
 """Writes for tracking: sources and their write keys, and the ingestion of messages.
 
-`events_ingest` is the hot path: one SELECT for already-stored message ids, one for
-the contacts of the batch's ids, one INSERT of every new event (conflicts on
-(source, message_id) ignored; plain SQL, as building model instances would cost more
-than the insert itself), then the identity work of the few identify, alias
-and group messages, all in one transaction committed before the reply.
+`events_ingest` is the hot path: one SELECT for the contacts of the batch's ids, one
+INSERT of every event (conflicts on (source, message_id) skipped, RETURNING the ids
+stored, so the others are the duplicates; plain SQL, as building model instances
+would cost more than the insert itself), then the identity work of the few identify,
+alias and group messages, all in one transaction committed before the reply.
 """
 
 from __future__ import annotations
@@ -133,25 +133,16 @@ class IngestResult:
     problems: list[Problem] = field(default_factory=list)
 
 
-def _split_duplicates(
-    source: Source, messages: list[Incoming]
-) -> tuple[list[Incoming], list[Incoming]]:
-    """(new, duplicate): a message id already stored for the source, or seen earlier in
-    the same batch, is a duplicate."""
-    ids = {m.message_id for m in messages}
-    stored = set(
-        Event.objects.filter(source=source, message_id__in=ids).values_list(
-            "message_id", flat=True
-        )
-    )
-    fresh, duplicates = [], []
+def _split_repeats(messages: list[Incoming]) -> tuple[list[Incoming], list[Incoming]]:
+    """(first occurrences, repeats): a message id seen earlier in the same batch is a
+    duplicate; one already stored is found by the INSERT itself."""
+    seen: set[str] = set()
+    unique: list[Incoming] = []
+    repeats: list[Incoming] = []
     for message in messages:
-        if message.message_id in stored:
-            duplicates.append(message)
-        else:
-            stored.add(message.message_id)
-            fresh.append(message)
-    return fresh, duplicates
+        (repeats if message.message_id in seen else unique).append(message)
+        seen.add(message.message_id)
+    return unique, repeats
 
 
 # tracking_event's columns in the order _row() fills them (a test checks they are all).
@@ -197,21 +188,26 @@ def _insert_sql(rows: int) -> str:
     table = connection.ops.quote_name(Event._meta.db_table)
     return (
         f"INSERT INTO {table} ({columns}) VALUES {values} "
-        "ON CONFLICT (source_id, message_id) DO NOTHING"
+        "ON CONFLICT (source_id, message_id) DO NOTHING RETURNING message_id"
     )
 
 
 def _insert_events(
     source: Source, messages: list[Incoming], known: dict[tuple[str, str], int],
     received_at: datetime,
-) -> None:
+) -> set[str]:
+    """Insert the messages' events; returns the message ids stored now (the others were
+    stored before: duplicates)."""
     received = connection.ops.adapt_datetimefield_value(received_at)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     rows = [_row(source.pk, m, stitching.owner_of(known, m), received, dumps) for m in messages]
+    inserted: set[str] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
             cursor.execute(_insert_sql(len(chunk)), [v for row in chunk for v in row])
+            inserted.update(row[0] for row in cursor.fetchall())
+    return inserted
 
 
 def _stitch(source: Source, message: Incoming) -> Contact | None:
@@ -258,16 +254,19 @@ def events_ingest(
 ) -> IngestResult:
     """Store the new messages of one request and apply their identity effects, atomically.
 
-    The reads (which ids are stored already, whose contacts the ids are) run before the
-    write transaction, so that SQLite's write lock is held only for the writes; a
-    message stored meanwhile by a concurrent request is still skipped by the INSERT.
+    One read before the write transaction (whose contacts the ids are), so that
+    SQLite's write lock is held only for the writes; the INSERT skips a message id
+    already stored (`ON CONFLICT DO NOTHING`, even one stored meanwhile by a concurrent
+    request) and returns the ids it stored, so finding duplicates costs no query.
     `problems` (messages refused by validation) are recorded for the debugger.
     """
-    fresh, duplicates = _split_duplicates(source, messages) if messages else ([], [])
-    known = stitching.contact_ids_for(fresh)
+    unique, duplicates = _split_repeats(messages)
+    known = stitching.contact_ids_for(unique)
     with transaction.atomic():
+        inserted = _insert_events(source, unique, known, received_at) if unique else set()
+        fresh = [m for m in unique if m.message_id in inserted]
+        duplicates += [m for m in unique if m.message_id not in inserted]
         if fresh:
-            _insert_events(source, fresh, known, received_at)
             touched = {c for c in (stitching.owner_of(known, m) for m in fresh) if c}
             if any(m.type != EventType.PAGE and m.type != EventType.SCREEN for m in fresh):
                 touched |= _apply_identities(source, fresh)

@@ -1,4 +1,5 @@
-"""Sources pages: list and create sources, a source's write key, snippet and live debugger."""
+"""Sources pages: list and create sources, a source's write key, snippet, hosted forms
+(defined here, served at /f/<slug>/) and live debugger."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -18,7 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from smarketing.core.errors import DomainError, NotFound
 from smarketing.core.timeline import contact_timeline
 from smarketing.people.permissions import contact_get_for_user
-from smarketing.tracking.forms_hosted import form_submit, read_submission, too_many
+from smarketing.tracking.forms_hosted import (
+    form_create,
+    form_set_enabled,
+    form_submit,
+    parse_field_lines,
+    read_submission,
+    too_many,
+)
 from smarketing.tracking.models import HostedForm, Source, SourceKind
 from smarketing.tracking.permissions import can_manage_sources
 from smarketing.tracking.selectors import debugger_rows, source_list
@@ -27,6 +36,28 @@ from smarketing.tracking.services import source_create, source_rotate_key
 NEW_KEY = "tracking_new_write_key"
 ACTIVITY_PAGE = 25
 ANONYMOUS_COOKIE = "smk_aid"  # the website snippet's anonymous id, when on the same site
+
+
+FIELDS_HELP = "One field per line: name, Label, type[, required]; types text, email, tel, textarea."
+
+
+class HostedFormForm(forms.Form):
+    """A hosted form's definition as typed on the source page (checked by form_create)."""
+
+    name = forms.CharField(max_length=100, label="Form name")
+    slug = forms.SlugField(max_length=60, label="URL slug")
+    field_lines = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), label="Fields", help_text=FIELDS_HELP,
+        initial="email, Work email, email, required\nfirst_name, First name, text\n"
+                "company, Company, text")
+    form_type = forms.ChoiceField(
+        choices=[("", "Lead capture (makes a lead)"), ("newsletter", "Newsletter (subscriber)")],
+        required=False, label="Form type")
+    consent_text = forms.CharField(max_length=500, required=False, label="Consent checkbox text")
+    thank_you_text = forms.CharField(max_length=500, required=False, label="Thank-you text",
+                                     initial="Thank you!")
+    redirect_url = forms.CharField(max_length=200, required=False, label="Redirect URL")
+    asset_url = forms.CharField(max_length=200, required=False, label="Asset to deliver (URL)")
 
 
 class SourceForm(forms.Form):
@@ -78,12 +109,53 @@ def source_detail(request: HttpRequest, source_id: int) -> HttpResponse:
     source = _source_or_404(source_id)
     shown = request.session.pop(NEW_KEY, None)
     key = shown["key"] if shown and shown.get("source") == source.pk else ""
+    return _source_page(request, source, write_key=key, form=HostedFormForm())
+
+
+def _source_page(
+    request: HttpRequest, source: Source, *, write_key: str, form: HostedFormForm,
+    status: int = 200,
+) -> HttpResponse:
     context = {
-        "source": source, "write_key": key, "rows": debugger_rows(source),
+        "source": source, "write_key": write_key, "rows": debugger_rows(source),
         "forms": HostedForm.objects.filter(source=source).order_by("name"),
-        "base_url": request.build_absolute_uri("/").rstrip("/"),
+        "base_url": request.build_absolute_uri("/").rstrip("/"), "form_form": form,
     }
-    return render(request, "tracking/source_detail.html", context)
+    return render(request, "tracking/source_detail.html", context, status=status)
+
+
+@require_POST
+def source_form_create(request: HttpRequest, source_id: int) -> HttpResponse:
+    """Define a hosted form for this source (marketing and admins)."""
+    user = _manager(request)
+    if user is None:
+        return _login_redirect(request)
+    source = _source_or_404(source_id)
+    form = HostedFormForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        lines = data.pop("field_lines")
+        try:
+            form_create(actor=user, source=source, fields=parse_field_lines(lines), **data)
+        except DomainError as exc:
+            field = "field_lines" if exc.field == "fields" else exc.field
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            return redirect(f"{reverse('tracking:source_detail', args=[source.pk])}#forms")
+    return _source_page(request, source, write_key="", form=form, status=400)
+
+
+@require_POST
+def source_form_enabled(request: HttpRequest, form_id: int) -> HttpResponse:
+    """Switch a hosted form off (its URL answers 404) or on again."""
+    user = _manager(request)
+    if user is None:
+        return _login_redirect(request)
+    hosted = HostedForm.objects.filter(pk=form_id).first()
+    if hosted is None:
+        raise Http404("No such form.")
+    form_set_enabled(form=hosted, actor=user, enabled=request.POST.get("enabled") == "1")
+    return redirect(f"{reverse('tracking:source_detail', args=[hosted.source_id])}#forms")
 
 
 @require_POST

@@ -10,8 +10,9 @@ from smarketing.tracking import names
 ROOT = Path(__file__).resolve().parents[4]
 DOC = ROOT / "docs" / "tracking.md"
 # A quoted Title Case name of two or more words ending in a past participle
-# ("Form Submitted", "Email Link Clicked"): how Segment spec event names look.
-EVENT_LITERAL = re.compile(r"[\"']((?:[A-Z][a-z]+ )+(?:[A-Z][a-z]+ed|Up))[\"']")
+# ("Form Submitted", "Email Link Clicked"): how Segment spec event names look; not a
+# dict key (`"Date Saved": "created_at"` is an import file's column header).
+EVENT_LITERAL = re.compile(r"[\"']((?:[A-Z][a-z]+ )+(?:[A-Z][a-z]+ed|Up))[\"'](?!\s*:)")
 
 
 def _documented() -> set[str]:

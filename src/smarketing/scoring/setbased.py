@@ -1,0 +1,235 @@
+"""The full rescore as set-based SQL: every contact's fit and engagement computed by
+the database in one statement per range of contacts, with the same arithmetic as
+engine.py (which explains a score rule by rule), written with UPDATE..FROM and
+INSERT..SELECT. Nothing is looped over per contact in Python.
+
+Exactness: a day's decay factor is engine.decay_factor (Decimal, 6 places) given to
+the database as an integer number of millionths in a small temporary (age, factor)
+table (0 beyond the last age whose factor is not 0); so a rule's decayed sum is an
+exact integer of millionths, capped by the rule cap x 1e6 and rounded half away
+from zero (Decimal ROUND_HALF_UP) by integer division: the same whole number the
+explanation shows.
+
+The statement (per range):
+    per (contact, UTC day age): one count per engagement rule   -- one scan of events
+    per contact: per rule SUM(daily capped points x factor)     -- one GROUP BY
+    per contact: fit (one CASE per fit rule) + rounded rule sums
+It fills a temporary table, from which the changed contacts are updated, the score
+history rows inserted and ContactScore upserted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.expressions import RawSQL
+
+from smarketing.people.models import Contact
+from smarketing.scoring.engine import ModelSpec, decay_factor
+from smarketing.scoring.rules import engagement_rule_q, fit_rule_q
+from smarketing.tracking.models import Event
+
+MICRO = 1_000_000
+TEMP = "scoring_rescore_tmp"
+DECAY = "scoring_decay_tmp"
+
+
+def decay_rows(half_life_days: int) -> list[tuple[int, int]]:
+    """(age, factor in millionths) for every age whose factor is not 0 (none without
+    decay: then the factor is 1 whatever the age, and the SQL uses the constant)."""
+    rows, age = [], 0
+    while half_life_days > 0 and (factor := int(decay_factor(age, half_life_days) * MICRO)) > 0:
+        rows.append((age, factor))
+        age += 1
+    return rows
+
+
+def _age_sql(today: dt.date) -> tuple[str, list[Any]]:
+    column = f'{connection.ops.quote_name(Event._meta.db_table)}."timestamp"'
+    if connection.vendor == "postgresql":
+        return f"(%s::date - ({column} AT TIME ZONE 'UTC')::date)", [today]
+    return f"CAST(julianday(%s) - julianday(date({column})) AS INTEGER)", [today.isoformat()]
+
+
+def _window_q(spec: ModelSpec, i: int, at: dt.datetime) -> Q:
+    rule = spec.engagement_rules[i]
+    q = engagement_rule_q(rule)
+    if rule.recency_days:
+        q &= Q(timestamp__gt=at - dt.timedelta(days=rule.recency_days))
+    return q
+
+
+def _daily_counts(spec: ModelSpec, events: Q, at: dt.datetime) -> QuerySet:
+    """Per (contact, age in UTC days): how many events each rule counts (n0, n1, ...)."""
+    rules = [_window_q(spec, i, at) for i in range(len(spec.engagement_rules))]
+    age_sql, age_params = _age_sql(at.astimezone(dt.UTC).date())
+    return (  # no "any rule matches" filter: an OR of indexed conditions makes SQLite
+        # fetch every event of those types by index, whatever the contact range
+        Event.objects.filter(events, timestamp__lte=at, contact__isnull=False)
+        .annotate(age=RawSQL(age_sql, age_params, output_field=IntegerField()))
+        .values("contact_id", "age")
+        .annotate(**{
+            f"n{i}": Sum(Case(When(q, then=Value(1)), default=Value(0),
+                              output_field=IntegerField()))
+            for i, q in enumerate(rules)
+        })
+        .order_by()
+    )
+
+
+def _capped(expression: str, cap: int) -> str:
+    if not cap:
+        return expression
+    return (f"CASE WHEN {expression} > {cap} THEN {cap} "
+            f"WHEN {expression} < -{cap} THEN -{cap} ELSE {expression} END")
+
+
+def _rounded(expression: str) -> str:
+    """Millionths to a whole number, half away from zero (ROUND_HALF_UP)."""
+    half = MICRO // 2
+    return (f"(CASE WHEN {expression} >= 0 THEN ({expression} + {half}) / {MICRO} "
+            f"ELSE -(({half} - {expression}) / {MICRO}) END)")
+
+
+def _engagement_sql(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+    """SELECT contact_id, engagement for the contacts with any counted event."""
+    daily_sql, params = _daily_counts(spec, events, at).query.sql_with_params()
+    factor = "COALESCE(k.factor, 0)" if spec.half_life_days else str(MICRO)
+    join = f"LEFT JOIN {DECAY} k ON k.age = d.age" if spec.half_life_days else ""
+    sums = ", ".join(
+        f"CAST(SUM({_capped(f'd.n{i} * {rule.points}', rule.daily_cap)} * {factor}) "
+        f"AS BIGINT) AS a{i}"
+        for i, rule in enumerate(spec.engagement_rules)
+    )
+    total = " + ".join(
+        _rounded(_capped(f"s.a{i}", rule.rule_cap * MICRO))
+        for i, rule in enumerate(spec.engagement_rules)
+    )
+    sql = (f"SELECT s.contact_id, {total} AS engagement FROM ("
+           f"SELECT d.contact_id, {sums} FROM ({daily_sql}) d {join} "
+           f"GROUP BY d.contact_id) s")
+    return sql, list(params)
+
+
+def _fit_sql(spec: ModelSpec, contacts: Q) -> tuple[str, list[Any]]:
+    fit: Any = Value(0)
+    for rule in spec.fit_rules:
+        fit = fit + Case(When(fit_rule_q(rule), then=Value(rule.points)), default=Value(0),
+                         output_field=IntegerField())
+    rows = Contact.objects.filter(contacts).annotate(fit_points=fit).values_list(
+        "id", "fit_points").order_by()
+    sql, params = rows.query.sql_with_params()
+    return sql, list(params)
+
+
+def scores_sql(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime
+               ) -> tuple[str, list[Any]]:
+    """SELECT contact_id, fit, engagement for every contact in scope, at `at`."""
+    fit_sql, params = _fit_sql(spec, contacts)
+    if not spec.engagement_rules:
+        return f"SELECT f.id, f.fit_points, 0 FROM ({fit_sql}) f", params
+    engagement_sql, more = _engagement_sql(spec, events, at)
+    return (f"SELECT f.id, f.fit_points, COALESCE(e.engagement, 0) FROM ({fit_sql}) f "
+            f"LEFT JOIN ({engagement_sql}) e ON e.contact_id = f.id", params + more)
+
+
+def create_temp_tables(half_life_days: int) -> None:
+    """The per-range result table, and the decay factors by age (primary key: the join
+    is a lookup, not a scan of the factors for every row)."""
+    drop_temp_tables()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {TEMP} (contact_id BIGINT PRIMARY KEY, "
+                       "fit BIGINT NOT NULL, engagement BIGINT NOT NULL)")
+        cursor.execute(f"CREATE TEMPORARY TABLE {DECAY} (age INTEGER PRIMARY KEY, "
+                       "factor BIGINT NOT NULL)")
+        cursor.executemany(f"INSERT INTO {DECAY} (age, factor) VALUES (%s, %s)",
+                           decay_rows(half_life_days))
+
+
+def drop_temp_tables() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {TEMP}")
+        cursor.execute(f"DROP TABLE IF EXISTS {DECAY}")
+
+
+def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime) -> int:
+    """Compute the scores in scope into the temporary table (emptied first)."""
+    sql, params = scores_sql(spec, contacts=contacts, events=events, at=at)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TEMP}")
+        cursor.execute(f"INSERT INTO {TEMP} (contact_id, fit, engagement) {sql}", params)
+        return cursor.rowcount
+
+
+def _tables() -> dict[str, str]:
+    from smarketing.scoring.models import ContactScore, ScoreChange
+
+    quote = connection.ops.quote_name
+    return {"contact": quote(Contact._meta.db_table),
+            "score": quote(ContactScore._meta.db_table),
+            "change": quote(ScoreChange._meta.db_table)}
+
+
+CHANGED = ("c.fit_score <> t.fit OR c.engagement_score <> t.engagement "
+           "OR c.score <> t.fit + t.engagement")
+
+
+def write_from_temp_table(model: Any, at: dt.datetime) -> int:
+    """History rows and contact scores for the changed contacts, ContactScore upserted
+    where it differs; returns how many contacts' scores changed. Run it atomically."""
+    names = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {names['change']} (contact_id, at, model_id, fit, engagement, total, "
+            f"previous_total) SELECT t.contact_id, %s, %s, t.fit, t.engagement, "
+            f"t.fit + t.engagement, c.score FROM {TEMP} t JOIN {names['contact']} c "
+            f"ON c.id = t.contact_id WHERE {CHANGED}", [at, model.pk])
+        changed = cursor.rowcount
+        if changed:
+            cursor.execute(
+                f"UPDATE {names['contact']} AS c SET fit_score = t.fit, engagement_score = "
+                f"t.engagement, score = t.fit + t.engagement FROM {TEMP} t "
+                f"WHERE c.id = t.contact_id AND ({CHANGED})")
+        cursor.execute(
+            f"INSERT INTO {names['score']} AS s (contact_id, model_id, fit, engagement, total, "
+            f"scored_at, factors) SELECT t.contact_id, %s, t.fit, t.engagement, "
+            f"t.fit + t.engagement, %s, '[]' FROM {TEMP} t WHERE true "
+            "ON CONFLICT (contact_id) DO UPDATE SET model_id = excluded.model_id, "
+            "fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, "
+            "scored_at = excluded.scored_at WHERE s.model_id <> excluded.model_id "
+            "OR s.total <> excluded.total OR s.fit <> excluded.fit "
+            "OR s.engagement <> excluded.engagement", [model.pk, at])
+    return changed
+
+
+AGGREGATES = {"max": "MAX", "sum": "SUM", "avg": "AVG"}
+
+
+def write_company_scores(aggregate: str, at: dt.datetime, company_ids: list[int] | None) -> int:
+    """Each company's aggregate (max, sum or avg) of its contacts' stored scores, rounded
+    half away from zero, upserted where it differs; returns the companies aggregated."""
+    from smarketing.scoring.models import CompanyScore
+
+    fn, quote = AGGREGATES[aggregate], connection.ops.quote_name
+    table, contacts = quote(CompanyScore._meta.db_table), quote(Contact._meta.db_table)
+    where, params = "company_id IS NOT NULL", list[Any]([at])
+    if company_ids is not None:
+        if not company_ids:
+            return 0
+        where += f" AND company_id IN ({', '.join(['%s'] * len(company_ids))})"
+        params += company_ids
+    columns = ", ".join(f"CAST(ROUND({fn}({c})) AS BIGINT)"
+                        for c in ("fit_score", "engagement_score", "score"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} AS s (company_id, fit, engagement, total, contacts, scored_at) "
+            f"SELECT company_id, {columns}, COUNT(*), %s FROM {contacts} WHERE {where} "
+            "GROUP BY company_id ON CONFLICT (company_id) DO UPDATE SET fit = excluded.fit, "
+            "engagement = excluded.engagement, total = excluded.total, "
+            "contacts = excluded.contacts, scored_at = excluded.scored_at "
+            "WHERE s.fit <> excluded.fit OR s.engagement <> excluded.engagement "
+            "OR s.total <> excluded.total OR s.contacts <> excluded.contacts", params)
+        return cursor.rowcount

@@ -1,0 +1,105 @@
+"""A model change rescores in the worker (job queue) with visible progress; score
+changes land on the contact timeline; the set-based rescore rounds like the
+explanation and keeps events that arrive while it runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import time_machine
+from django.test import Client
+
+from smarketing.core.jobs import run_burst
+from smarketing.core.models import Job
+from smarketing.core.timeline import contact_timeline
+from smarketing.people.models import Contact
+from smarketing.scoring.models import RescoreRun, ScoreChange
+from smarketing.scoring.scoring import rescore_all, score_contacts
+from smarketing.scoring.selectors import contact_score
+from smarketing.scoring.services import model_change
+from smarketing.scoring.tests.helpers import NOW, a_model, event
+from smarketing.testing.factories import make_contact
+
+FORM = {"event_type": "track", "event_name": "Form Submitted", "points": 40}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_model_change_queues_a_rescore_that_the_worker_runs(
+    users: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    a_model(users["marketing"], threshold=1000, engagement=[FORM])
+    lead = make_contact()
+    event(lead, "track", "Form Submitted")
+    with django_capture_on_commit_callbacks(execute=True):
+        model = model_change(actor=users["marketing"], settings={"threshold": 900})
+    run = RescoreRun.objects.get(model=model)
+    assert (run.started_at, Contact.objects.get(pk=lead.pk).score) == (None, 0)
+    assert Job.objects.filter(kind="scoring.rescore", done_at=None).count() == 1
+    assert run_burst("test") >= 1
+    run.refresh_from_db()
+    assert (run.finished_at is not None, run.contacts, run.changed) == (True, 1, 1)
+    assert (run.done, run.total, run.percent) == (run.total, run.total, 100)
+    assert Contact.objects.get(pk=lead.pk).score == 40
+
+
+def test_the_scoring_page_polls_the_rescore_progress(users: Any) -> None:
+    model = a_model(users["marketing"])
+    RescoreRun.objects.create(model=model, queued_at=NOW, started_at=NOW, done=5, total=20)
+    client = Client()
+    client.force_login(users["rep"])
+    page = client.get("/scoring/").content.decode()
+    assert 'data-testid="rescore"' in page and "25%" in page
+    status = client.get("/scoring/rescore/status/").content.decode()
+    assert "every 2s" in status and "5 of 20" in status
+
+
+@time_machine.travel(NOW, tick=False)
+def test_score_changes_are_on_the_contact_timeline(users: Any) -> None:
+    model = a_model(users["marketing"], threshold=1000, engagement=[FORM])
+    lead = make_contact()
+    event(lead, "track", "Form Submitted", at=NOW - dt.timedelta(hours=1))
+    rescore_all()
+    rescore_all()  # nothing changed: no second row
+    (change,) = ScoreChange.objects.filter(contact=lead)
+    assert (change.previous_total, change.total, change.model_id) == (0, 40, model.pk)
+    items = [i for i in contact_timeline(lead.pk).items if i.kind == "score_change"]
+    assert [(i.title, i.data["model_version"]) for i in items] == [
+        ("Score 0 → 40", model.version)]
+
+
+def test_the_set_based_rescore_rounds_half_up_like_the_explanation(users: Any) -> None:
+    # 3 points a day, half-life 2 days: ages 0..3 give 3 + 2.12132 + 1.5 + 1.06066 = 7.68198
+    a_model(users["marketing"], half_life_days=2,
+            engagement=[{"event_type": "page", "points": 3},
+                        {"event_type": "track", "event_name": "Unsubscribed", "points": -5}])
+    lead = make_contact()
+    for age in range(4):
+        event(lead, "page", at=NOW - dt.timedelta(days=age))
+    event(lead, "track", "Unsubscribed", at=NOW - dt.timedelta(days=2))  # -2.5 -> -3
+    with time_machine.travel(NOW, tick=False):
+        rescore_all()
+        explained = contact_score(lead).result
+    assert Contact.objects.get(pk=lead.pk).engagement_score == explained.engagement == 8 - 3
+    assert sum(item.points for item in explained.items) == 5
+
+
+@time_machine.travel(NOW, tick=False)
+def test_events_that_arrive_during_a_range_are_scored_after_it(
+    users: Any, monkeypatch: Any
+) -> None:
+    from smarketing.scoring import setbased
+
+    a_model(users["marketing"], engagement=[FORM])
+    lead = make_contact()
+    fill = setbased.fill_temp_table
+
+    def fill_then_ingest(*args: Any, **kwargs: Any) -> int:
+        count = fill(*args, **kwargs)
+        event(lead, "track", "Form Submitted")  # lands after the range was computed
+        score_contacts(contact_ids=[lead.pk])
+        return count
+
+    monkeypatch.setattr(setbased, "fill_temp_table", fill_then_ingest)
+    rescore_all()
+    assert Contact.objects.get(pk=lead.pk).score == 40
