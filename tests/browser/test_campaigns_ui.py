@@ -94,3 +94,11 @@ def test_marketing_creates_then_edits_a_campaign_and_drills_into_an_attributed_n
     page.get_by_test_id("attribution-table").get_by_role("link", name="500.00").first.click()
     expect(page.get_by_test_id("drill-deal")).to_have_count(1)
     expect(page.get_by_test_id("drill-total")).to_have_text("500.00")
+
+    page.goto("/content/")
+    page.get_by_role("link", name="New asset").click()
+    page.get_by_label("Title").fill("Webinar recording")
+    page.get_by_label("Type").select_option("webinar")
+    page.get_by_label("Campaign").select_option(label="Spring webinar")
+    page.get_by_role("button", name="Save asset").click()
+    expect(page.get_by_test_id("asset-table")).to_contain_text("Webinar recording")

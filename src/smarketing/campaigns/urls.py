@@ -12,4 +12,6 @@ urlpatterns = [
     path("attribution/", views.attribution_page, name="attribution"),
     path("attribution/deals/", views.attribution_deals_page, name="attribution_deals"),
     path("content/", views.content_library, name="content"),
+    path("content/new/", views.asset_form, name="asset_new"),
+    path("content/<int:asset_id>/edit/", views.asset_form, name="asset_edit"),
 ]

@@ -23,7 +23,14 @@ from django.views.decorators.http import require_GET, require_POST
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import MODELS, attribution
 from smarketing.campaigns.drilldown import attribution_deals
-from smarketing.campaigns.models import CampaignStatus, Channel, ContentAsset, CostKind
+from smarketing.campaigns.models import (
+    AssetType,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    ContentAsset,
+    CostKind,
+)
 from smarketing.campaigns.resolution import CHANNEL_LABELS
 from smarketing.campaigns.selectors import (
     FUNNEL,
@@ -31,7 +38,13 @@ from smarketing.campaigns.selectors import (
     campaign_performance,
     daily_spend,
 )
-from smarketing.campaigns.services import campaign_create, campaign_update, cost_add
+from smarketing.campaigns.services import (
+    asset_create,
+    asset_update,
+    campaign_create,
+    campaign_update,
+    cost_add,
+)
 from smarketing.core.errors import DomainError, NotFound
 from smarketing.core.periods import Period, parse_period, preset
 
@@ -211,6 +224,41 @@ def campaign_form(request: HttpRequest, campaign_id: int | None = None) -> HttpR
     return render(request, "campaigns/campaign_form.html", context, status=400 if error else 200)
 
 
+def _asset_fields(post: Any) -> dict[str, Any]:
+    campaign_id = post.get("campaign_id") or ""
+    campaign = Campaign.objects.filter(pk=int(campaign_id)).first() if campaign_id.isdigit() \
+        else None
+    return {"title": post.get("title", ""), "type": post.get("type", ""),
+            "url": post.get("url", ""), "gated": post.get("gated") == "on", "campaign": campaign}
+
+
+@login_required
+def asset_form(request: HttpRequest, asset_id: int | None = None) -> HttpResponse:
+    """Create (no id) or edit a content asset: marketing and admins; others get 403."""
+    if not perms.can_change(request.user):
+        raise PermissionDenied("Only marketing and admins create or change assets.")
+    try:
+        asset = (perms.asset_get_for_user(user=request.user, asset_id=asset_id, change=True)
+                 if asset_id else None)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    error = None
+    if request.method == "POST":
+        fields = _asset_fields(request.POST)
+        try:
+            if asset:
+                asset_update(asset=asset, actor=request.user, **fields)
+            else:
+                asset_create(actor=request.user, **fields)
+            messages.success(request, "Asset saved.")
+            return redirect("campaigns:content")
+        except DomainError as exc:
+            error = exc
+    context = {"asset": asset, "error": error, "values": request.POST or None,
+               "types": AssetType.choices, "campaigns": Campaign.objects.order_by("name")}
+    return render(request, "campaigns/asset_form.html", context, status=400 if error else 200)
+
+
 @login_required
 @require_GET
 def attribution_page(request: HttpRequest) -> HttpResponse:
@@ -276,5 +324,5 @@ def content_library(request: HttpRequest) -> HttpResponse:
     stats = asset_performance()
     rows = [(asset, stats.get(asset.pk)) for asset in assets]
     return render(request, "campaigns/content_library.html",
-                  {"rows": rows, "type": kind, "types": ContentAsset._meta.get_field(
-                      "type").choices})
+                  {"rows": rows, "type": kind, "can_change": perms.can_change(request.user),
+                   "types": ContentAsset._meta.get_field("type").choices})

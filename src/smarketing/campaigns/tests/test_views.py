@@ -156,3 +156,18 @@ def test_marketing_creates_and_edits_a_campaign_in_the_ui_and_a_rep_gets_403(use
                                                  {**body, "budget": "-5"})
     assert edited.status_code == 400 and b'data-field="budget"' in edited.content
     assert client_for(users["rep"]).get("/campaigns/new/").status_code == 403
+
+
+def test_marketing_creates_and_edits_an_asset_in_the_ui_and_a_rep_gets_403(users):
+    from smarketing.campaigns.models import ContentAsset
+
+    campaign = make_campaign("Ads")
+    body = {"title": "Buyer guide", "type": "buyers_guide", "url": "https://x.example/g",
+            "campaign_id": str(campaign.pk), "gated": "on"}
+    assert client_for(users["marketing"]).post("/content/new/", body).status_code == 302
+    asset = ContentAsset.objects.get(title="Buyer guide")
+    assert (asset.campaign, asset.gated) == (campaign, True)
+    bad = client_for(users["marketing"]).post(f"/content/{asset.pk}/edit/",
+                                              {**body, "url": "ftp://x"})
+    assert bad.status_code == 400 and b'data-field="url"' in bad.content
+    assert client_for(users["rep"]).get("/content/new/").status_code == 403
