@@ -22,7 +22,7 @@ per-(contact, rule, day) counts, and bulk writes.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -178,12 +178,14 @@ def _all_rule_days(
         .values("contact_id", "day", *columns).annotate(n=Count("id"))
         .values_list("contact_id", "day", "n", *columns).order_by()
     )
-    days: list[dict[int, list[tuple[dt.date, int]]]] = [defaultdict(list) for _ in columns]
+    # a day may come in several rows (one per combination of the rule columns): its
+    # counts are added up before the daily cap applies
+    counts: list[dict[int, Counter[dt.date]]] = [defaultdict(Counter) for _ in columns]
     for contact_id, day, n, *flags in rows:
         for i, flag in enumerate(flags):
             if flag:
-                days[i][contact_id].append((day, n))
-    return days
+                counts[i][contact_id][day] += n
+    return [{c: list(by_day.items()) for c, by_day in rule.items()} for rule in counts]
 
 
 def _add_engagement(

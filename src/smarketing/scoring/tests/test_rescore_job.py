@@ -103,3 +103,21 @@ def test_events_that_arrive_during_a_range_are_scored_after_it(
     monkeypatch.setattr(setbased, "fill_temp_table", fill_then_ingest)
     rescore_all()
     assert Contact.objects.get(pk=lead.pk).score == 40
+
+
+def test_a_daily_cap_counts_a_day_once_however_many_rules_match_its_events(
+    users: Any
+) -> None:
+    # 3 blog views and 1 pricing view on one day: "any page" counts 4, capped at 3
+    a_model(users["marketing"], half_life_days=0, engagement=[
+        {"event_type": "page", "points": 1, "daily_cap": 3},
+        {"event_type": "page", "property_filters": {"page_path": "/pricing"}, "points": 5}])
+    lead = make_contact()
+    for path in ("/blog", "/blog", "/blog", "/pricing"):
+        event(lead, "page", at=NOW - dt.timedelta(days=1), page_path=path)
+    with time_machine.travel(NOW, tick=False):
+        score_contacts(contact_ids=[lead.pk])
+        incremental = Contact.objects.get(pk=lead.pk).score
+        rescore_all()
+        explained = contact_score(lead).result.total
+    assert incremental == Contact.objects.get(pk=lead.pk).score == explained == 3 + 5
