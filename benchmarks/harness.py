@@ -102,7 +102,7 @@ def running_server(port: int, workers: int, threads: int, log: Path) -> Iterator
     command = [
         sys.executable, "-m", "smarketing.cli", "serve", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), "--threads", str(threads),
-        "--no-access-log",
+        "--no-access-log", "--no-jobs",
     ]
     with log.open("w") as log_file:
         server = subprocess.Popen(

@@ -215,3 +215,39 @@ def test_serve_answers_over_http_with_static_files(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _children(pid: int) -> dict[int, str]:
+    """{pid: command line} of the processes whose parent is pid (Linux /proc)."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                found[int(stat.parent.name)] = command.decode()
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_serve_runs_a_job_worker_beside_it_that_stops_with_it(tmp_path: Path) -> None:
+    env = {**os.environ, "SMARKETING_DATA_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    cli = [sys.executable, "-m", "smarketing.cli"]
+    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [*cli, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        _get(f"http://127.0.0.1:{port}/login/")
+        workers = {p: c for p, c in _children(server.pid).items() if " worker --parent " in c}
+        assert list(workers.values()) == [
+            f"{sys.executable} -m smarketing.cli worker --parent {server.pid} "
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)

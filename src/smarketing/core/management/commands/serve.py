@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management import call_command
@@ -63,6 +68,10 @@ def add_server_arguments(parser: CommandParser) -> None:
     parser.add_argument(
         "--no-access-log", action="store_true", help="Do not log every request."
     )
+    parser.add_argument(
+        "--no-jobs", action="store_true",
+        help="Do not run a background job worker beside the server (run `smarketing worker`).",
+    )
 
 
 def check_server_arguments(options: dict[str, Any]) -> None:
@@ -79,11 +88,33 @@ def run_server(options: dict[str, Any], *, collect_static: bool = True) -> None:
     if collect_static:
         call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()  # never share a database connection with forked workers
-    SmarketingServer(server_options(
-        host=options["host"], port=options["port"], workers=options["workers"],
-        threads=options["threads"], timeout=options["timeout"],
-        access_log=not options["no_access_log"],
-    )).run()
+    with job_worker(enabled=not options.get("no_jobs", False)):
+        SmarketingServer(server_options(
+            host=options["host"], port=options["port"], workers=options["workers"],
+            threads=options["threads"], timeout=options["timeout"],
+            access_log=not options["no_access_log"],
+        )).run()
+
+
+@contextmanager
+def job_worker(*, enabled: bool) -> Iterator[None]:
+    """`smarketing worker` as a child process for as long as the server runs.
+
+    Queued work (rescoring, webhooks, imports, SLA notifications, report emails) then
+    happens on a single-machine install without a second command. The child stops with
+    the server, and by itself if the server dies without stopping it (`--parent`).
+    """
+    if not enabled:
+        yield
+        return
+    child = subprocess.Popen(
+        [sys.executable, "-m", "smarketing.cli", "worker", "--parent", str(os.getpid())]
+    )
+    try:
+        yield
+    finally:
+        child.terminate()
+        child.wait(timeout=30)
 
 
 class Command(BaseCommand):

@@ -23,6 +23,11 @@ class Command(BaseCommand):
             "--interval", type=float, default=5.0, help="Seconds between polls (default 5)."
         )
         parser.add_argument("--name", default="", help="Worker name (default host:pid).")
+        parser.add_argument(
+            "--parent", type=int, default=0,
+            help="Exit when the process with this id is no longer this worker's parent "
+                 "(set by `smarketing serve`).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker = options["name"] or f"{socket.gethostname()}:{os.getpid()}"
@@ -36,7 +41,12 @@ class Command(BaseCommand):
             self.stdout.write(f"periodic checks queued {checked}; ran {run_burst(worker)} jobs")
             return
         self.stdout.write(f"worker {worker} polling every {options['interval']} s")
-        while True:  # pragma: no cover - the loop is run_periodic + run_burst, tested above
+        while not _orphaned(options["parent"]):
             run_periodic()
             if not run_burst(worker):
                 time.sleep(options["interval"])
+
+
+def _orphaned(parent: int) -> bool:
+    """True once the server that started this worker has gone (see `smarketing serve`)."""
+    return bool(parent) and os.getppid() != parent
