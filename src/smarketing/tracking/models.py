@@ -111,6 +111,10 @@ class Event(models.Model):
             models.Index(fields=["user_id"], name="event_user"),
             models.Index(fields=["type", "name", "timestamp"], name="event_type_name_ts"),
             models.Index(fields=["source", "id"], name="event_source_recent"),
+            # covers web_metrics (selectors.py): page/track events of a period read
+            # from the index alone, without a table lookup per event
+            models.Index(fields=["type", "timestamp", "contact", "anonymous_id", "user_id",
+                                 "id"], name="event_web_kpi"),
         ]
 
     def __str__(self) -> str:

@@ -28,8 +28,8 @@ VISITOR = (
     "WHEN anonymous_id <> '' THEN 'a' || anonymous_id ELSE 'u' || user_id END"
 )
 GAP_SQL = {
-    "sqlite": "ROUND((julianday(ts) - julianday(prev)) * 86400000.0) > %s * 1000",
-    "postgresql": "EXTRACT(EPOCH FROM ts - prev) > %s",
+    "sqlite": "ROUND((julianday({later}) - julianday({earlier})) * 86400000.0) > %s * 1000",
+    "postgresql": "EXTRACT(EPOCH FROM {later} - {earlier}) > %s",
 }
 SESSIONS_CTE = """
 WITH scoped AS (
@@ -55,17 +55,42 @@ WITH scoped AS (
     FROM numbered GROUP BY visitor, session
 )
 """
-SESSIONS_SQL = SESSIONS_CTE + """
-SELECT COUNT(*), COALESCE(SUM(CASE WHEN events = 1 AND pages = 1 THEN 1 ELSE 0 END), 0)
-FROM sessions WHERE started >= %s AND started < %s
-"""
 SESSION_ROWS_SQL = SESSIONS_CTE + """
 SELECT visitor, started, events, pages FROM sessions
 WHERE started >= %s AND started < %s ORDER BY started, visitor
 """
-PAGES_SQL = """
-SELECT COUNT(*), COUNT(DISTINCT {visitor}) FROM {table}
-WHERE type = 'page' AND timestamp >= %s AND timestamp < %s
+# web_metrics in one pass over the covering index event_web_kpi: one sort by visitor
+# (LAG, LEAD and the running count share one window), no per-session grouping; the
+# visitor is VISITOR's partition as plain columns (no string built per event). A row
+# starts a session when the gap to the visitor's previous event is over 30 minutes;
+# a session is a bounce when its start is a page view and the next event starts
+# another session (or there is none); a visitor counts at their first page view in P.
+METRICS_SQL = """
+WITH scoped AS (
+    SELECT contact_id,
+           CASE WHEN contact_id IS NULL THEN anonymous_id ELSE '' END AS anonymous_key,
+           CASE WHEN contact_id IS NULL AND anonymous_id = '' THEN user_id ELSE '' END AS user_key,
+           timestamp AS ts, id, type
+    FROM {table}
+    WHERE timestamp >= %s AND timestamp < %s AND type IN ('page', 'track')
+), marked AS (
+    SELECT ts, type,
+           LAG(ts) OVER visit AS prev, LEAD(ts) OVER visit AS next_ts,
+           COUNT(CASE WHEN type = 'page' AND ts >= %s AND ts < %s THEN 1 END)
+               OVER (visit ROWS UNBOUNDED PRECEDING) AS pages_so_far
+    FROM scoped
+    WINDOW visit AS (PARTITION BY contact_id, anonymous_key, user_key ORDER BY ts, id)
+), flagged AS (
+    SELECT type, pages_so_far,
+           CASE WHEN prev IS NULL OR {gap} THEN 1 ELSE 0 END AS starts,
+           CASE WHEN next_ts IS NULL OR {next_gap} THEN 1 ELSE 0 END AS alone
+    FROM marked WHERE ts >= %s AND ts < %s
+)
+SELECT COALESCE(SUM(CASE WHEN type = 'page' AND pages_so_far = 1 THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(starts), 0),
+       COALESCE(SUM(CASE WHEN type = 'page' THEN 1 ELSE 0 END), 0),
+       COALESCE(SUM(CASE WHEN starts = 1 AND alone = 1 AND type = 'page' THEN 1 ELSE 0 END), 0)
+FROM flagged
 """
 
 
@@ -84,15 +109,11 @@ def _db_time(value: datetime) -> Any:
 
 
 def web_metrics(start: datetime, end: datetime) -> WebMetrics:
-    """visitors, sessions, page_views and bounce_rate for [start, end), in two queries."""
-    table = Event._meta.db_table
+    """visitors, sessions, page_views and bounce_rate for [start, end), in one query."""
+    sql, params = _sessions_query(METRICS_SQL, start, end)
     with connection.cursor() as cursor:
-        cursor.execute(
-            PAGES_SQL.format(visitor=VISITOR, table=table), [_db_time(start), _db_time(end)]
-        )
-        page_views, visitors = cursor.fetchone()
-        cursor.execute(*_sessions_query(SESSIONS_SQL, start, end))
-        sessions, bounces = cursor.fetchone()
+        cursor.execute(sql, params[:2] + params[2:] * 2)
+        visitors, sessions, page_views, bounces = cursor.fetchone()
     return WebMetrics(
         visitors=visitors, sessions=sessions, page_views=page_views,
         bounce_rate=bounces / sessions if sessions else None,
@@ -103,7 +124,9 @@ def _sessions_query(sql: str, start: datetime, end: datetime) -> tuple[str, list
     gap = GAP_SQL[connection.vendor].replace("%s", str(SESSION_GAP.total_seconds()))
     params = [_db_time(start - SESSION_GAP), _db_time(end + SESSION_GAP),
               _db_time(start), _db_time(end)]
-    return sql.format(visitor=VISITOR, table=Event._meta.db_table, gap=gap), params
+    return sql.format(visitor=VISITOR, table=Event._meta.db_table,
+                      gap=gap.format(later="ts", earlier="prev"),
+                      next_gap=gap.format(later="next_ts", earlier="ts")), params
 
 
 def session_rows(start: datetime, end: datetime) -> list[tuple[str, datetime, int, int]]:

@@ -107,3 +107,15 @@ def test_events_outside_the_period_do_not_count(source: Source) -> None:
 def test_identify_and_group_events_do_not_make_sessions(source: Source) -> None:
     _events(source, ("a", "identify", _at(9)), ("a", "group", _at(9)))
     assert _day(source).sessions == 0
+
+
+def test_a_contact_an_anonymous_id_and_a_user_id_with_the_same_text_are_three_visitors(
+    source: Source,
+) -> None:
+    contact = make_contact()
+    same = str(contact.pk)
+    _events(source, (same, "page", _at(9)))
+    _events(source, ("x", "page", _at(9, 1)), contact=contact)
+    Event.objects.create(source=source, message_id="by-user", type="page", user_id=same,
+                         timestamp=_at(9, 2), received_at=_at(9, 2))
+    assert _day(source) == WebMetrics(visitors=3, sessions=3, page_views=3, bounce_rate=1.0)
