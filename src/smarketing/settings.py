@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # the API docs page serves Swagger UI from ninja's own static files, not a CDN
     "smarketing.core",
     "smarketing.people",
     "smarketing.tracking",
