@@ -24,7 +24,8 @@ install: $(VENV)/.installed
 dev: $(VENV)/.installed-dev
 
 demo: install pango
-	$(BIN)/smarketing demo
+	SMARKETING_MAIL_DIR=$${SMARKETING_MAIL_DIR-$$([ -n "$$SMARKETING_SMTP_HOST" ] || echo $(SMARKETING_DATA_DIR)/mail)} \
+	  $(BIN)/smarketing demo
 
 browser:
 	@bash scripts/ensure-chromium

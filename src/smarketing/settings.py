@@ -148,6 +148,10 @@ EMAIL_USE_TLS = env_bool("SMARKETING_SMTP_STARTTLS", False)
 EMAIL_USE_SSL = env_bool("SMARKETING_SMTP_SSL", False)
 EMAIL_TIMEOUT = env_int("SMARKETING_SMTP_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("SMARKETING_EMAIL_FROM", "smarketing@localhost")
+# No SMTP server to hand (the demo): each message is written as a file in this folder.
+EMAIL_FILE_PATH = env_str("SMARKETING_MAIL_DIR", "")
+if EMAIL_FILE_PATH:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
 # The weekly alignment report by email (analytics/tasks.py, sent by `smarketing worker`).
 SMARKETING_REPORT_RECIPIENTS = env_list("SMARKETING_REPORT_RECIPIENTS", [])
