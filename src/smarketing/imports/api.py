@@ -3,19 +3,18 @@ download its failed rows as CSV, or preview the first rows with the mapping appl
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from smarketing.imports.downloads import errors_csv
 from smarketing.imports.models import ImportRun
 from smarketing.imports.permissions import check_can_import
 from smarketing.imports.preview import preview
 from smarketing.imports.schemas import ImportList, ImportOut, IssueOut, PreviewOut
-from smarketing.imports.selectors import failed_rows, run_get_for_user, runs_for
+from smarketing.imports.selectors import run_get_for_user, runs_for
 from smarketing.imports.services import (
     choose_mapping,
     import_queue,
@@ -25,17 +24,6 @@ from smarketing.imports.services import (
 from smarketing.people.selectors import page
 
 router = Router(tags=["imports"])
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_lines(rows: Iterator[list[str]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    for row in rows:
-        yield writer.writerow(row)
 
 
 @router.post("", response={201: ImportOut}, summary="Upload a file and queue its import")
@@ -88,6 +76,4 @@ def imports_issues(request: HttpRequest, run_id: int, limit: int = 100,
 @router.get("/{run_id}/errors.csv", summary="The failed rows as CSV, with an error column")
 def imports_errors_csv(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
     run = run_get_for_user(user=request.user, run_id=run_id)
-    response = StreamingHttpResponse(_csv_lines(failed_rows(run)), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
-    return response
+    return errors_csv(run)

@@ -42,3 +42,4 @@ def failed_rows(run: ImportRun) -> Iterator[list[str]]:
         values = list(issue.values)[: len(header)] if header else list(issue.values)
         values += [""] * (len(header) - len(values))
         yield [*values, f"line {issue.line}, column {issue.column}: {issue.reason}"]
+

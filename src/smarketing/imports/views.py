@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound
-from smarketing.imports.api import _csv_lines
+from smarketing.imports.downloads import errors_csv
 from smarketing.imports.kinds import KINDS
 from smarketing.imports.models import ImportRun, ImportStatus, OnDuplicate
 from smarketing.imports.permissions import can_import
 from smarketing.imports.preview import preview
-from smarketing.imports.selectors import failed_rows, run_get_for_user, runs_for
+from smarketing.imports.selectors import run_get_for_user, runs_for
 from smarketing.imports.services import import_draft, import_start, mapping_of, store_upload
 
 
@@ -105,6 +105,4 @@ def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 @require_GET
 def import_errors_csv(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
     run = _run(request, run_id)
-    response = StreamingHttpResponse(_csv_lines(failed_rows(run)), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
-    return response
+    return errors_csv(run)
