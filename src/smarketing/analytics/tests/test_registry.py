@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from smarketing.analytics.measures import count_rows
 from smarketing.analytics.registry import all_kpis, get, kpi_values
@@ -46,3 +48,10 @@ def test_breakdowns_of_an_empty_period_are_empty(**_: Any) -> None:
     values = kpi_values(MAY, breakdown="region")
     assert values["sales_revenue"]["breakdown"] == {}
     assert values["new_leads"]["breakdown"] == {}
+
+
+def test_the_web_kpis_run_the_session_query_once_per_period() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        kpi_values(MAY, family="web")
+    sessions = [q for q in queries.captured_queries if "LEAD(ts) OVER visit" in q["sql"]]
+    assert len(sessions) == 2  # the period and the previous one
