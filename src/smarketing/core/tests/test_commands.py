@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -196,8 +198,10 @@ def _get(url: str, timeout: float = 180.0) -> tuple[int, str]:
             time.sleep(0.2)
 
 
-def test_serve_answers_over_http_with_static_files(tmp_path: Path) -> None:
-    env = {**os.environ, "SMARKETING_DATA_DIR": str(tmp_path)}
+@contextmanager
+def _serving(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """`smarketing serve` on a fresh SQLite database in data_dir: (process, base URL)."""
+    env = {**os.environ, "SMARKETING_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     cli = [sys.executable, "-m", "smarketing.cli"]
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
@@ -207,14 +211,19 @@ def test_serve_answers_over_http_with_static_files(tmp_path: Path) -> None:
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        status, page = _get(f"http://127.0.0.1:{port}/login/")
-        assert status == 200 and "csrfmiddlewaretoken" in page
-        stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page)
-        assert stylesheet, page
-        assert _get(f"http://127.0.0.1:{port}{stylesheet.group(1)}")[0] == 200
+        yield server, f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_answers_over_http_with_static_files(tmp_path: Path) -> None:
+    with _serving(tmp_path) as (_, base):
+        status, page = _get(f"{base}/login/")
+        assert status == 200 and "csrfmiddlewaretoken" in page
+        stylesheet = re.search(r'href="(/static/[^"]+\.css)"', page)
+        assert stylesheet, page
+        assert _get(f"{base}{stylesheet.group(1)}")[0] == 200
 
 
 def _children(pid: int) -> dict[int, str]:
@@ -232,22 +241,10 @@ def _children(pid: int) -> dict[int, str]:
 
 
 def test_serve_runs_a_job_worker_beside_it_that_stops_with_it(tmp_path: Path) -> None:
-    env = {**os.environ, "SMARKETING_DATA_DIR": str(tmp_path)}
-    env.pop("DATABASE_URL", None)
-    cli = [sys.executable, "-m", "smarketing.cli"]
-    subprocess.run([*cli, "migrate", "-v0"], env=env, check=True)
-    port = _free_port()
-    server = subprocess.Popen(
-        [*cli, "serve", "--port", str(port), "--workers", "1", "--threads", "2"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        _get(f"http://127.0.0.1:{port}/login/")
+    with _serving(tmp_path) as (server, base):
+        _get(f"{base}/login/")
         workers = {p: c for p, c in _children(server.pid).items() if " worker --parent " in c}
         assert list(workers.values()) == [
             f"{sys.executable} -m smarketing.cli worker --parent {server.pid} "
         ]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
