@@ -23,12 +23,20 @@ from smarketing.pipeline import pipelines as setup
 from smarketing.pipeline import services
 from smarketing.pipeline.exports import ACTIVITY_COLUMNS, DEAL_COLUMNS
 from smarketing.pipeline.forecast import DEFAULT_SEED, forecast
-from smarketing.pipeline.models import LineItem, LostReason, Pipeline, PipelineStage, Product
+from smarketing.pipeline.models import (
+    LineItem,
+    LostReason,
+    Pipeline,
+    PipelineStage,
+    Product,
+    Quota,
+)
 from smarketing.pipeline.schemas import (
     AccuracyOut,
     ActivityIn,
     ActivityList,
     ActivityOut,
+    ActivityPatch,
     CompleteIn,
     CustomerList,
     DealContactIn,
@@ -54,6 +62,7 @@ from smarketing.pipeline.schemas import (
     QuotaIn,
     QuotaList,
     QuotaOut,
+    QuotaPatch,
     ReopenIn,
     StageChangeOut,
     StageIn,
@@ -104,6 +113,14 @@ def _get(model: Any, pk: int | None, field: str) -> Any:
     obj = model.objects.filter(pk=pk).first() if pk else None
     if obj is None:
         raise ValidationFailed(f"{field}: no {model._meta.verbose_name} {pk}", field=field)
+    return obj
+
+
+def _found(model: Any, pk: int) -> Any:
+    """The object at a path id, or 404 naming `id`."""
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise NotFound(f"{model._meta.verbose_name} {pk} not found", field="id")
     return obj
 
 
@@ -305,15 +322,31 @@ def products_create(request: HttpRequest, payload: ProductIn) -> Status:
     return Status(201, services.product_create(actor=request.user, **payload.dict()))
 
 
+def _product_for_change(user: Any, product_id: int) -> Product:
+    product = _found(Product, product_id)
+    if not perms.catalogue_can_change(user):
+        raise PermissionDenied("only admins change products", field="name")
+    return product
+
+
+@products_router.get("/{product_id}", response=ProductOut, summary="One product")
+def products_get(request: HttpRequest, product_id: int) -> Any:
+    return _found(Product, product_id)
+
+
 @products_router.patch("/{product_id}", response=ProductOut, summary="Change a product (admins)")
 def products_patch(request: HttpRequest, product_id: int, payload: ProductPatch) -> Any:
-    product = Product.objects.filter(pk=product_id).first()
-    if product is None:
-        raise NotFound(f"product {product_id} not found", field="id")
-    if not perms.catalogue_can_change(request.user):
-        raise PermissionDenied("only admins change products", field="name")
-    return services.product_update(product=product, actor=request.user,
-                                   **payload.dict(exclude_unset=True))
+    return services.product_update(product=_product_for_change(request.user, product_id),
+                                   actor=request.user, **payload.dict(exclude_unset=True))
+
+
+@products_router.delete("/{product_id}", response={204: None},
+                        summary="Delete a product no line item uses (admins; else 409: retire "
+                                "it with active=false)")
+def products_delete(request: HttpRequest, product_id: int) -> Status:
+    services.product_delete(product=_product_for_change(request.user, product_id),
+                            actor=request.user)
+    return Status(204, None)
 
 
 class ActivityQuery(Schema):
@@ -360,6 +393,15 @@ def activities_get(request: HttpRequest, activity_id: int) -> Any:
     return perms.activity_get_for_user(user=request.user, activity_id=activity_id)
 
 
+@activities_router.patch("/{activity_id}", response=ActivityOut,
+                         summary="Change an activity (its owner, their manager, admins)")
+def activities_patch(request: HttpRequest, activity_id: int, payload: ActivityPatch) -> Any:
+    activity = perms.activity_get_for_user(user=request.user, activity_id=activity_id,
+                                           change=True)
+    return services.activity_update(activity=activity, actor=request.user,
+                                    **payload.dict(exclude_unset=True))
+
+
 @activities_router.delete("/{activity_id}", response={204: None},
                           summary="Delete an activity (its owner, their manager, admins)")
 def activities_delete(request: HttpRequest, activity_id: int) -> Status:
@@ -396,6 +438,32 @@ def quotas_set(request: HttpRequest, payload: QuotaIn) -> Status:
     quota = services.quota_set(actor=request.user, owner=owner, period=payload.period,
                                start=payload.start, amount=payload.amount)
     return Status(201, quota)
+
+
+def _quota_for_change(user: Any, quota_id: int) -> Quota:
+    quota = _found(Quota, quota_id)
+    if not perms.quota_can_set(user, quota.owner_id):
+        raise PermissionDenied("you may not change this user's quota", field="owner_id")
+    return quota
+
+
+@quotas_router.get("/{quota_id}", response=QuotaOut, summary="One quota")
+def quotas_get(request: HttpRequest, quota_id: int) -> Any:
+    return _found(Quota, quota_id)
+
+
+@quotas_router.patch("/{quota_id}", response=QuotaOut,
+                     summary="Change a quota's amount (admins, the owner's manager)")
+def quotas_patch(request: HttpRequest, quota_id: int, payload: QuotaPatch) -> Any:
+    return services.quota_update(quota=_quota_for_change(request.user, quota_id),
+                                 actor=request.user, amount=payload.amount)
+
+
+@quotas_router.delete("/{quota_id}", response={204: None},
+                      summary="Remove a quota (admins, the owner's manager)")
+def quotas_delete(request: HttpRequest, quota_id: int) -> Status:
+    services.quota_delete(quota=_quota_for_change(request.user, quota_id), actor=request.user)
+    return Status(204, None)
 
 
 FORECAST_MAX_DAYS = 366

@@ -268,6 +268,14 @@ class ActivityIn(InSchema):
     deal_id: int | None = None
 
 
+class ActivityPatch(InSchema):
+    subject: str | None = Field(None, min_length=1, max_length=200)
+    body: str | None = None
+    outcome: str | None = Field(None, max_length=200)
+    at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+
+
 class CompleteIn(InSchema):
     outcome: str = Field("", max_length=200)
 
@@ -283,6 +291,10 @@ class QuotaOut(Schema):
 class QuotaList(Schema):
     items: list[QuotaOut]
     count: int
+
+
+class QuotaPatch(InSchema):
+    amount: Money = Field(..., ge=0, max_digits=14, decimal_places=2)
 
 
 class QuotaIn(InSchema):

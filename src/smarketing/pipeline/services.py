@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from smarketing.core.errors import ValidationFailed
+from smarketing.core.errors import Conflict, ValidationFailed
 from smarketing.core.periods import add_months
 from smarketing.people.lifecycle import contact_transition, funnel_position
 from smarketing.people.models import Cause, Company, Contact, Stage, stage_rank
@@ -502,6 +502,15 @@ def product_update(*, product: Product, actor: Any, **fields: Any) -> Product:
     return product
 
 
+@transaction.atomic
+def product_delete(*, product: Product, actor: Any) -> None:
+    """Delete a product no line item uses; a used one is retired with active=false."""
+    if product.line_items.exists():
+        raise Conflict("line_items: deals' line items use this product; set active to false "
+                       "to retire it", field="line_items")
+    product.delete()
+
+
 def _check_activity_links(contact: Any, company: Any, deal: Any) -> None:
     if contact is None and company is None and deal is None:
         raise ValidationFailed(
@@ -533,6 +542,33 @@ def activity_log(
         due_at=due_at, done_at=done_at, owner=actor, contact=contact, company=company,
         deal=deal,
     )
+
+
+ACTIVITY_EDITABLE = {"subject", "body", "outcome", "at", "due_at"}
+
+
+def _activity_value(key: str, value: Any) -> Any:
+    if key in ("subject", "outcome"):
+        return (value or "").strip()[:200]
+    return "" if key == "body" and value is None else value
+
+
+@transaction.atomic
+def activity_update(*, activity: Activity, actor: Any, **fields: Any) -> Activity:
+    """Change what was logged (subject, body, outcome, at, due_at); a task keeps a due date."""
+    unknown = sorted(set(fields) - ACTIVITY_EDITABLE)
+    if unknown:
+        raise ValidationFailed(f"{unknown[0]}: not an editable activity field", field=unknown[0])
+    if "subject" in fields and not (fields["subject"] or "").strip():
+        raise ValidationFailed("subject: an activity needs a subject", field="subject")
+    if "at" in fields and fields["at"] is None:
+        raise ValidationFailed("at: an activity needs a time", field="at")
+    if activity.kind == ActivityKind.TASK and "due_at" in fields and fields["due_at"] is None:
+        raise ValidationFailed("due_at: a task needs a due date", field="due_at")
+    for key, value in fields.items():
+        setattr(activity, key, _activity_value(key, value))
+    activity.save(update_fields=sorted(fields))
+    return activity
 
 
 def activity_delete(*, activity: Activity, actor: Any) -> None:
@@ -588,6 +624,18 @@ def quota_set(*, actor: Any, owner: Any, period: str, start: dt.date, amount: An
         owner=owner, period=period, start=start, defaults={"amount": money(amount, "amount")}
     )
     return quota
+
+
+@transaction.atomic
+def quota_update(*, quota: Quota, actor: Any, amount: Any) -> Quota:
+    """Change a quota's amount (its owner, period and start identify it: set a new one)."""
+    quota.amount = money(amount, "amount")
+    quota.save(update_fields=["amount", "updated_at"])
+    return quota
+
+
+def quota_delete(*, quota: Quota, actor: Any) -> None:
+    quota.delete()
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from smarketing.pipeline.models import (
     Product,
     Quota,
 )
-from smarketing.pipeline.services import activity_log, deal_win, line_item_add
+from smarketing.pipeline.services import activity_log, deal_win, line_item_add, quota_set
 from smarketing.pipeline.tests.factories import make_deal, make_product, stage
 from smarketing.testing.factories import make_company, make_contact, make_team, make_user
 from smarketing.testing.matrix import assert_write_case
@@ -52,6 +52,7 @@ class World:
     task: Activity  # rep's open task
     contact: Contact  # an SQL, on no deal
     reason: LostReason
+    quota: Quota  # rep's, September 2026
 
 
 @pytest.fixture
@@ -70,6 +71,8 @@ def world(users: dict[str, Any]) -> World:
         users=users, deal=deal, won=won,
         line=line_item_add(deal=deal, actor=rep, product=product), product=product,
         task=task, contact=make_contact(Stage.SQL), reason=LostReason.objects.first(),
+        quota=quota_set(actor=rep, owner=rep, period="month", start=dt.date(2026, 9, 1),
+                        amount="30000"),
     )
 
 
@@ -160,6 +163,11 @@ CASES: dict[str, Case] = {
         lambda w: model_to_dict(Product.objects.get(pk=w.product.pk)),
         statuses({"admin"}, 200, 403),
     ),
+    "delete the product on rep's line": Case(
+        lambda api, w: api.delete(f"/api/v1/products/{w.product.pk}"),
+        lambda w: Product.objects.filter(pk=w.product.pk).exists(),
+        statuses({"admin"}, 409, 403),
+    ),
     "log an activity": Case(
         lambda api, w: api.post("/api/v1/activities", {
             "kind": "call", "subject": "Intro", "contact_id": w.contact.pk}),
@@ -167,6 +175,11 @@ CASES: dict[str, Case] = {
     ),
     "complete rep's task": Case(
         lambda api, w: api.post(f"/api/v1/activities/{w.task.pk}/complete", {}),
+        lambda w: model_to_dict(Activity.objects.get(pk=w.task.pk)),
+        statuses(OWNER_SIDE, 200),
+    ),
+    "patch rep's task": Case(
+        lambda api, w: api.patch(f"/api/v1/activities/{w.task.pk}", {"subject": "Renamed"}),
         lambda w: model_to_dict(Activity.objects.get(pk=w.task.pk)),
         statuses(OWNER_SIDE, 200),
     ),
@@ -184,6 +197,19 @@ CASES: dict[str, Case] = {
 }
 
 
+CASES.update({
+    "change rep's quota": Case(
+        lambda api, w: api.patch(f"/api/v1/quotas/{w.quota.pk}", {"amount": "1"}),
+        lambda w: list(Quota.objects.values_list("amount", flat=True)),
+        statuses({"admin", "manager"}, 200, 403),
+    ),
+    "remove rep's quota": Case(
+        lambda api, w: api.delete(f"/api/v1/quotas/{w.quota.pk}"),
+        lambda w: Quota.objects.count(), statuses({"admin", "manager"}, 204, 403),
+    ),
+})
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=str)
 def test_the_pipeline_write_matrix(world: World, case: str, role: str) -> None:
@@ -194,13 +220,15 @@ READS = [
     "/api/v1/deals", "/api/v1/deals/{deal}", "/api/v1/deals/{deal}/history",
     "/api/v1/deals/{deal}/line-items", "/api/v1/pipelines", "/api/v1/lost-reasons",
     "/api/v1/products", "/api/v1/activities", "/api/v1/quotas", "/api/v1/customers",
+    "/api/v1/products/{product}", "/api/v1/quotas/{quota}", "/api/v1/activities/{task}",
 ]
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("path", READS)
 def test_everyone_reads_the_pipeline(world: World, path: str, role: str) -> None:
-    url = path.format(deal=world.deal.pk)
+    url = path.format(deal=world.deal.pk, product=world.product.pk, quota=world.quota.pk,
+                      task=world.task.pk)
     response = RoleClient(world.users[role]).get(url)
     assert response.status_code == 200, (url, role, response.content)
 
@@ -228,6 +256,9 @@ def test_the_matrix_covers_every_pipeline_write_endpoint() -> None:
         ("patch", "/api/v1/products/{product_id}"), ("post", "/api/v1/activities"),
         ("post", "/api/v1/activities/{activity_id}/complete"), ("post", "/api/v1/quotas"),
         ("delete", "/api/v1/activities/{activity_id}"),
+        ("patch", "/api/v1/activities/{activity_id}"),
+        ("delete", "/api/v1/products/{product_id}"),
+        ("patch", "/api/v1/quotas/{quota_id}"), ("delete", "/api/v1/quotas/{quota_id}"),
         ("post", "/api/v1/customers/{company_id}/suggestions/{product_id}/deal"),
     }
     assert writes == covered, "a pipeline write endpoint was added: add it to CASES"
