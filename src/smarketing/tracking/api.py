@@ -18,9 +18,10 @@ from smarketing.tracking.schemas import (
     SourceIn,
     SourceList,
     SourceOut,
+    SourcePatch,
 )
 from smarketing.tracking.selectors import source_list
-from smarketing.tracking.services import source_create, source_rotate_key
+from smarketing.tracking.services import source_create, source_rotate_key, source_update
 
 router = Router(tags=["sources"])
 
@@ -49,6 +50,20 @@ def sources_create(request: HttpRequest, payload: SourceIn) -> Status:
         actor=request.user, name=payload.name, kind=payload.kind, rate_limit=payload.rate_limit
     )
     return Status(201, _created(source, key))
+
+
+@router.get("/{source_id}", response=SourceOut, summary="One tracking source (no write key)")
+def sources_get(request: HttpRequest, source_id: int) -> Source:
+    _allowed(request)
+    return _source(source_id)
+
+
+@router.patch("/{source_id}", response=SourceOut,
+              summary="Rename a source or enable / disable it (a disabled one accepts no events)")
+def sources_patch(request: HttpRequest, source_id: int, payload: SourcePatch) -> Source:
+    _allowed(request)
+    return source_update(source=_source(source_id), actor=request.user,
+                         **payload.dict(exclude_unset=True))
 
 
 @router.post("/{source_id}/rotate-key", response=SourceCreated,

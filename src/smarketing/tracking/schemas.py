@@ -18,6 +18,13 @@ class SourceIn(Schema):
     rate_limit: int = Field(0, ge=0, description="Most messages a minute; 0: no limit.")
 
 
+class SourcePatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    enabled: bool | None = None
+
+
 class SourceOut(Schema):
     id: int
     name: str

@@ -119,6 +119,19 @@ def source_set_enabled(*, source: Source, actor: Any, enabled: bool) -> Source:
     return source
 
 
+@transaction.atomic
+def source_update(
+    *, source: Source, actor: Any, name: str | None = None, enabled: bool | None = None
+) -> Source:
+    """Rename a source and/or enable or disable it (a disabled one accepts no events)."""
+    if name is not None:
+        source.name, _ = _clean_source(name, source.kind)
+        source.save(update_fields=["name", "updated_at"])
+    if enabled is not None:
+        source_set_enabled(source=source, actor=actor, enabled=enabled)
+    return source
+
+
 def source_for_key(raw: str) -> Source | None:
     """The source of a write key, or None (unknown key)."""
     if not raw:

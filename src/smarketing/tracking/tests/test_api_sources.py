@@ -72,3 +72,35 @@ def test_the_contact_timeline_interleaves_events_and_stage_changes(
     assert ("event", "Demo Requested") in kinds
     assert ("event", "Viewed /pricing") in kinds
     assert [k for k, _ in kinds].count("stage_change") == 2  # imported, then lead by tracking
+
+
+def test_marketing_reads_renames_and_disables_a_source(api_as: Any, source: Source) -> None:
+    api = api_as("marketing")
+    one = api.get(f"/api/v1/sources/{source.pk}").json()
+    assert (one["name"], one["enabled"]) == ("Website", True) and "write_key" not in one
+    changed = api.patch(f"/api/v1/sources/{source.pk}", {"name": " Shop ", "enabled": False})
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["name"], changed.json()["enabled"]) == ("Shop", False)
+    assert Source.objects.values_list("name", "enabled").get() == ("Shop", False)
+
+
+@pytest.mark.parametrize("role", ["rep", "manager"])
+def test_sales_roles_may_not_read_or_change_one_source(
+    api_as: Any, source: Source, role: str
+) -> None:
+    api = api_as(role)
+    assert api.get(f"/api/v1/sources/{source.pk}").status_code == 403
+    refused = api.patch(f"/api/v1/sources/{source.pk}", {"enabled": False})
+    assert (refused.status_code, refused.json()["field"]) == (403, "role")
+    assert Source.objects.get().enabled
+
+
+def test_a_blank_name_or_unknown_source_is_refused_naming_the_field(
+    api_as: Any, source: Source
+) -> None:
+    api = api_as("admin")
+    blank = api.patch(f"/api/v1/sources/{source.pk}", {"name": "   "})
+    assert (blank.status_code, blank.json()["field"]) == (422, "name")
+    missing = api.get(f"/api/v1/sources/{source.pk + 99}")
+    assert (missing.status_code, missing.json()["field"]) == (404, "source_id")
+    assert Source.objects.get().name == "Website"
