@@ -85,6 +85,7 @@ def _register_routers() -> None:
         costs_router,
     )
     from smarketing.core.api import router as users_router
+    from smarketing.core.api import teams_router
     from smarketing.handoff.api import (
         assignments_router,
         reasons_router,
@@ -108,6 +109,7 @@ def _register_routers() -> None:
     from smarketing.tracking.api import router as sources_router
 
     api.add_router("/users", users_router)
+    api.add_router("/teams", teams_router)
     api.add_router("/contacts", contacts_router)
     api.add_router("/companies", companies_router)
     api.add_router("/properties", properties_router)

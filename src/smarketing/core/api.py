@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from ninja import Router
 
-from smarketing.core.errors import ValidationFailed
-from smarketing.core.models import Role
+from smarketing.core.errors import NotFound, ValidationFailed
+from smarketing.core.models import Role, Team
 from smarketing.core.roles import profile_of, role_of
-from smarketing.core.schemas import UserList, UserOut
+from smarketing.core.schemas import TeamList, UserList, UserOut
 
 router = Router(tags=["users"])
+teams_router = Router(tags=["users"])
 
 
 def user_out(user: object) -> UserOut:
@@ -26,8 +28,16 @@ def user_out(user: object) -> UserOut:
         last_name=user.last_name,  # type: ignore[attr-defined]
         role=role_of(user),
         team=profile.team.name if profile and profile.team else None,
+        team_id=profile.team_id if profile else None,
         region=profile.region if profile else "",
         capacity=profile.capacity if profile else None,
+    )
+
+
+def _active_users() -> QuerySet[User]:
+    """The users records can be given to: active, with a role."""
+    return User.objects.filter(is_active=True, profile__isnull=False).select_related(
+        "profile", "profile__team"
     )
 
 
@@ -46,9 +56,7 @@ def users_list(
         raise ValidationFailed(f"role: one of {', '.join(Role.values)}", field="role")
     if not 1 <= limit <= 500 or offset < 0:
         raise ValidationFailed("limit: use 1 to 500 (offset >= 0)", field="limit")
-    qs = User.objects.filter(is_active=True, profile__isnull=False).select_related(
-        "profile", "profile__team"
-    ).order_by("username")
+    qs = _active_users().order_by("username")
     if role:
         qs = qs.filter(profile__role=role)
     if team_id is not None:
@@ -56,3 +64,20 @@ def users_list(
     if q.strip():
         qs = qs.filter(username__istartswith=q.strip())
     return {"items": [user_out(u) for u in qs[offset : offset + limit]], "count": qs.count()}
+
+
+@router.get("/{user_id}", response=UserOut, summary="One active user with a role")
+def users_get(request: HttpRequest, user_id: int) -> UserOut:
+    user = _active_users().filter(pk=user_id).first()
+    if user is None:
+        raise NotFound(f"user {user_id} not found", field="id")
+    return user_out(user)
+
+
+@teams_router.get("", response=TeamList, summary="Teams, by name, with their active members")
+def teams_list(request: HttpRequest) -> dict[str, Any]:
+    active = Count("members", filter=Q(members__user__is_active=True))
+    rows = Team.objects.annotate(active=active).order_by("name")
+    items = [{"id": t["id"], "name": t["name"], "region": t["region"], "members": t["active"]}
+             for t in rows.values("id", "name", "region", "active")]
+    return {"items": items, "count": len(items)}

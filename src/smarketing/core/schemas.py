@@ -11,8 +11,21 @@ class UserOut(Schema):
     last_name: str
     role: str | None
     team: str | None
+    team_id: int | None = None
     region: str
     capacity: int | None
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    region: str
+    members: int
+
+
+class TeamList(Schema):
+    items: list[TeamOut]
+    count: int
 
 
 class UserList(Schema):

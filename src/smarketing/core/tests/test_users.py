@@ -119,8 +119,8 @@ def test_users_me_describes_the_signed_in_user(db: Any) -> None:
     body = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").get("/api/v1/users/me").json()
     assert body == {
         "id": user.pk, "username": "mia", "email": "mia@x.com", "first_name": "Mia",
-        "last_name": "Wong", "role": "sales_manager", "team": "East", "region": "NA",
-        "capacity": 10,
+        "last_name": "Wong", "role": "sales_manager", "team": "East", "team_id": team.pk,
+        "region": "NA", "capacity": 10,
     }
 
 
