@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -76,65 +77,42 @@ def schema_error(request: HttpRequest, exc: SchemaError) -> HttpResponse:
     )
 
 
-def _register_routers() -> None:
-    from smarketing.analytics.api import router as kpis_router
-    from smarketing.campaigns.api import (
-        assets_router,
-        attribution_router,
-        campaigns_router,
-        costs_router,
-    )
-    from smarketing.core.api import router as users_router
-    from smarketing.core.api import teams_router
-    from smarketing.handoff.api import (
-        assignments_router,
-        reasons_router,
-        routing_router,
-        sla_router,
-    )
-    from smarketing.imports.api import router as imports_router
-    from smarketing.integrations.api import bulk_router, webhooks_router
-    from smarketing.integrations.api import router as tokens_router
-    from smarketing.people.api import companies_router, contacts_router, properties_router
-    from smarketing.pipeline.api import (
-        activities_router,
-        deals_router,
-        forecast_router,
-        pipelines_router,
-        products_router,
-        quotas_router,
-    )
-    from smarketing.scoring.api import contact_score_router
-    from smarketing.scoring.api import router as scoring_router
-    from smarketing.tracking.api import router as sources_router
+# (URL prefix, "module:router attribute"), in the order the OpenAPI page lists them.
+ROUTERS: tuple[tuple[str, str], ...] = (
+    ("/users", "core.api:router"),
+    ("/teams", "core.api:teams_router"),
+    ("/contacts", "people.api:contacts_router"),
+    ("/companies", "people.api:companies_router"),
+    ("/properties", "people.api:properties_router"),
+    ("/tokens", "integrations.api:router"),
+    ("/imports", "imports.api:router"),
+    ("/webhooks", "integrations.api:webhooks_router"),
+    ("/bulk", "integrations.api:bulk_router"),
+    ("/sources", "tracking.api:router"),
+    ("/deals", "pipeline.api:deals_router"),
+    ("", "pipeline.api:pipelines_router"),
+    ("/products", "pipeline.api:products_router"),
+    ("/activities", "pipeline.api:activities_router"),
+    ("/quotas", "pipeline.api:quotas_router"),
+    ("/forecast", "pipeline.api:forecast_router"),
+    ("/campaigns", "campaigns.api:campaigns_router"),
+    ("/costs", "campaigns.api:costs_router"),
+    ("/assets", "campaigns.api:assets_router"),
+    ("/attribution", "campaigns.api:attribution_router"),
+    ("/scoring", "scoring.api:router"),
+    ("", "scoring.api:contact_score_router"),
+    ("/assignments", "handoff.api:assignments_router"),
+    ("/sla", "handoff.api:sla_router"),
+    ("/routing", "handoff.api:routing_router"),
+    ("/rejection-reasons", "handoff.api:reasons_router"),
+    ("", "analytics.api:router"),
+)
 
-    api.add_router("/users", users_router)
-    api.add_router("/teams", teams_router)
-    api.add_router("/contacts", contacts_router)
-    api.add_router("/companies", companies_router)
-    api.add_router("/properties", properties_router)
-    api.add_router("/tokens", tokens_router)
-    api.add_router("/imports", imports_router)
-    api.add_router("/webhooks", webhooks_router)
-    api.add_router("/bulk", bulk_router)
-    api.add_router("/sources", sources_router)
-    api.add_router("/deals", deals_router)
-    api.add_router("", pipelines_router)
-    api.add_router("/products", products_router)
-    api.add_router("/activities", activities_router)
-    api.add_router("/quotas", quotas_router)
-    api.add_router("/forecast", forecast_router)
-    api.add_router("/campaigns", campaigns_router)
-    api.add_router("/costs", costs_router)
-    api.add_router("/assets", assets_router)
-    api.add_router("/attribution", attribution_router)
-    api.add_router("/scoring", scoring_router)
-    api.add_router("", contact_score_router)
-    api.add_router("/assignments", assignments_router)
-    api.add_router("/sla", sla_router)
-    api.add_router("/routing", routing_router)
-    api.add_router("/rejection-reasons", reasons_router)
-    api.add_router("", kpis_router)
+
+def _register_routers() -> None:
+    for prefix, target in ROUTERS:
+        module, _, attribute = target.partition(":")
+        api.add_router(prefix, getattr(import_module(f"smarketing.{module}"), attribute))
 
 
 _register_routers()
