@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-from pathlib import Path
 
 import harness
 
@@ -27,14 +26,7 @@ MODELS = ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_d
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--data-dir", type=Path, default=Path("var/bench"))
-    parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--requests", type=int, default=20, help="Timed requests per case.")
-    parser.add_argument("--warmup", type=int, default=2, help="Untimed requests per case.")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    harness.add_common_args(parser, requests=20, warmup=2)
     return parser.parse_args()
 
 

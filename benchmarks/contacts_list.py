@@ -26,7 +26,6 @@ Not a test: it prints figures and never fails on them.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import harness
 
@@ -42,15 +41,7 @@ CASES: tuple[tuple[str, str], ...] = (
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--data-dir", type=Path, default=Path("var/bench"))
-    parser.add_argument("--regenerate", action="store_true",
-                        help="Replace the data set even when it has another size.")
-    parser.add_argument("--requests", type=int, default=100, help="Timed requests per case.")
-    parser.add_argument("--warmup", type=int, default=5, help="Untimed requests per case.")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    harness.add_common_args(parser, requests=100, warmup=5)
     return parser.parse_args()
 
 

@@ -268,7 +268,8 @@ def add_common_args(parser: Any, requests: int = 20, warmup: int = 2) -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--data-dir", type=Path, default=Path("var/bench"))
-    parser.add_argument("--regenerate", action="store_true")
+    parser.add_argument("--regenerate", action="store_true",
+                        help="Replace the data set even when it has another size.")
     parser.add_argument("--requests", type=int, default=requests, help="Timed requests per case.")
     parser.add_argument("--warmup", type=int, default=warmup, help="Untimed requests per case.")
     parser.add_argument("--workers", type=int, default=2)

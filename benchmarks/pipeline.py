@@ -17,7 +17,6 @@ driver. Prints p50/p95, the ratio, and whether p95 <= 300 ms. Not a test.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 import harness
 from contacts_list import header, row
@@ -25,14 +24,7 @@ from contacts_list import header, row
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--contacts", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--data-dir", type=Path, default=Path("var/bench"))
-    parser.add_argument("--regenerate", action="store_true")
-    parser.add_argument("--requests", type=int, default=50, help="Timed requests per case.")
-    parser.add_argument("--warmup", type=int, default=3, help="Untimed requests per case.")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    harness.add_common_args(parser, requests=50, warmup=3)
     return parser.parse_args()
 
 
