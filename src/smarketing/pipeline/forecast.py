@@ -13,7 +13,8 @@ Period class is smarketing.core.periods.Period).
 - quota: the owners' quotas prorated to P (a quota counts by the share of its
   days that fall in P); gap = quota − closed_won; attainment = closed_won / quota
   (None without quota), KPI.md quota_attainment.
-- Monte Carlo (see `HistoricalRates`): each in-scope deal closes won inside P
+- Monte Carlo (rates: `smarketing.pipeline.rates`, learnt by a worker job, never
+  on a request): each in-scope deal closes won inside P
   with p = win_rate(stage, age) × (1 − slip_rate(stage)); `simulations` draws
   of every deal give the distribution of closed_won + Σ won amounts, whose 10th,
   50th and 90th percentiles (taken from the drawn values, in cents, never floats)
@@ -25,157 +26,32 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import (
-    Case,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    IntegerField,
-    Max,
-    Q,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import ExtractMonth, ExtractYear
-from django.db.models.lookups import GreaterThan
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from smarketing.core.periods import Period
 from smarketing.pipeline.models import (
     Deal,
-    DealStageChange,
     DealStatus,
     ForecastCategory,
     PipelineStage,
     Quota,
 )
+from smarketing.pipeline.rates import HistoricalRates, age_bucket, current_rates, day_start
 from smarketing.pipeline.services import quota_end
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 SIMULATIONS = 2000
 DEFAULT_SEED = 6
-MIN_SAMPLES = 20  # fewer closed deals than this in a cell: fall back to a coarser rate
-AGE_BUCKETS = (30, 90)  # deal age in days at stage entry: <30, 30-89, >=90
-HISTORY_DAYS = 730
 CATEGORY_KEYS: tuple[str, ...] = ("commit", "best_case", "pipeline")
-
-
-def age_bucket(days: float) -> int:
-    return sum(1 for limit in AGE_BUCKETS if days >= limit)
-
-
-def _rate(won: int, total: int) -> float | None:
-    return won / total if total >= MIN_SAMPLES else None
-
-
-@dataclass
-class HistoricalRates:
-    """Win and slip rates learnt from deals closed in the last two years.
-
-    Every stage change of a closed deal into an open stage is one sample: the
-    stage, the deal's age then (bucketed <30, 30–89, >=90 days) and whether the
-    deal was won. win_rate(stage, age) is the won share of its samples; with
-    fewer than MIN_SAMPLES it falls back to the stage's share over all ages, and
-    then to the stage's default probability. A won sample **slipped** when the
-    deal closed after the month of the expected close date it had on entering
-    the stage; slip_rate(stage) is the slipped share of the stage's won samples,
-    falling back to the share over all stages, then to 0 (no slip assumed).
-    """
-
-    cells: dict[tuple[int, int], list[int]] = field(default_factory=dict)
-    stages: dict[int, list[int]] = field(default_factory=dict)
-    slips: dict[int, list[int]] = field(default_factory=dict)
-
-    def add(
-        self, stage_id: int, bucket: int, won: bool, slipped: bool, count: int = 1
-    ) -> None:
-        for table, key in ((self.cells, (stage_id, bucket)), (self.stages, stage_id)):
-            counts = table.setdefault(key, [0, 0])  # type: ignore[arg-type]
-            counts[0] += count if won else 0
-            counts[1] += count
-        if won:
-            slip = self.slips.setdefault(stage_id, [0, 0])
-            slip[0] += count if slipped else 0
-            slip[1] += count
-
-    def win_rate(self, stage: PipelineStage, bucket: int) -> float:
-        for counts in (self.cells.get((stage.pk, bucket)), self.stages.get(stage.pk)):
-            rate = _rate(*counts) if counts else None
-            if rate is not None:
-                return rate
-        return float(stage.probability)
-
-    def slip_rate(self, stage_id: int) -> float:
-        own = self.slips.get(stage_id)
-        rate = _rate(*own) if own else None
-        if rate is not None:
-            return rate
-        slipped = sum(c[0] for c in self.slips.values())
-        total = sum(c[1] for c in self.slips.values())
-        return _rate(slipped, total) or 0.0
-
-
-def _month_index(field: str) -> Any:
-    return ExtractYear(field) * 12 + ExtractMonth(field)
-
-
-def day_start(now: dt.datetime) -> dt.datetime:
-    """Midnight of `now`'s day in the organisation's time zone."""
-    return dt.datetime.combine(timezone.localdate(now), dt.time(),
-                               timezone.get_default_timezone())
-
-
-def learn_rates(now: dt.datetime) -> HistoricalRates:
-    """One aggregate query over the deals closed in the two years before `now`'s day:
-    samples counted by (stage, age bucket, won, slipped)."""
-    age = ExpressionWrapper(F("at") - F("deal__created_at"), output_field=DurationField())
-    bucket = Case(
-        *(When(age__lt=dt.timedelta(days=limit), then=Value(index))
-          for index, limit in enumerate(AGE_BUCKETS)),
-        default=Value(len(AGE_BUCKETS)), output_field=IntegerField(),
-    )
-    won = Case(When(deal__status=DealStatus.WON, then=Value(1)), default=Value(0),
-               output_field=IntegerField())
-    slipped = Case(
-        When(GreaterThan(_month_index("deal__closed_at"), _month_index("expected_close_date")),
-             then=Value(1)),
-        default=Value(0), output_field=IntegerField(),
-    )
-    as_of = day_start(now)
-    rows = DealStageChange.objects.filter(
-        deal__status__in=[DealStatus.WON, DealStatus.LOST],
-        deal__closed_at__gte=as_of - dt.timedelta(days=HISTORY_DAYS),
-        deal__closed_at__lt=as_of,
-        to_stage__is_won=False, to_stage__is_lost=False,
-    ).annotate(age=age, bucket=bucket, won=won, slipped=slipped).order_by().values(
-        "to_stage_id", "bucket", "won", "slipped"
-    ).annotate(n=Count("id"))
-    rates = HistoricalRates()
-    for row in rows:
-        rates.add(row["to_stage_id"], row["bucket"], bool(row["won"]), bool(row["slipped"]),
-                  count=row["n"])
-    return rates
-
-
-def cached_rates(now: dt.datetime) -> HistoricalRates:
-    """The day's rates: learnt at the first forecast of the day from the deals closed
-    before it, then kept (in the process's cache) until the day changes."""
-    key = f"pipeline-rates-{timezone.localdate(now).isoformat()}"
-    rates = cache.get(key)
-    if rates is None:
-        rates = learn_rates(now)
-        cache.set(key, rates, timeout=86400)
-    return rates
 
 
 def in_scope(period: Period, today: dt.date) -> Q:
@@ -353,32 +229,35 @@ def forecast(
 ) -> dict[str, Any]:
     """The forecast payload of the API (DESIGN.md shape), amounts as Decimal.
 
-    A forecast is a function of the day, the scope and the data (the rates are the
-    day's, ages are taken at the day's start), so it is cached per process under
-    those, with `data_version()` for the data: the Monte Carlo runs again only
-    after a deal, quota or stage changed, or on a new day."""
+    A forecast is a function of the day, the scope, the stored rates (read, never
+    learnt here: `rates.current_rates`) and the data, so it is cached per process
+    under those, with `data_version()` for the data: the Monte Carlo runs again
+    only after a deal, quota or stage changed, a new rate table, or on a new day."""
     now = now or timezone.now()
+    rates = current_rates(now)
     scope = "all" if owner_ids is None else ",".join(map(str, sorted(owner_ids)))
     state = "|".join(map(str, (period.start, period.end, scope, seed, simulations,
-                               timezone.localdate(now), data_version())))
+                               timezone.localdate(now), rates.as_of, data_version())))
     key = "pipeline-forecast-" + hashlib.sha256(state.encode()).hexdigest()
     result = cache.get(key)
     if result is None:
         result = compute_forecast(period, owner_ids=owner_ids, now=now, seed=seed,
-                                  simulations=simulations)
+                                  simulations=simulations, rates=rates)
         cache.set(key, result, timeout=86400)
     return result
 
 
 def compute_forecast(
     period: Period, *, owner_ids: list[int] | None, now: dt.datetime, seed: int,
-    simulations: int,
+    simulations: int, rates: HistoricalRates,
 ) -> dict[str, Any]:
-    deals = open_deals(period, now, owner_ids, cached_rates(now))
+    deals = open_deals(period, now, owner_ids, rates)
     if now >= period.bounds()[1]:
         for deal in deals:
             deal.p_close = 0.0
-    return assemble(
+    result = assemble(
         period, closed_won_by_owner(period, owner_ids), deals,
         prorated_quotas(period, owner_ids), seed=seed, simulations=simulations,
     )
+    result["rates_as_of"] = rates.as_of
+    return result

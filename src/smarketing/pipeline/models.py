@@ -177,6 +177,8 @@ class Deal(models.Model):
             models.Index(fields=["owner", "status", "expected_close_date"], name="deal_owner"),
             models.Index(fields=["stage", "status"], name="deal_stage"),
             models.Index(fields=["updated_at"], name="deal_updated"),  # forecast cache key
+            # a board column's first cards by close date: an index range, no sort
+            models.Index(fields=["stage", "expected_close_date", "id"], name="deal_board_column"),
         ]
 
     def __str__(self) -> str:
@@ -381,3 +383,19 @@ class ForecastSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.start}–{self.end} week {self.week_start}"
+
+
+class ForecastRates(models.Model):
+    """The historical win and slip rates of one day, learnt by a worker job (never on a
+    request): the sample counts per (stage, age bucket), per stage, and of slips."""
+
+    as_of = models.DateField(unique=True, help_text="The day the rates are for.")
+    learnt_at = models.DateTimeField()
+    seconds = models.FloatField(default=0, help_text="How long learning took.")
+    counts = models.JSONField(help_text="cells, stages and slips: [key..., won, total] rows.")
+
+    class Meta:
+        ordering = ["-as_of"]
+
+    def __str__(self) -> str:
+        return f"rates of {self.as_of}"

@@ -22,7 +22,8 @@ from __future__ import annotations
 from typing import Any
 
 from smarketing.core.errors import NotFound
-from smarketing.core.roles import is_admin, is_manager, is_sales, manages, role_of
+from smarketing.core.models import Profile
+from smarketing.core.roles import is_admin, is_manager, is_sales, manages, role_of, team_id_of
 from smarketing.people.permissions import can_assign_owner
 from smarketing.pipeline.models import Activity, Deal, DealStatus
 
@@ -41,6 +42,18 @@ def deal_can_create(user: Any) -> bool:
 
 def deal_can_change(user: Any, deal: Deal) -> bool:
     return _owner_rule(user, deal.owner_id)
+
+
+def changeable_owner_ids(user: Any) -> set[int] | None:
+    """The owners whose deals `user` may change (None: everyone's), in one query: the
+    board asks this once for all its cards instead of `deal_can_change` per card."""
+    if is_admin(user):
+        return None
+    owners: set[int] = {user.pk} if is_sales(user) else set()
+    team = team_id_of(user) if is_manager(user) else None
+    if team is not None:
+        owners |= set(Profile.objects.filter(team_id=team).values_list("user_id", flat=True))
+    return owners
 
 
 def deal_can_delete(user: Any, deal: Deal) -> bool:

@@ -329,6 +329,9 @@ class ForecastOut(_ForecastFigures):
     reps_at_quota_share: Decimal | None
     simulations: int
     seed: int
+    rates_as_of: dt.date | None = Field(
+        None, description="Day of the stored win/slip rates used (null: none learnt yet, "
+                          "the stages' default probabilities).")
     owners: list[ForecastOwnerOut]
 
 

@@ -5,6 +5,7 @@ from smarketing.pipeline import company_views, setup_views, views
 app_name = "pipeline"
 urlpatterns = [
     path("deals/", views.deal_board, name="board"),
+    path("deals/column/<int:stage_id>/", views.board_column, name="board_column"),
     path("deals/export.csv", views.deal_export, name="deal_export"),
     path("deals/new/", views.deal_new, name="deal_new"),
     path("deals/<int:deal_id>/", views.deal_detail, name="deal_detail"),

@@ -12,7 +12,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,13 +46,16 @@ from smarketing.pipeline.forms import (
     QuotaForm,
     named_period,
 )
-from smarketing.pipeline.models import Deal, DealStatus, LostReason, Product
+from smarketing.pipeline.models import Deal, DealStatus, LostReason, Pipeline, Product
 from smarketing.pipeline.selectors import (
+    PER_COLUMN,
     DealFilters,
     activity_list,
     board,
+    column_cards,
     deal_is_stalled,
     deal_list,
+    move_targets,
     open_tasks,
     owner_ids_of_team,
     stalled_condition,
@@ -72,17 +81,62 @@ def _board_filters(form: BoardFilterForm) -> DealFilters:
     )
 
 
-def _board_context(request: HttpRequest, data: Any) -> dict[str, Any]:
+def _changeable(user: Any, deals: list[Deal]) -> set[int]:
+    owners = perms.changeable_owner_ids(user)
+    return {d.pk for d in deals if owners is None or d.owner_id in owners}
+
+
+def _board_query(data: Any) -> str:
+    query = data.copy()
+    query.pop("offset", None)
+    return str(query.urlencode())
+
+
+def _board_form(data: Any) -> tuple[BoardFilterForm, Pipeline]:
     form = BoardFilterForm(data)
     pipeline = (form.cleaned_data.get("pipeline") if form.is_valid() else None) \
         or services.default_pipeline()
+    return form, pipeline
+
+
+def _board_context(request: HttpRequest, data: Any) -> dict[str, Any]:
+    form, pipeline = _board_form(data)
     result = board(pipeline, _board_filters(form))
     return {
-        "form": form, "board": result, "query": data.urlencode() if data else "",
+        "form": form, "board": result, "query": _board_query(data),
         "lost_reasons": LostReason.objects.filter(active=True),
-        "changeable": {d.pk for c in result.columns for d in c.deals
-                       if perms.deal_can_change(request.user, d)},
+        "changeable": _changeable(request.user, [d for c in result.columns for d in c.deals]),
     }
+
+
+@login_required
+@require_GET
+def board_column(request: HttpRequest, stage_id: int) -> HttpResponse:
+    """The next cards of one column ("Load more", htmx), under the board's filters."""
+    form, pipeline = _board_form(request.GET)
+    stages = list(pipeline.stages.order_by("order"))
+    stage = next((s for s in stages if s.pk == stage_id), None)
+    if stage is None:
+        raise Http404("no such stage in this pipeline")
+    offset = _offset(request)
+    if offset is None:
+        return HttpResponseBadRequest("offset: not a whole number")
+    filters = _board_filters(form)
+    deals = column_cards(pipeline, stage, filters, offset=offset, limit=PER_COLUMN + 1)
+    context = {
+        "deals": deals[:PER_COLUMN], "targets": move_targets(stages, stage), "stage": stage,
+        "query": _board_query(request.GET), "changeable": _changeable(request.user, deals),
+        "next_offset": offset + PER_COLUMN if len(deals) > PER_COLUMN else None,
+    }
+    return render(request, "pipeline/_cards.html", context)
+
+
+def _offset(request: HttpRequest) -> int | None:
+    """?offset= (default 0, negative counts as 0); None when it is not a number."""
+    try:
+        return max(0, int(request.GET.get("offset") or 0))
+    except ValueError:
+        return None
 
 
 @login_required
@@ -447,7 +501,9 @@ def quota_admin(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def customer_list(request: HttpRequest) -> HttpResponse:
-    offset = max(0, int(request.GET.get("offset") or 0))
+    offset = _offset(request)
+    if offset is None:
+        return HttpResponseBadRequest("offset: not a whole number")
     rows, count = customers(limit=50, offset=offset)
     products = {p.pk: p for p in Product.objects.all()}
     context = {

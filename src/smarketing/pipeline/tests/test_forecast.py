@@ -7,16 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 
+from smarketing.core.jobs import run_burst, run_periodic
+from smarketing.core.models import Job
 from smarketing.core.periods import Period
-from smarketing.pipeline.forecast import (
-    MIN_SAMPLES,
-    OpenDeal,
-    forecast,
-    learn_rates,
-    prorated_quotas,
-    simulate,
-)
+from smarketing.pipeline.forecast import OpenDeal, forecast, prorated_quotas, simulate
+from smarketing.pipeline.models import ForecastRates
+from smarketing.pipeline.rates import MIN_SAMPLES, RATES_JOB, learn_rates, refresh_rates
 from smarketing.pipeline.services import (
     deal_lose,
     deal_move_stage,
@@ -168,23 +166,83 @@ def test_deals_that_closed_after_their_expected_month_count_as_slipped(
     open_deal = make_deal(users["rep"], amount="1000", stage_name="Proposal",
                           close=dt.date(2026, 5, 1), at=EARLIER)
     deal_update(deal=open_deal, actor=users["rep"], name="Always slips")
+    refresh_rates(NOW.date())
     assert forecast(Q2, now=NOW)["p90"] == Decimal("0")
 
 
 def test_learnt_rates_are_the_days_and_a_deal_closed_today_counts_tomorrow(
     users: dict[str, Any]
 ) -> None:
-    from smarketing.pipeline.forecast import cached_rates
-
     _closed_history(users["rep"], won=0, lost=MIN_SAMPLES)
-    assert cached_rates(NOW).win_rate(stage("Proposal"), 0) == 0.0
-    _closed_history(users["rep"], won=1, lost=0)
-    assert learn_rates(NOW).win_rate(stage("Proposal"), 0) == 1 / (MIN_SAMPLES + 1)
+    assert learn_rates(NOW).win_rate(stage("Proposal"), 0) == 0.0
     late = make_deal(users["rep"], amount="100", stage_name="Proposal", at=EARLIER)
     deal_win(deal=late, actor=users["rep"], at=NOW - dt.timedelta(hours=1))
-    assert cached_rates(NOW).win_rate(stage("Proposal"), 0) == 0.0  # the day's, kept
-    tomorrow = cached_rates(NOW + dt.timedelta(days=1))
-    assert tomorrow.win_rate(stage("Proposal"), 0) == 2 / (MIN_SAMPLES + 2)
+    assert learn_rates(NOW).win_rate(stage("Proposal"), 0) == 0.0  # closed today
+    tomorrow = learn_rates(NOW + dt.timedelta(days=1))
+    assert tomorrow.win_rate(stage("Proposal"), 0) == 1 / (MIN_SAMPLES + 1)
+
+
+def _one_even_odds_deal_and_a_losing_history(rep: Any) -> None:
+    _closed_history(rep, won=0, lost=MIN_SAMPLES)  # Proposal has never won
+    make_deal(rep, amount="1000", stage_name="Proposal", close=dt.date(2026, 5, 1),
+              at=EARLIER)
+
+
+def test_a_forecast_never_learns_rates_and_queues_the_job_without_a_table(
+    users: dict[str, Any], monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    _one_even_odds_deal_and_a_losing_history(users["rep"])
+    monkeypatch.setattr("smarketing.pipeline.rates.learn_rates", _no_learning)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = forecast(Q2, now=NOW)
+    assert first["rates_as_of"] is None and first["p90"] == Decimal("1000")  # default 50 %
+    assert Job.objects.filter(kind=RATES_JOB, done_at__isnull=True).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        forecast(Q2, now=NOW, seed=3)
+    assert Job.objects.filter(kind=RATES_JOB).count() == 1  # queued once a day
+
+
+def _no_learning(now: dt.datetime) -> None:
+    raise AssertionError("a forecast learnt rates on the request path")
+
+
+def test_the_worker_job_stores_the_rates_and_the_next_forecast_uses_them(
+    users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _one_even_odds_deal_and_a_losing_history(users["rep"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert forecast(Q2, now=NOW)["p90"] == Decimal("1000")
+    assert run_burst("test") == 1
+    table = ForecastRates.objects.get()
+    assert table.as_of == NOW.date() and table.seconds >= 0
+    learnt = forecast(Q2, now=NOW)
+    assert learnt["rates_as_of"] == NOW.date() and learnt["p90"] == Decimal("0")
+
+
+def test_a_stale_table_is_used_while_the_days_one_is_learnt(
+    users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _one_even_odds_deal_and_a_losing_history(users["rep"])
+    refresh_rates(NOW.date() - dt.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = forecast(Q2, now=NOW)
+    assert result["rates_as_of"] == NOW.date() - dt.timedelta(days=1)
+    assert result["p90"] == Decimal("0")
+    assert Job.objects.filter(kind=RATES_JOB, payload={"day": "2026-04-10"}).exists()
+
+
+def test_the_workers_periodic_check_queues_the_days_rates_once_stored(
+    users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert run_periodic() >= 1
+        assert Job.objects.filter(kind=RATES_JOB).count() == 1
+        run_burst("test")
+        assert ForecastRates.objects.filter(as_of=NOW.date()).exists()
+        with django_capture_on_commit_callbacks(execute=True):
+            run_periodic()
+        assert Job.objects.filter(kind=RATES_JOB).count() == 1
 
 
 def test_a_forecast_is_computed_once_until_a_deal_changes(users: dict[str, Any]) -> None:

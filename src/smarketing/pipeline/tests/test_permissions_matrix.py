@@ -262,3 +262,15 @@ def test_the_matrix_covers_every_pipeline_write_endpoint() -> None:
         ("post", "/api/v1/customers/{company_id}/suggestions/{product_id}/deal"),
     }
     assert writes == covered, "a pipeline write endpoint was added: add it to CASES"
+
+
+def test_the_boards_changeable_owners_agree_with_the_per_deal_rule(
+    users: dict[str, Any]
+) -> None:
+    from smarketing.pipeline.permissions import changeable_owner_ids, deal_can_change
+
+    for user in users.values():
+        owners = changeable_owner_ids(user)
+        for owner in users.values():
+            in_set = owners is None or owner.pk in owners
+            assert in_set == deal_can_change(user, Deal(owner_id=owner.pk)), (user, owner)

@@ -59,6 +59,38 @@ def test_the_board_filters_by_owner_and_close_period(users: dict[str, Any], as_u
     assert mine.context["changeable"] == {d.pk for d in Deal.objects.filter(owner=users["rep"])}
 
 
+def test_a_column_shows_25_cards_and_loads_the_next_ones_under_the_filters(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    for n in range(30):
+        make_deal(users["rep"], amount="10", stage_name="Demo", name=f"Mine {n:02}",
+                  close=dt.date(2026, 12, 1) + dt.timedelta(days=n))
+    make_deal(users["rep_b"], amount="10", stage_name="Demo", name="Theirs")
+    client = as_user("rep")
+    board = client.get("/deals/", {"owner": users["rep"].pk})
+    demo = {c.stage.name: c for c in board.context["board"].columns}["Demo"]
+    assert (len(demo.deals), demo.count, demo.total) == (25, 30, Decimal("300"))
+    assert b'data-testid="load-more-demo"' in board.content
+    more = client.get(f"/deals/column/{stage('Demo').pk}/",
+                      {"offset": 25, "owner": users["rep"].pk})
+    assert [d.name for d in more.context["deals"]] == [f"Mine {n}" for n in range(25, 30)]
+    assert more.context["next_offset"] is None and b"Load more" not in more.content
+    assert more.context["changeable"] == {d.pk for d in more.context["deals"]}
+    assert client.get(f"/deals/column/{stage('Demo').pk}/", {"offset": "x"}).status_code == 400
+    assert client.get("/deals/column/999999/").status_code == 404
+
+
+def test_the_board_runs_a_fixed_number_of_queries_however_many_cards(
+    users: dict[str, Any], as_user: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(40):
+        make_deal(users["rep" if n % 2 else "rep_b"], stage_name=("Demo", "Proposal")[n % 2])
+    client = as_user("manager")
+    with django_assert_max_num_queries(20):
+        response = client.get("/deals/")
+    assert len(response.context["changeable"]) == 40  # the manager's team owns them all
+
+
 def test_moving_from_the_board_answers_the_board_again(users: dict[str, Any], as_user: Any) -> None:
     deal = make_deal(users["rep"], amount="500", stage_name="Discovery")
     response = as_user("rep").post(f"/deals/{deal.pk}/move/", {"stage": stage("Demo").pk},
