@@ -22,6 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -34,6 +35,7 @@ from smarketing.campaigns.services import (
     metrics_upsert,
     money,
     utm_key,
+    whole_number,
 )
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.tabular import table_from_text
@@ -96,13 +98,6 @@ def _at(line: int, column: str, parse: Callable[[str], Any], raw: str) -> Any:
         raise LineError(f"line {line}, column {column}: {detail}", field=column) from exc
 
 
-def _count(raw: str) -> int:
-    value = int(raw.replace(",", "").replace(" ", "") or "0")
-    if value < 0:
-        raise ValueError(raw)
-    return value
-
-
 def _money(raw: str) -> Decimal:
     return money(raw.replace(",", "").strip().lstrip("$€£¥").strip() or "0", "amount")
 
@@ -127,7 +122,8 @@ class CampaignLookup:
 
 
 def metric_row(line: int, row: dict[str, str], campaigns: CampaignLookup) -> MetricRow:
-    counts = {f: _at(line, f, _count, row.get(f, "")) for f in COUNT_FIELDS}
+    counts = {f: _at(line, f, partial(whole_number, field=f), row.get(f, ""))
+              for f in COUNT_FIELDS}
     return MetricRow(
         campaign_id=_at(line, "campaign", campaigns, row["campaign"]).pk,
         day=_at(line, "day", _date, row["day"]),

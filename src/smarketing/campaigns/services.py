@@ -25,7 +25,7 @@ from smarketing.campaigns.models import (
     ContentAsset,
     CostKind,
 )
-from smarketing.core.errors import ValidationFailed
+from smarketing.core.errors import NotFound, ValidationFailed
 
 CENT = Decimal("0.01")
 CAMPAIGN_FIELDS = frozenset({
@@ -228,6 +228,35 @@ def metrics_upsert(*, actor: Any, rows: list[MetricRow]) -> int:
         unique_fields=["campaign", "day"], update_fields=["spend", *COUNT_FIELDS],
     )
     return len(metrics)
+
+
+def whole_number(raw: Any, field: str) -> int:
+    """A count typed by a person or read from a file: digits, thousands separators
+    allowed (`12,000`), empty is 0; anything else names the field."""
+    text = str(raw if raw is not None else "").replace(",", "").replace(" ", "").strip()
+    if not text:
+        return 0
+    if not text.isdigit():
+        raise ValidationFailed(f"{field}: {raw!r} is not a whole number >= 0", field=field)
+    return int(text)
+
+
+def metric_from_form(*, campaign: Campaign, day: dt.date | None,
+                     values: dict[str, Any]) -> MetricRow:
+    """One campaign-day typed in the UI: each bad value names its field."""
+    if day is None:
+        raise ValidationFailed("day: give the day as YYYY-MM-DD", field="day")
+    counts = {field: whole_number(values.get(field), field) for field in COUNT_FIELDS}
+    spend = str(values.get("spend") or "0").replace(",", "")
+    return MetricRow(campaign_id=campaign.pk, day=day, spend=money(spend, "spend"), **counts)
+
+
+@transaction.atomic
+def metric_delete(*, campaign: Campaign, day: dt.date, actor: Any) -> None:
+    """Remove a campaign-day of channel metrics (missing: NotFound naming the day)."""
+    deleted, _ = ChannelMetric.objects.filter(campaign=campaign, day=day).delete()
+    if not deleted:
+        raise NotFound(f"day: no channel metrics on {day.isoformat()}", field="day")
 
 
 def _clean_asset(fields: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smarketing.campaigns import views
+from smarketing.campaigns import spend_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -8,7 +8,14 @@ urlpatterns = [
     path("campaigns/new/", views.campaign_form, name="new"),
     path("campaigns/<int:campaign_id>/", views.campaign_detail, name="detail"),
     path("campaigns/<int:campaign_id>/edit/", views.campaign_form, name="edit"),
-    path("campaigns/<int:campaign_id>/costs/", views.campaign_cost_add, name="cost_add"),
+    path("campaigns/<int:campaign_id>/costs/", spend_views.costs, name="cost_add"),
+    path("campaigns/<int:campaign_id>/costs/<int:cost_id>/", spend_views.cost_edit,
+         name="cost_edit"),
+    path("campaigns/<int:campaign_id>/costs/<int:cost_id>/delete/", spend_views.cost_remove,
+         name="cost_delete"),
+    path("campaigns/<int:campaign_id>/metrics/", spend_views.metrics, name="metrics"),
+    path("campaigns/<int:campaign_id>/metrics/<str:day>/delete/", spend_views.metric_remove,
+         name="metric_delete"),
     path("attribution/", views.attribution_page, name="attribution"),
     path("attribution/deals/", views.attribution_deals_page, name="attribution_deals"),
     path("content/", views.content_library, name="content"),

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import MODELS, attribution
@@ -29,21 +29,15 @@ from smarketing.campaigns.models import (
     CampaignStatus,
     Channel,
     ContentAsset,
-    CostKind,
 )
 from smarketing.campaigns.resolution import CHANNEL_LABELS
-from smarketing.campaigns.selectors import (
-    FUNNEL,
-    asset_performance,
-    campaign_performance,
-    daily_spend,
-)
+from smarketing.campaigns.sections import costs_section, kpi_row, metrics_section
+from smarketing.campaigns.selectors import FUNNEL, asset_performance, campaign_performance
 from smarketing.campaigns.services import (
     asset_create,
     asset_update,
     campaign_create,
     campaign_update,
-    cost_add,
 )
 from smarketing.core.errors import DomainError, NotFound
 from smarketing.core.periods import Period, parse_period, preset
@@ -121,26 +115,6 @@ def _attribution_by_model(period: Period, name: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _costs_chart(campaign: Any, period: Period) -> str:
-    days = daily_spend(campaign, period)
-    total, cumulative = Decimal("0.00"), []
-    for _, amount in days:
-        total += amount
-        cumulative.append(str(total))
-    return json.dumps({"labels": [day.isoformat() for day, _ in days],
-                       "daily": [str(amount) for _, amount in days], "cumulative": cumulative})
-
-
-def _metrics_chart(campaign: Any, period: Period) -> str:
-    metrics = campaign.metrics.filter(day__gte=period.start, day__lt=period.end)
-    return json.dumps({
-        "labels": [m.day.isoformat() for m in metrics],
-        "impressions": [m.impressions for m in metrics],
-        "clicks": [m.clicks for m in metrics],
-        "spend": [str(m.spend) for m in metrics],
-    })
-
-
 @login_required
 @require_GET
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
@@ -150,41 +124,18 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from exc
     period = period_of(request)
-    row = next(r for r in campaign_performance(period) if r["key"] == str(campaign.pk))
+    row = kpi_row(campaign, period)
     context = {
-        "campaign": campaign, "period": period, "row": row,
-        "funnel": [(stage, row[_count_key(stage)]) for stage in FUNNEL],
-        "costs": campaign.costs.all(), "assets": campaign.assets.all(),
-        "by_model": _attribution_by_model(period, campaign.name),
-        "metrics_chart": _metrics_chart(campaign, period),
-        "costs_chart": _costs_chart(campaign, period),
-        "can_change": perms.can_change(request.user), "cost_kinds": CostKind.choices,
+        **costs_section(request.user, campaign, period),
+        **metrics_section(request.user, campaign, period),
+        "row": row, "funnel": [(stage, row[_count_key(stage)]) for stage in FUNNEL],
+        "assets": campaign.assets.all(), "by_model": _attribution_by_model(period, campaign.name),
     }
     return render(request, "campaigns/campaign_detail.html", context)
 
 
 def _count_key(stage: str) -> str:
     return {"opportunity": "opportunities"}.get(stage, f"{stage}s")
-
-
-@login_required
-@require_POST
-def campaign_cost_add(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    if not perms.can_change(request.user):
-        raise PermissionDenied("Only marketing and admins enter costs.")
-    try:
-        campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id,
-                                               change=True)
-        cost_add(
-            campaign=campaign, actor=request.user, kind=request.POST.get("kind", ""),
-            amount=request.POST.get("amount", ""),
-            start_date=_date(request.POST.get("start_date")) or timezone.localdate(),
-            end_date=_date(request.POST.get("end_date")), note=request.POST.get("note", ""),
-        )
-        messages.success(request, "Cost added.")
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    return redirect("campaigns:detail", campaign_id=campaign_id)
 
 
 CAMPAIGN_FORM_FIELDS = ("name", "channel", "utm_campaign", "utm_source", "utm_medium", "budget",

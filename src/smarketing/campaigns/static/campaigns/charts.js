@@ -60,9 +60,20 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    metricsChart(read("metrics-data"));
-    costsChart(read("costs-data"));
-    attributionChart(read("attribution-data"));
-  });
+  function drawAll() {
+    if (!window.Chart) return;
+    // A section swapped in by HTMX brings a new canvas: forget the charts of removed ones
+    // and draw each canvas that has none yet.
+    Object.values(window.Chart.instances).forEach(function (chart) {
+      if (!chart.canvas.isConnected) chart.destroy();
+    });
+    [["metrics-chart", metricsChart, "metrics-data"], ["costs-chart", costsChart, "costs-data"],
+     ["attribution-chart", attributionChart, "attribution-data"]].forEach(function (c) {
+      var canvas = document.getElementById(c[0]);
+      if (canvas && !window.Chart.getChart(canvas)) c[1](read(c[2]));
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", drawAll);
+  document.addEventListener("htmx:afterSettle", drawAll);
 })();
