@@ -8,9 +8,14 @@ Formats:
 - costs (generic): campaign, kind, amount, start_date, end_date, note;
 - metrics (generic): campaign, day, impressions, clicks, spend, likes, shares,
   comments, video_views;
-- metrics (facebook): a Facebook Ads-style export: Campaign name, Day (or Reporting
-  starts), Impressions, Clicks, Spent (or "Amount spent (EUR)"), Post reactions,
-  Post shares, Post comments, Video plays.
+- metrics, Facebook Ads-style export: Campaign name, Day (or Reporting starts),
+  Impressions, Clicks (or Link clicks), Spent (or "Amount spent (EUR)"), Post
+  reactions, Post shares, Post comments, Video plays: these headers are recognised
+  in every metrics file (here and in the import engine's channel_metrics kind), so
+  `format="facebook"` is accepted but not needed.
+A cost row equal in every value to a stored cost is not added again, so importing a
+file again (or the whole file after the import engine refused some rows) does not
+double the spend.
 `campaign` is a campaign's name or its utm_campaign, case-insensitive. Headers
 match case-insensitively; a `mapping` {file column: field} renames other exports'
 columns. Counts may use thousands separators; money may carry a currency sign.
@@ -27,7 +32,7 @@ from typing import Any
 
 from django.db import transaction
 
-from smarketing.campaigns.models import Campaign
+from smarketing.campaigns.models import Campaign, CampaignCost
 from smarketing.campaigns.services import (
     COUNT_FIELDS,
     MetricRow,
@@ -62,10 +67,11 @@ def header_columns(header: list[str], mapping: dict[str, str], kind: str) -> dic
     """{column index: field} for a costs or metrics file; a required field missing
     from the header is an error on line 1."""
     known = COST_COLUMNS if kind == "costs" else METRIC_COLUMNS
-    lowered = {k.strip().lower(): v for k, v in mapping.items()}
+    aliases = FACEBOOK if kind == "metrics" else {}  # an ad export's headers, always read
+    lowered = {**aliases, **{k.strip().lower(): v for k, v in mapping.items()}}
     columns: dict[int, str] = {}
     for index, name in enumerate(header):
-        key = re.sub(r"\s*\([A-Z]{3}\)$", "", name.strip().lower())  # "Amount spent (EUR)"
+        key = re.sub(r"\s*\([a-z]{3}\)$", "", name.strip().lower())  # "Amount spent (EUR)"
         target = lowered.get(key, key)
         if target in known:
             columns[index] = target
@@ -136,25 +142,35 @@ def import_metrics(*, actor: Any, text: str, format: str = "generic",
     """Store the metrics of a CSV file; returns the number of campaign-days stored."""
     if format not in ("generic", "facebook"):
         raise ValidationFailed("format: use generic or facebook", field="format")
-    columns = {**(FACEBOOK if format == "facebook" else {}), **(mapping or {})}
     campaigns = CampaignLookup()
-    rows = [metric_row(line, row, campaigns) for line, row in _rows(text, "metrics", columns)]
+    rows = [metric_row(line, row, campaigns)
+            for line, row in _rows(text, "metrics", mapping or {})]
     return metrics_upsert(actor=actor, rows=rows)
 
 
-def cost_row(*, line: int, row: dict[str, str], campaigns: CampaignLookup, actor: Any) -> None:
-    """Add the cost of one row; a bad value raises LineError naming line and column."""
+def cost_row(*, line: int, row: dict[str, str], campaigns: CampaignLookup, actor: Any) -> bool:
+    """Add the cost of one row (False: the same cost, every value equal, is already
+    stored, so a file imported again adds nothing); a bad value raises LineError
+    naming line and column."""
     campaign = _at(line, "campaign", campaigns, row["campaign"])
     start = _at(line, "start_date", _date, row["start_date"])
     end = _at(line, "end_date", _date, row["end_date"]) if row.get("end_date") else None
     amount = _at(line, "amount", _money, row["amount"]) if row["amount"] else ""
     try:
-        cost_add(campaign=campaign, actor=actor, kind=row["kind"].lower(), amount=amount,
-                 start_date=start, end_date=end, note=row.get("note", ""))
+        cost = cost_add(campaign=campaign, actor=actor, kind=row["kind"].lower(),
+                        amount=amount, start_date=start, end_date=end,
+                        note=row.get("note", ""))
     except ValidationFailed as exc:
         column = exc.field or "amount"
         raise LineError(f"line {line}, column {column}: {exc.message.split(': ', 1)[-1]}",
                         field=column) from exc
+    same = CampaignCost.objects.filter(
+        campaign=campaign, kind=cost.kind, amount=cost.amount, start_date=cost.start_date,
+        end_date=cost.end_date, note=cost.note).exclude(pk=cost.pk)
+    if same.exists():
+        cost.delete()
+        return False
+    return True
 
 
 @transaction.atomic
@@ -163,6 +179,5 @@ def import_costs(*, actor: Any, text: str, mapping: dict[str, str] | None = None
     campaigns = CampaignLookup()
     added = 0
     for line, row in _rows(text, "costs", mapping or {}):
-        cost_row(line=line, row=row, campaigns=campaigns, actor=actor)
-        added += 1
+        added += cost_row(line=line, row=row, campaigns=campaigns, actor=actor)
     return added

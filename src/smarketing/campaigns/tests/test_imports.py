@@ -73,6 +73,16 @@ def test_a_facebook_ads_export_imports_impressions_clicks_and_spent(campaign):
         1500, 42, Decimal("17.35"), 8)
 
 
+def test_a_facebook_reporting_export_with_a_currency_column_and_link_clicks(campaign):
+    text = ("Reporting starts,Reporting ends,Campaign name,Reach,Impressions,Link clicks,"
+            "Amount spent (USD),Post shares,Post comments,Video plays\n"
+            '2026-03-01,2026-03-01,Spring search,"8,120","12,400",310,$152.40,3,2,900\n')
+    assert import_metrics(actor=None, text=text, format="facebook") == 1
+    day = ChannelMetric.objects.get()
+    assert (day.day, day.impressions, day.clicks, day.spend, day.shares, day.comments,
+            day.video_views) == (dt.date(2026, 3, 1), 12400, 310, Decimal("152.40"), 3, 2, 900)
+
+
 def test_a_negative_count_in_a_facebook_export_stores_nothing(campaign):
     text = ("Campaign name,Day,Impressions,Clicks,Spent\n"
             "Spring search,2026-03-01,1500,42,17.35\n"
@@ -103,3 +113,30 @@ def test_a_word_where_money_belongs_is_an_error_not_zero(campaign):
     with pytest.raises(ValidationFailed) as err:
         import_metrics(actor=None, text="campaign,day,spend\nspring,2026-03-01,ten\n")
     assert err.value.message.startswith("line 2, column spend:")
+
+
+def test_a_cost_file_imported_again_adds_nothing(campaign):
+    text = ("campaign,kind,amount,start_date,end_date,note\n"
+            "spring,lump_sum,500.00,2026-03-01,,agency fee\n"
+            "spring,daily,20,2026-03-01,2026-03-31,boost\n")
+    assert import_costs(actor=None, text=text) == 2
+    assert import_costs(actor=None, text=text) == 0
+    assert CampaignCost.objects.count() == 2
+
+
+def test_the_import_engine_reads_a_facebook_export_and_refuses_a_bad_line_alone(
+    campaign, tmp_path, users
+):
+    from smarketing.imports.models import ImportIssue
+    from smarketing.imports.services import import_file
+
+    path = tmp_path / "fb.csv"
+    path.write_text("Reporting starts,Campaign name,Impressions,Link clicks,Amount spent (EUR)\n"
+                    "2026-03-01,Spring search,1000,10,5.00\n"
+                    "2026-03-02,Spring search,1000,ten,5.00\n")
+    result = import_file(actor=users["marketing"], path=path, kind="channel_metrics")
+    assert (result.run.created, result.run.errors) == (1, 1)
+    assert [(i.line, i.column) for i in ImportIssue.objects.all()] == [(3, "clicks")]
+    stored = ChannelMetric.objects.get()
+    assert (stored.day, stored.clicks, stored.spend) == (dt.date(2026, 3, 1), 10,
+                                                         Decimal("5.00"))

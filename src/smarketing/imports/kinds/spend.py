@@ -15,6 +15,7 @@ from smarketing.campaigns.imports import (
 from smarketing.campaigns.services import metrics_upsert
 from smarketing.imports.kinds.base import (
     CREATED,
+    SKIPPED,
     Context,
     Kind,
     Outcome,
@@ -61,11 +62,11 @@ def _refused(exc: LineError) -> RowError:
 
 def _cost(row: Row, ctx: Context) -> Outcome:
     try:
-        cost_row(line=row.line, row=row.data.model_dump(), campaigns=_lookup(ctx),
-                 actor=ctx.actor)
+        added = cost_row(line=row.line, row=row.data.model_dump(), campaigns=_lookup(ctx),
+                         actor=ctx.actor)
     except LineError as exc:
         raise _refused(exc) from exc
-    return Outcome(row.line, CREATED)
+    return Outcome(row.line, CREATED if added else SKIPPED)
 
 
 def _metric(row: Row, ctx: Context) -> Outcome:
