@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smarketing.campaigns import spend_views, views
+from smarketing.campaigns import content_views, spend_views, views
 
 app_name = "campaigns"
 urlpatterns = [
@@ -19,6 +19,8 @@ urlpatterns = [
     path("attribution/", views.attribution_page, name="attribution"),
     path("attribution/deals/", views.attribution_deals_page, name="attribution_deals"),
     path("content/", views.content_library, name="content"),
+    path("contacts/<int:contact_id>/content/", content_views.contact_content,
+         name="contact_content"),
     path("content/new/", views.asset_form, name="asset_new"),
     path("content/<int:asset_id>/edit/", views.asset_form, name="asset_edit"),
 ]
