@@ -173,3 +173,25 @@ def test_a_manager_adds_a_pipeline_and_edits_its_stages(
                                       "Closed Won", "Closed Lost"]
     assert stages[1][1:] == (Decimal("0.3000"), 14)
     snap(page, "pipelines")
+
+
+def test_load_more_brings_a_columns_next_cards_under_the_filters(
+    browser_page: Page, users: dict[str, Any]
+) -> None:
+    for n in range(30):
+        make_deal(users["rep"], amount="10", stage_name="Demo", name=f"Bulk {n:02}",
+                  close=dt.date(2026, 12, 1) + dt.timedelta(days=n))
+    make_deal(users["rep_b"], amount="10", stage_name="Demo", name="Not mine")
+    page = browser_page
+    page.goto(f"/deals/?owner={users['rep'].pk}")
+    log_in(page, "rep1")
+    column = page.get_by_test_id("column-demo")
+    expect(column.get_by_test_id("deal-card")).to_have_count(25)
+    expect(page.get_by_test_id("total-demo")).to_have_text("300.00")
+    page.get_by_test_id("load-more-demo").click()
+    expect(column.get_by_test_id("deal-card")).to_have_count(30)
+    expect(column).to_contain_text("Bulk 29")
+    expect(column).not_to_contain_text("Not mine")
+    expect(page.get_by_test_id("load-more-demo")).to_have_count(0)
+    page.get_by_label("Move Bulk 29").select_option(label="Proposal")  # a loaded card moves
+    expect(page.get_by_test_id("total-proposal")).to_have_text("10.00")

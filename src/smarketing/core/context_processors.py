@@ -29,6 +29,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("Customers", "/customers/", None),
     NavItem("Quotas", "/quotas/", frozenset({Role.SALES_MANAGER, Role.ADMIN})),
     NavItem("Pipelines", "/pipelines/", frozenset({Role.SALES_MANAGER, Role.ADMIN})),
+    NavItem("Products", "/products/", frozenset({Role.SALES_MANAGER, Role.ADMIN})),
     NavItem("Campaigns", "/campaigns/", None),
     NavItem("Attribution", "/attribution/", None),
     NavItem("Content", "/content/", None),

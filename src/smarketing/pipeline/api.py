@@ -315,17 +315,18 @@ def products_list(request: HttpRequest, active: bool | None = None) -> dict[str,
     return {"items": items, "count": len(items)}
 
 
-@products_router.post("", response={201: ProductOut}, summary="Add a product (admins)")
+@products_router.post("", response={201: ProductOut},
+                      summary="Add a product (admins, sales managers)")
 def products_create(request: HttpRequest, payload: ProductIn) -> Status:
     if not perms.catalogue_can_change(request.user):
-        raise PermissionDenied("only admins change products", field="name")
+        raise PermissionDenied("only admins and sales managers change products", field="name")
     return Status(201, services.product_create(actor=request.user, **payload.dict()))
 
 
 def _product_for_change(user: Any, product_id: int) -> Product:
     product = _found(Product, product_id)
     if not perms.catalogue_can_change(user):
-        raise PermissionDenied("only admins change products", field="name")
+        raise PermissionDenied("only admins and sales managers change products", field="name")
     return product
 
 
@@ -334,15 +335,16 @@ def products_get(request: HttpRequest, product_id: int) -> Any:
     return _found(Product, product_id)
 
 
-@products_router.patch("/{product_id}", response=ProductOut, summary="Change a product (admins)")
+@products_router.patch("/{product_id}", response=ProductOut,
+                       summary="Change a product (admins, sales managers)")
 def products_patch(request: HttpRequest, product_id: int, payload: ProductPatch) -> Any:
     return services.product_update(product=_product_for_change(request.user, product_id),
                                    actor=request.user, **payload.dict(exclude_unset=True))
 
 
 @products_router.delete("/{product_id}", response={204: None},
-                        summary="Delete a product no line item uses (admins; else 409: retire "
-                                "it with active=false)")
+                        summary="Delete a product no line item uses (admins, sales managers; "
+                                "else 409: retire it with active=false)")
 def products_delete(request: HttpRequest, product_id: int) -> Status:
     services.product_delete(product=_product_for_change(request.user, product_id),
                             actor=request.user)

@@ -103,6 +103,13 @@ class QuotaForm(forms.Form):
     amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
 
 
+class ProductForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    family = forms.CharField(max_length=100, required=False, label="Family / series")
+    list_price = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2)
+    active = forms.BooleanField(required=False, initial=True)
+
+
 class ForecastFilterForm(BoardFilterForm):
     close = forms.ChoiceField(choices=CLOSE_CHOICES[1:], required=False, label="Period",
                               initial="this_quarter")

@@ -12,7 +12,8 @@ Changing is for:
   completing one is for its owner, the owner's sales manager, and admins.
 - quotas: admins, and sales managers for the members of their team.
 - pipelines and their stages: admins and sales managers.
-- products and lost reasons: admins.
+- products: admins and sales managers (the Products page and API); lost reasons:
+  admins (Django admin).
 A deal or activity the user may not change is reported as missing (404 at the
 API, 403 page in the UI).
 """
@@ -86,7 +87,8 @@ def pipeline_can_change(user: Any) -> bool:
 
 
 def catalogue_can_change(user: Any) -> bool:
-    return is_admin(user)
+    """Products are kept by admins and sales managers (who also set pipelines up)."""
+    return is_admin(user) or is_manager(user)
 
 
 def deal_get_for_user(*, user: Any, deal_id: int, change: bool = False) -> Deal:

@@ -43,7 +43,13 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from smarketing.core.jobs import enqueue
-from smarketing.pipeline.models import DealStageChange, DealStatus, ForecastRates, PipelineStage
+from smarketing.pipeline.models import (
+    Deal,
+    DealStageChange,
+    DealStatus,
+    ForecastRates,
+    PipelineStage,
+)
 
 MIN_SAMPLES = 20  # fewer closed deals than this in a cell: fall back to a coarser rate
 AGE_BUCKETS = (30, 90)  # deal age in days at stage entry: <30, 30-89, >=90
@@ -158,16 +164,28 @@ def learn_rates(now: dt.datetime) -> HistoricalRates:
 
 
 def refresh_rates(day: dt.date) -> ForecastRates:
-    """Learn `day`'s rates and store them (replacing that day's table); older tables
-    than KEEP_DAYS are deleted."""
+    """Learn `day`'s rates and store them (replacing that day's table)."""
     started = time.monotonic()
     learnt = learn_rates(dt.datetime.combine(day, dt.time(), timezone.get_default_timezone()))
+    return _store(day, learnt, time.monotonic() - started)
+
+
+def _store(day: dt.date, rates: HistoricalRates, seconds: float) -> ForecastRates:
+    """Store `day`'s table; tables older than KEEP_DAYS are deleted."""
     table, _ = ForecastRates.objects.update_or_create(as_of=day, defaults={
-        "learnt_at": timezone.now(), "counts": learnt.to_json(),
-        "seconds": round(time.monotonic() - started, 3),
+        "learnt_at": timezone.now(), "counts": rates.to_json(), "seconds": round(seconds, 3),
     })
     ForecastRates.objects.filter(as_of__lt=day - dt.timedelta(days=KEEP_DAYS)).delete()
     return table
+
+
+def _has_history(day: dt.date) -> bool:
+    """Whether any deal closed in the learning window (one indexed EXISTS)."""
+    as_of = dt.datetime.combine(day, dt.time(), timezone.get_default_timezone())
+    return Deal.objects.filter(
+        status__in=[DealStatus.WON, DealStatus.LOST],
+        closed_at__gte=as_of - dt.timedelta(days=HISTORY_DAYS), closed_at__lt=as_of,
+    ).exists()
 
 
 def run_rates_job(payload: dict[str, Any]) -> None:
@@ -180,9 +198,14 @@ def queue_refresh(day: dt.date) -> None:
 
 
 def rates_due(now: dt.datetime) -> int:
-    """The worker's periodic check: queue today's rates unless stored (1 when queued)."""
+    """The worker's periodic check: queue today's learning unless today's table is
+    stored (1 when queued). Without any deal closed in the window there is nothing
+    to learn: the empty table is stored at once (no job)."""
     today = timezone.localdate(now)
     if ForecastRates.objects.filter(as_of=today).exists():
+        return 0
+    if not _has_history(today):
+        _store(today, HistoricalRates(as_of=today), 0.0)
         return 0
     queue_refresh(today)
     return 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smarketing.pipeline import company_views, setup_views, views
+from smarketing.pipeline import company_views, product_views, setup_views, views
 
 app_name = "pipeline"
 urlpatterns = [
@@ -23,6 +23,10 @@ urlpatterns = [
     path("work/", views.my_work, name="my_work"),
     path("forecast/", views.forecast_page, name="forecast"),
     path("quotas/", views.quota_admin, name="quotas"),
+    path("products/", product_views.product_list, name="products"),
+    path("products/<int:product_id>/", product_views.product_edit, name="product_edit"),
+    path("products/<int:product_id>/toggle/", product_views.product_toggle,
+         name="product_toggle"),
     path("companies/<int:company_id>/", company_views.company_detail, name="company_detail"),
     path("pipelines/", setup_views.pipeline_setup, name="pipelines"),
     path("customers/", views.customer_list, name="customers"),

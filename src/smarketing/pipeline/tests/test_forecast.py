@@ -202,6 +202,16 @@ def test_a_forecast_never_learns_rates_and_queues_the_job_without_a_table(
     assert Job.objects.filter(kind=RATES_JOB).count() == 1  # queued once a day
 
 
+def test_without_closed_deals_the_periodic_check_stores_empty_rates_without_a_job(
+    users: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    with time_machine.travel(NOW, tick=False), \
+            django_capture_on_commit_callbacks(execute=True):
+        run_periodic()
+    assert not Job.objects.filter(kind=RATES_JOB).exists()
+    assert ForecastRates.objects.get().counts == {"cells": [], "stages": [], "slips": []}
+
+
 def _no_learning(now: dt.datetime) -> None:
     raise AssertionError("a forecast learnt rates on the request path")
 
@@ -234,6 +244,7 @@ def test_a_stale_table_is_used_while_the_days_one_is_learnt(
 def test_the_workers_periodic_check_queues_the_days_rates_once_stored(
     users: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
+    _closed_history(users["rep"], won=1, lost=0)
     with time_machine.travel(NOW, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             assert run_periodic() >= 1

@@ -5,7 +5,8 @@ The rules (pipeline/permissions.py): admins change every deal; a sales manager t
 deals of their team's members; a rep their own; marketing none (and opens none).
 Deleting is changing, except that only admins and managers delete a won deal.
 Anyone logs activities; a task is completed by its owner, their manager or an
-admin. Quotas are set by admins and the rep's manager; products by admins.
+admin. Quotas are set by admins and the rep's manager; products by admins and
+sales managers.
 A deal or activity the user may not change is a 404.
 """
 
@@ -40,6 +41,7 @@ pytestmark = pytest.mark.django_db
 ROLES = ["admin", "marketing", "manager", "manager_other", "rep", "rep_b", "rep_other"]
 OWNER_SIDE = {"admin", "manager", "rep"}
 ALL = set(ROLES)
+MANAGERS = {"admin", "manager", "manager_other"}  # products: every sales manager, any team
 
 
 @dataclass
@@ -156,17 +158,17 @@ CASES: dict[str, Case] = {
     ),
     "add a product": Case(
         lambda api, w: api.post("/api/v1/products", {"name": "Seats", "list_price": "9.50"}),
-        lambda w: Product.objects.count(), statuses({"admin"}, 201, 403),
+        lambda w: Product.objects.count(), statuses(MANAGERS, 201, 403),
     ),
     "change a product": Case(
         lambda api, w: api.patch(f"/api/v1/products/{w.product.pk}", {"list_price": "1"}),
         lambda w: model_to_dict(Product.objects.get(pk=w.product.pk)),
-        statuses({"admin"}, 200, 403),
+        statuses(MANAGERS, 200, 403),
     ),
     "delete the product on rep's line": Case(
         lambda api, w: api.delete(f"/api/v1/products/{w.product.pk}"),
         lambda w: Product.objects.filter(pk=w.product.pk).exists(),
-        statuses({"admin"}, 409, 403),
+        statuses(MANAGERS, 409, 403),
     ),
     "log an activity": Case(
         lambda api, w: api.post("/api/v1/activities", {
