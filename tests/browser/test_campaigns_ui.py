@@ -54,6 +54,13 @@ def test_marketing_compares_models_sorts_campaigns_and_adds_a_cost(
     expect(rows.first).to_contain_text("Search ads")
     page.get_by_test_id("sort-name").click()
     expect(rows.first).to_contain_text("Newsletter")
+    expect(page.get_by_test_id("total-revenue")).to_have_text("1,000.00")
+    expect(page.get_by_test_id("total-spend")).to_have_text("300.00")
+    page.get_by_label("Rows").select_option("channel")
+    page.get_by_role("button", name="Apply").click()
+    expect(rows).to_have_count(2)
+    expect(page.get_by_test_id("campaign-table")).to_contain_text("Paid search")
+    expect(page.get_by_test_id("total-revenue")).to_have_text("1,000.00")
 
     page.goto(f"/campaigns/{campaigns['ads'].pk}/?{PERIOD}")
     expect(page.get_by_test_id("k-spend")).to_have_text("300.00")

@@ -45,6 +45,7 @@ from smarketing.campaigns.selectors import (
     campaign_list,
     campaign_performance,
     channel_performance,
+    performance_total,
 )
 from smarketing.campaigns.services import (
     MetricRow,
@@ -139,7 +140,7 @@ def campaigns_performance(
     rows = (campaign_performance if by == "campaign" else channel_performance)(
         period_, model=model)
     return {"start": period_.start, "end": period_.end, "model": model, "by": by,
-            "items": rows}
+            "items": rows, "total": performance_total(rows)}
 
 
 @campaigns_router.post("/metrics", response=MetricsStored,

@@ -230,6 +230,8 @@ class PerformanceOut(Schema):
     model: str
     by: str
     items: list[PerformanceRow]
+    total: PerformanceRow = Field(description="The sums of the rows: revenue is every deal "
+                                  "won in the period (sales_revenue)")
 
 
 class ImportIn(InSchema):

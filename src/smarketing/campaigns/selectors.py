@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from smarketing.campaigns.attribution import attribution
+from smarketing.campaigns.attribution import NONE_KEY, attribution
 from smarketing.campaigns.models import (
     AssetShare,
     Campaign,
@@ -32,7 +32,7 @@ from smarketing.campaigns.models import (
     ContentAsset,
     CostKind,
 )
-from smarketing.campaigns.resolution import contact_campaigns
+from smarketing.campaigns.resolution import CHANNEL_LABELS, contact_campaigns
 from smarketing.core.periods import Period
 from smarketing.people.models import Contact
 
@@ -62,7 +62,7 @@ def spend_by_campaign(period: Period) -> dict[int, Decimal]:
     for campaign_id, amount in metrics.values("campaign_id").annotate(
             total=Sum("spend")).values_list("campaign_id", "total"):
         spend[campaign_id] += amount
-    return dict(spend)
+    return {pk: amount.quantize(ZERO) for pk, amount in spend.items()}
 
 
 def daily_spend(campaign: Campaign, period: Period) -> list[tuple[dt.date, Decimal]]:
@@ -82,7 +82,8 @@ def daily_spend(campaign: Campaign, period: Period) -> list[tuple[dt.date, Decim
 
 
 def funnel_by_campaign(period: Period) -> dict[int, Counter[str]]:
-    """Campaign id -> stage -> contacts (first-touch campaign) that reached it in P."""
+    """Campaign id -> stage -> contacts (first-touch campaign) that reached it in P;
+    contacts without a first-touch campaign are counted under 0 ("(none)")."""
     start, end = period.bounds()
     reached = Q()
     for stage in FUNNEL:
@@ -92,9 +93,9 @@ def funnel_by_campaign(period: Period) -> dict[int, Counter[str]]:
     first = contact_campaigns(row[0] for row in rows)
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     for pk, *moments in rows:
-        if pk in first:
-            for stage, at in zip(FUNNEL, moments, strict=True):
-                counts[first[pk][0]][stage] += int(at is not None and start <= at < end)
+        campaign_id = first[pk][0] if pk in first else 0
+        for stage, at in zip(FUNNEL, moments, strict=True):
+            counts[campaign_id][stage] += int(at is not None and start <= at < end)
     return dict(counts)
 
 
@@ -130,13 +131,29 @@ class Performance:
         }
 
 
+def _amounts(period: Period, model: str, by: str) -> dict[str, dict[str, Decimal]]:
+    start, end = period.bounds()
+    return {basis: {i.key: i.amount for i in attribution(
+        start=start, end=end, model=model, basis=basis, by=by).items}
+        for basis in ("pipeline", "revenue")}
+
+
+def _unattributed(amounts: dict[str, dict[str, Decimal]], known: set[str],
+                  funnel: Counter[str]) -> list[Performance]:
+    """Rows for what no campaign (or channel) holds: deals without a touch ("(none)",
+    with the contacts without a first-touch campaign) and assets without a campaign,
+    so every column adds up to the period's totals."""
+    keys = (set(amounts["pipeline"]) | set(amounts["revenue"]) | {NONE_KEY}) - known
+    rows = [Performance(key=key, name=key, channel="", funnel=funnel if key == NONE_KEY
+                        else Counter(), pipeline=amounts["pipeline"].get(key, ZERO),
+                        revenue=amounts["revenue"].get(key, ZERO)) for key in sorted(keys)]
+    return [row for row in rows if row.pipeline or row.revenue or any(row.funnel.values())]
+
+
 def _campaign_rows(period: Period, model: str) -> list[Performance]:
     spend, funnel = spend_by_campaign(period), funnel_by_campaign(period)
-    start, end = period.bounds()
-    amounts = {basis: {i.key: i.amount for i in attribution(
-        start=start, end=end, model=model, basis=basis, by="campaign").items}
-        for basis in ("pipeline", "revenue")}
-    return [
+    amounts = _amounts(period, model, "campaign")
+    rows = [
         Performance(
             key=str(c.pk), name=c.name, channel=c.channel, spend=spend.get(c.pk, ZERO),
             funnel=funnel.get(c.pk, Counter()),
@@ -145,25 +162,50 @@ def _campaign_rows(period: Period, model: str) -> list[Performance]:
         )
         for c in Campaign.objects.order_by("name")
     ]
+    return rows + _unattributed(amounts, {r.name for r in rows}, funnel.get(0, Counter()))
 
 
 def campaign_performance(period: Period, *, model: str = "linear") -> list[dict[str, object]]:
     """One row per campaign: spend, funnel counts, attributed pipeline and revenue
-    under `model`, and the cost KPIs (module docstring)."""
+    under `model`, and the cost KPIs (module docstring); then the rows no campaign
+    holds ("(none)": deals without a touch and contacts without a first-touch
+    campaign; "(no campaign)": touches of assets without a campaign)."""
     return [row.as_dict() for row in _campaign_rows(period, model)]
 
 
 def channel_performance(period: Period, *, model: str = "linear") -> list[dict[str, object]]:
-    """The same figures summed over each channel's campaigns."""
+    """Spend and funnel counts summed over each channel's campaigns; pipeline and
+    revenue attributed by channel (an asset without a campaign counts for content/SEO);
+    then "(none)"."""
+    spend, funnel = spend_by_campaign(period), funnel_by_campaign(period)
+    amounts = _amounts(period, model, "channel")
     channels: dict[str, Performance] = {}
-    for row in _campaign_rows(period, model):
-        total = channels.setdefault(row.channel, Performance(row.channel, row.channel,
-                                                             row.channel))
-        total.spend += row.spend
-        total.funnel.update(row.funnel)
-        total.pipeline += row.pipeline
-        total.revenue += row.revenue
-    return [channels[key].as_dict() for key in sorted(channels)]
+    for pk, channel in Campaign.objects.values_list("pk", "channel"):
+        row = channels.setdefault(channel, Performance(
+            channel, CHANNEL_LABELS.get(channel, channel), channel,
+            pipeline=amounts["pipeline"].get(channel, ZERO),
+            revenue=amounts["revenue"].get(channel, ZERO)))
+        row.spend += spend.get(pk, ZERO)
+        row.funnel.update(funnel.get(pk, Counter()))
+    rows = [channels[key] for key in sorted(channels)]
+    return [row.as_dict() for row in
+            rows + _unattributed(amounts, set(channels), funnel.get(0, Counter()))]
+
+
+def performance_total(rows: list[dict[str, Any]]) -> dict[str, object]:
+    """The sums of performance rows, with the cost KPIs of the sums: the revenue total
+    is every deal won in the period (the sales revenue KPI)."""
+    total = Performance(key="total", name="Total", channel="")
+    for row in rows:
+        total.spend += row["spend"]
+        total.pipeline += row["pipeline"]
+        total.revenue += row["revenue"]
+        total.funnel.update({stage: row[count_key(stage)] for stage in FUNNEL})
+    return total.as_dict()
+
+
+def count_key(stage: str) -> str:
+    return {"opportunity": "opportunities"}.get(stage, f"{stage}s")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from smarketing.campaigns import permissions as perms
-from smarketing.campaigns.attribution import MODELS, attribution
+from smarketing.campaigns.attribution import MODELS, NO_CAMPAIGN, NONE_KEY, attribution
 from smarketing.campaigns.drilldown import attribution_deals
 from smarketing.campaigns.models import (
     AssetType,
@@ -32,7 +32,14 @@ from smarketing.campaigns.models import (
 )
 from smarketing.campaigns.resolution import CHANNEL_LABELS
 from smarketing.campaigns.sections import costs_section, kpi_row, metrics_section
-from smarketing.campaigns.selectors import FUNNEL, asset_performance, campaign_performance
+from smarketing.campaigns.selectors import (
+    FUNNEL,
+    asset_performance,
+    campaign_performance,
+    channel_performance,
+    count_key,
+    performance_total,
+)
 from smarketing.campaigns.services import (
     asset_create,
     asset_update,
@@ -43,6 +50,7 @@ from smarketing.core.errors import DomainError, NotFound
 from smarketing.core.periods import Period, parse_period, preset
 
 DEFAULT_PERIOD = "this-year"
+UNATTRIBUTED = (NONE_KEY, NO_CAMPAIGN)
 SORTABLE = ("name", "channel", "spend", "leads", "mqls", "sqls", "opportunities", "customers",
             "pipeline", "revenue", "cpl", "roi")
 
@@ -93,10 +101,15 @@ def _sorted(rows: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 def campaign_list_page(request: HttpRequest) -> HttpResponse:
     _require_role(request)
     period, model = period_of(request), _model_of(request)
-    sort = request.GET.get("sort", "-revenue")
-    rows = _sorted(campaign_performance(period, model=model), sort)
-    context = {"period": period, "model": model, "models": MODELS, "rows": rows,
-               "sort": sort, "sortable": SORTABLE, "can_change": perms.can_change(request.user)}
+    sort, by = request.GET.get("sort", "-revenue"), _choice(request, "by", ("campaign", "channel"))
+    found = (campaign_performance if by == "campaign" else channel_performance)(
+        period, model=model)
+    rows = [r for r in found if r["key"] not in UNATTRIBUTED]
+    context = {"period": period, "model": model, "models": MODELS, "by": by,
+               "rows": _sorted(rows, sort),
+               "unattributed": [r for r in found if r["key"] in UNATTRIBUTED],
+               "total": performance_total(found), "sort": sort, "sortable": SORTABLE,
+               "can_change": perms.can_change(request.user)}
     return render(request, "campaigns/campaign_list.html", context)
 
 
@@ -128,14 +141,10 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     context = {
         **costs_section(request.user, campaign, period),
         **metrics_section(request.user, campaign, period),
-        "row": row, "funnel": [(stage, row[_count_key(stage)]) for stage in FUNNEL],
+        "row": row, "funnel": [(stage, row[count_key(stage)]) for stage in FUNNEL],
         "assets": campaign.assets.all(), "by_model": _attribution_by_model(period, campaign.name),
     }
     return render(request, "campaigns/campaign_detail.html", context)
-
-
-def _count_key(stage: str) -> str:
-    return {"opportunity": "opportunities"}.get(stage, f"{stage}s")
 
 
 CAMPAIGN_FORM_FIELDS = ("name", "channel", "utm_campaign", "utm_source", "utm_medium", "budget",
