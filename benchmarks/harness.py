@@ -118,7 +118,7 @@ def running_server(port: int, workers: int, threads: int, log: Path) -> Iterator
 
 
 def wait_until_up(
-    url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 90.0
+    url: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 300.0
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -96,6 +96,10 @@ def _database() -> dict:
             ),
             "transaction_mode": "IMMEDIATE",
         },
+        # keep each thread's connection (and its warm page cache) between requests instead
+        # of reopening the file and re-running the PRAGMAs on every request
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
     }
 

@@ -4,6 +4,7 @@ source channel (people.models.SourceChannel) they add up to. Rules in docs/track
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -84,6 +85,7 @@ def _campaign(value: Any) -> dict[str, str]:
     return found if any(found.values()) else {}
 
 
+@lru_cache(maxsize=4096)  # a site's landing URLs repeat; callers only read the dict
 def _utm_from_url(url: str, search: str) -> dict[str, str]:
     query = urlsplit(url).query if url else ""
     query = query or search.lstrip("?")

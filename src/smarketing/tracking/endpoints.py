@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +23,7 @@ from smarketing.tracking.messages import (
     Problem,
     batch_messages,
     decode_body,
+    message_size,
     validate,
 )
 from smarketing.tracking.models import Source
@@ -50,9 +51,7 @@ class Unauthorized(Exception):
 
 
 def _json(status: int, body: dict[str, Any]) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(body), status=status, content_type="application/json"
-    )
+    response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
     for header, value in CORS.items():
         response[header] = value
     return response
@@ -101,7 +100,7 @@ def _check_headers(request: HttpRequest, limit: int) -> None:
 def _single(document: Any, kind: str) -> list[Any]:
     if not isinstance(document, dict):
         raise BadRequest("invalid_message", "the body must be a JSON object", "message")
-    if len(json.dumps(document, separators=(",", ":")).encode()) > MAX_MESSAGE_BYTES:
+    if message_size(document) > MAX_MESSAGE_BYTES:
         raise BadRequest("too_large", "message: larger than 32 KB", "message")
     return [{**document, "type": kind}]
 

@@ -10,14 +10,16 @@ alias and group messages, all in one transaction committed before the reply.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -35,6 +37,7 @@ from smarketing.tracking.models import (
     Source,
     SourceKind,
 )
+from smarketing.tracking.writelock import ingestion_writer_turn
 
 log = logging.getLogger(__name__)
 KEY_PREFIX = "wk_"
@@ -175,27 +178,34 @@ def _sqlite_time(value: datetime | None) -> str | None:
 
 
 def _row(
-    source_id: int, m: Incoming, contact_id: int | None, received_at: Any, dumps: Any
+    source_id: int, m: Incoming, contact_id: int | None, received_at: Any, adapt: Any
 ) -> tuple[Any, ...]:
     page = m.page
-    adapt = _sqlite_time if connection.vendor == "sqlite" else _same
     return (
         source_id, m.message_id, m.type, m.name, contact_id, m.anonymous_id, m.user_id,
         m.group_id, m.previous_id, adapt(m.timestamp), adapt(m.sent_at), received_at,
-        dumps(m.properties), dumps(m.context), page.utm_source, page.utm_medium,
+        _json_text(m.properties), _json_text(m.context), page.utm_source, page.utm_medium,
         page.utm_campaign, page.utm_term, page.utm_content, page.referrer, page.url, page.path,
     )
+
+
+def _json_text(value: Any) -> str:
+    """Compact JSON text, as Django's JSONField would store it (orjson: ~10x faster)."""
+    return orjson.dumps(value).decode()
 
 
 def _same(value: Any) -> Any:
     return value
 
 
-def _insert_sql(rows: int) -> str:
+@lru_cache(maxsize=64)
+def _insert_sql(vendor: str, rows: int) -> str:
     """One multi-row INSERT that skips a (source, message_id) already stored (SQLite >= 3.24
-    and PostgreSQL): what bulk_create(ignore_conflicts=True) does, without building models."""
-    cast = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-    marks = ", ".join(cast if c in JSON_COLUMNS else "%s" for c in EVENT_COLUMNS)
+    and PostgreSQL): what bulk_create(ignore_conflicts=True) does, without building models.
+    SQLite's gets its native `?` marks (see _execute)."""
+    mark = "?" if vendor == "sqlite" else "%s"
+    cast = f"{mark}::jsonb" if vendor == "postgresql" else mark
+    marks = ", ".join(cast if c in JSON_COLUMNS else mark for c in EVENT_COLUMNS)
     values = ", ".join([f"({marks})"] * rows)
     columns = ", ".join(connection.ops.quote_name(c) for c in EVENT_COLUMNS)
     table = connection.ops.quote_name(Event._meta.db_table)
@@ -205,6 +215,17 @@ def _insert_sql(rows: int) -> str:
     )
 
 
+def _execute(cursor: Any, sql: str, params: list[Any]) -> list[Any]:
+    """Run the INSERT and fetch what it returns. On SQLite straight on the driver's cursor:
+    Django's wrapper rewrites `%s` to `?` with a regex on every call, which for the
+    2,200 marks of a 100-row INSERT costs as much as a tenth of the insert itself."""
+    if connection.vendor == "sqlite":
+        driver_cursor = sqlite3.Cursor.execute(cursor.cursor, sql, params)
+        return driver_cursor.fetchall()
+    cursor.execute(sql, params)
+    return list(cursor.fetchall())
+
+
 def _insert_events(
     source: Source, messages: list[Incoming], known: dict[tuple[str, str], int],
     received_at: datetime,
@@ -212,14 +233,15 @@ def _insert_events(
     """Insert the messages' events; returns the message ids stored now (the others were
     stored before: duplicates)."""
     received = connection.ops.adapt_datetimefield_value(received_at)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    rows = [_row(source.pk, m, stitching.owner_of(known, m), received, dumps) for m in messages]
+    adapt = _sqlite_time if connection.vendor == "sqlite" else _same
+    rows = [_row(source.pk, m, stitching.owner_of(known, m), received, adapt) for m in messages]
     inserted: set[str] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
-            cursor.execute(_insert_sql(len(chunk)), [v for row in chunk for v in row])
-            inserted.update(row[0] for row in cursor.fetchall())
+            sql = _insert_sql(connection.vendor, len(chunk))
+            returned = _execute(cursor, sql, [v for row in chunk for v in row])
+            inserted.update(row[0] for row in returned)
     return inserted
 
 
@@ -275,7 +297,7 @@ def events_ingest(
     """
     unique, duplicates = _split_repeats(messages)
     known = stitching.contact_ids_for(unique)
-    with transaction.atomic():
+    with ingestion_writer_turn(), transaction.atomic():
         inserted = _insert_events(source, unique, known, received_at) if unique else set()
         fresh = [m for m in unique if m.message_id in inserted]
         duplicates += [m for m in unique if m.message_id not in inserted]

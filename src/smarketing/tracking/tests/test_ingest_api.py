@@ -295,6 +295,7 @@ def test_an_id_that_is_not_text_or_a_whole_number_is_refused(
     b'{"anonymousId": "a", "event": "x", "properties": {"n": NaN}}',
     b'{"anonymousId": "a", "event": "x", "properties": {"n": Infinity}}',
     b'{"anonymousId": "a", "event": "x\\u0000y"}',
+    b'{"anonymousId": "a", "event": "x\\ud800y"}',  # a lone surrogate: no valid text
     b'{"anonymousId": "a", "event": "x", "properties": ' + b'[' * 100_000 + b']' * 100_000 + b'}',
 ])
 def test_json_that_no_database_can_store_is_a_400(tracker: Any, body: bytes) -> None:
@@ -305,6 +306,26 @@ def test_json_that_no_database_can_store_is_a_400(tracker: Any, body: bytes) -> 
 def test_deeply_nested_json_in_a_batch_is_a_400(tracker: Any) -> None:
     body = b'{"batch": ' + b'[' * 100_000 + b']' * 100_000 + b'}'
     _refused(tracker.post("batch", body), 400, "invalid_json")
+
+
+def _nested_batch(levels: int) -> dict[str, Any]:
+    """A batch whose JSON nests `levels` deep: batch object, list, message, properties."""
+    value: Any = []
+    for _ in range(levels - 5):
+        value = [value]
+    return {"batch": [_track(type="track", properties={"n": value})]}
+
+
+def test_a_body_nested_deeper_than_200_levels_is_a_400_naming_the_limit(tracker: Any) -> None:
+    body = _refused(tracker.post("batch", _nested_batch(201)), 400, "invalid_json")
+    assert "200 levels" in body["message"]
+    assert not Event.objects.exists()
+
+
+def test_a_body_nested_200_levels_deep_is_stored(tracker: Any) -> None:
+    response = tracker.post("batch", _nested_batch(200))
+    assert response.json()["stored"] == 1
+    assert Event.objects.get().properties == _nested_batch(200)["batch"][0]["properties"]
 
 
 @pytest.mark.parametrize("text", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
