@@ -15,7 +15,7 @@ from ninja import Router
 
 from smarketing.analytics.funnel import funnel, funnel_records
 from smarketing.analytics.measures import count_rows, page_rows
-from smarketing.analytics.registry import all_kpis, get, kpi_values
+from smarketing.analytics.registry import all_kpis, get, kpi_values, records_of
 from smarketing.analytics.schemas import (
     FunnelOut,
     FunnelRecordsOut,
@@ -90,14 +90,14 @@ def kpis_csv(request: HttpRequest, start: str | None = None, end: str | None = N
 
 
 @router.get("/kpis/{name}/records", response=RecordsOut,
-            summary="The records behind a KPI (its count or sum of amount is the value)")
+            summary="The records behind a KPI (its count or sum of amount is the value; "
+                    "view=cohort: behind its cohort part)")
 def kpi_records(request: HttpRequest, name: str, start: str | None = None,
                 end: str | None = None, period: str | None = None, limit: int = 100,
-                offset: int = 0) -> Any:
+                offset: int = 0, view: str = "period") -> Any:
     _window(limit, offset)
     kpi, chosen = get(name), period_of(start, end, period)
-    assert kpi.records is not None
-    records = kpi.records(chosen)
+    records = records_of(kpi, chosen, view)
     items = [dict(zip(records.columns, row, strict=True))
              for row in page_rows(records.rows, offset, limit)]
     return {"name": name, "columns": list(records.columns), "items": items,
@@ -107,10 +107,10 @@ def kpi_records(request: HttpRequest, name: str, start: str | None = None,
 
 @router.get("/kpis/{name}/records.csv", summary="The records behind a KPI as CSV")
 def kpi_records_csv(request: HttpRequest, name: str, start: str | None = None,
-                    end: str | None = None, period: str | None = None) -> StreamingHttpResponse:
+                    end: str | None = None, period: str | None = None,
+                    view: str = "period") -> StreamingHttpResponse:
     kpi, chosen = get(name), period_of(start, end, period)
-    assert kpi.records is not None
-    records = kpi.records(chosen)
+    records = records_of(kpi, chosen, view)
     rows = records.rows.iterator() if hasattr(records.rows, "iterator") else records.rows
     return csv_response(f"{name}-{chosen.start}-{chosen.end}.csv", records.columns, rows)
 

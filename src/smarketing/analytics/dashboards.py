@@ -58,6 +58,7 @@ class Tile:
     direction: str = "flat"
     drillable: bool = False
     parts: dict[str, Any] = field(default_factory=dict)
+    cohort_display: str = ""  # the cohort view, for the KPIs that have one
 
 
 @dataclass
@@ -141,6 +142,7 @@ def tile(name: str, period: Period) -> Tile:
         display=fmt_value(unit, value), previous_display=fmt_value(unit, previous),
         change_display=fmt_change(unit, change), direction=_direction(change),
         drillable=kpi.records is not None, parts=figures,
+        cohort_display=fmt_value(unit, figures["cohort"]) if "cohort" in figures else "",
     )
 
 
@@ -290,7 +292,7 @@ def assemble(dashboard: Dashboard, period: Period, query: str = "") -> dict[str,
         if trend:
             tables.append(trend_table(trend))
         if dashboard.forecast:
-            tables.append(forecast_table(period))
+            tables.append(forecast_table(period, query))
         steps = funnel_steps(period) if dashboard.funnel else None
         if steps is not None:
             tables.insert(1, funnel_table(steps, query))
@@ -320,12 +322,15 @@ FORECAST_ROWS = (("closed_won", "Closed won"), ("commit", "Commit"), ("best_case
                  ("p90", "Forecast P90"))
 
 
-def forecast_table(period: Period) -> Table:
-    """The pipeline's forecast for the period (pipeline/forecast.py), against quota."""
+def forecast_table(period: Period, query: str = "") -> Table:
+    """The pipeline's forecast for the period (pipeline/forecast.py), against quota; each
+    amount links to its records (analytics/forecast_records.py)."""
     figures = forecast(period)
+    links = {(i, 1): f"{reverse('analytics:forecast_records', args=[key])}?{query}"
+             for i, (key, _) in enumerate(FORECAST_ROWS)}
     return Table("forecast", "Forecast against quota", ["Figure", "Amount"],
                  [[label, figures.get(key)] for key, label in FORECAST_ROWS],
-                 ["", registry.Unit.MONEY])
+                 ["", registry.Unit.MONEY], links)
 
 
 def _chart(key: str, kind: str, title: str, labels: list[str],

@@ -196,14 +196,23 @@ def both_sides(numerator: Records, denominator: Records) -> Records:
 def register_measure(
     name: str, family: str, section: str, measure: Measure | Ratio, *, unit: Unit,
     label: str = "", parts: Callable[[Period], dict[str, Any]] | None = None,
+    cohort: Ratio | None = None,
 ) -> Kpi:
-    """A KPI whose value is the measure's (and optional extra parts)."""
+    """A KPI whose value is the measure's (and optional extra parts); `cohort`, the
+    cohort view's ratio, adds the parts `cohort`, `cohort_size`, `cohort_reached` and
+    its drill-down."""
 
     def compute(period: Period) -> KpiResult:
-        return KpiResult(measure.value(period), parts(period) if parts else {})
+        extra = parts(period) if parts else {}
+        if cohort is not None:
+            extra = {"cohort": cohort.value(period), "cohort_size":
+                     cohort.denominator.value(period),
+                     "cohort_reached": cohort.numerator.value(period), **extra}
+        return KpiResult(measure.value(period), extra)
 
     return register(Kpi(
         name=name, family=family, unit=unit, compute=compute, records=measure.records,
         label=label, section=section, breakdown=measure.breakdown,
         breakdowns=tuple(measure.dimensions),
+        cohort_records=cohort.records if cohort is not None else None,
     ))

@@ -5,6 +5,9 @@ A family module (analytics/families/<family>.py) registers its KPIs:
     register(Kpi(name="mqls", family="leads", unit=Unit.COUNT,
                  compute=mqls, records=mql_records))
 
+`cohort_records(period)`, for the KPIs KPI.md gives a cohort view, lists the rows
+behind the `cohort` part (`records_of(kpi, period, view="cohort")`).
+
 `compute(period)` returns a KpiResult: the headline `value` (DESIGN.md
 "Analytics API": the median for sales_cycle_days, the team figure for
 quota_attainment, ...) and `parts`, the further keys shown beside it (mean,
@@ -77,6 +80,10 @@ class Kpi:
     section: str = ""
     breakdown: Callable[[Period, str], dict[str, Any]] | None = None
     breakdowns: tuple[str, ...] = ()
+    cohort_records: Callable[[Period], Records] | None = None
+
+
+VIEWS = ("period", "cohort")
 
 
 _KPIS: dict[str, Kpi] = {}
@@ -133,6 +140,17 @@ def all_kpis(family: str | None = None) -> list[Kpi]:
         raise ValidationFailed(f"family: {family!r} is not one of {', '.join(FAMILIES)}",
                                field="family")
     return [k for k in _KPIS.values() if family is None or k.family == family]
+
+
+def records_of(kpi: Kpi, period: Period, view: str = "period") -> Records:
+    """The rows behind the KPI's value (view "period") or behind its cohort part
+    (view "cohort": of entered(first, P), those that reached the later stage)."""
+    if view not in VIEWS:
+        raise ValidationFailed(f"view: {view!r} is not one of {', '.join(VIEWS)}", field="view")
+    chosen = kpi.records if view == "period" else kpi.cohort_records
+    if chosen is None:
+        raise ValidationFailed(f"view: {kpi.name} has no {view} view", field="view")
+    return chosen(period)
 
 
 def check_breakdown(name: str | None) -> None:

@@ -40,16 +40,13 @@ register_measure("new_leads", FAMILY, SECTION, entered("lead"), unit=Unit.COUNT,
 register_measure("mqls", FAMILY, SECTION, entered("mql"), unit=Unit.COUNT, label="MQLs")
 
 
-def cohort_part(first: str, later: str) -> Any:
-    """The cohort view as a part: of entered(first, P), the share that reached `later`."""
-    view = Ratio(cohort_reached(first, later), entered(first))
-    return lambda period: {"cohort": view.value(period),
-                           "cohort_size": entered(first).value(period),
-                           "cohort_reached": cohort_reached(first, later).value(period)}
+def cohort_view(first: str, later: str) -> Ratio:
+    """The cohort view: of entered(first, P), the share that reached `later` by now."""
+    return Ratio(cohort_reached(first, later), entered(first))
 
 
 register_measure("lead_to_mql_rate", FAMILY, SECTION, Ratio(entered("mql"), entered("lead")),
-                 unit=Unit.RATE, label="Lead-to-MQL rate", parts=cohort_part("lead", "mql"))
+                 unit=Unit.RATE, label="Lead-to-MQL rate", cohort=cohort_view("lead", "mql"))
 
 
 # ---- spend ----------------------------------------------------------------------

@@ -29,10 +29,12 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from smarketing.analytics.families.leads import cohort_part
+from smarketing.analytics.families.leads import cohort_view
 from smarketing.analytics.measures import (
     ZERO,
     DaysBetween,
@@ -111,12 +113,12 @@ register_measure("deals_won", FAMILY, SECTION, DEALS_WON, unit=Unit.COUNT, label
 register_measure("deals_lost", FAMILY, SECTION, DEALS_LOST, unit=Unit.COUNT, label="Deals lost")
 register_measure("lead_to_opportunity_rate", FAMILY, SECTION,
                  Ratio(entered("opportunity"), entered("lead")), unit=Unit.RATE,
-                 label="Lead-to-opportunity rate", parts=cohort_part("lead", "opportunity"))
+                 label="Lead-to-opportunity rate", cohort=cohort_view("lead", "opportunity"))
 register_measure("opportunity_to_win_rate", FAMILY, SECTION, Ratio(DEALS_WON, DEALS_CLOSED),
                  unit=Unit.RATE, label="Win rate")
 register_measure("sql_to_customer_rate", FAMILY, SECTION,
                  Ratio(entered("customer"), entered("sql")), unit=Unit.RATE,
-                 label="SQL-to-customer rate", parts=cohort_part("sql", "customer"))
+                 label="SQL-to-customer rate", cohort=cohort_view("sql", "customer"))
 register_measure("average_deal_size", FAMILY, SECTION, Ratio(REVENUE, DEALS_WON, Unit.MONEY),
                  unit=Unit.MONEY, label="Average deal size")
 
@@ -236,8 +238,29 @@ WEIGHTED = ExpressionWrapper(F("value") * F("probability"),
                              output_field=DecimalField(max_digits=20, decimal_places=6))
 
 
+def open_changes(period: Period) -> QuerySet[DealStageChange]:
+    """For a period that has ended: each deal's last stage change before the end, when it
+    left the deal open (the same deals and amounts as open_at_end, in one window pass
+    over the stage changes instead of two lookups per deal), with `value`,
+    `probability`."""
+    end = period.bounds()[1]
+    last = DealStageChange.objects.filter(at__lt=end, deal__created_at__lt=end).annotate(
+        newest=Window(RowNumber(), partition_by=[F("deal_id")],
+                      order_by=[F("at").desc(), F("id").desc()]),
+    ).filter(newest=1).values("pk")
+    return DealStageChange.objects.filter(pk__in=last, to_stage_id__in=_open_stage_ids()).annotate(
+        value=F("amount"), probability=F("to_stage__probability"))
+
+
+def _open_rows(period: Period) -> tuple[QuerySet[Any], str]:
+    """The open deals at the end of P, and the path from those rows to the deal."""
+    if period.bounds()[1] > timezone.now():
+        return open_at_end(period), ""
+    return open_changes(period), "deal__"
+
+
 def pipeline_value(period: Period) -> KpiResult:
-    totals = open_at_end(period).order_by().aggregate(
+    totals = _open_rows(period)[0].order_by().aggregate(
         value_sum=Sum("value"), weighted=Sum(WEIGHTED), deals=Count("pk"))
     return KpiResult(money(totals["value_sum"] or ZERO), {
         "weighted": Decimal(totals["weighted"] or 0).quantize(Decimal("0.01")),
@@ -254,7 +277,8 @@ def pipeline_records(period: Period) -> Records:
 def pipeline_breakdown(period: Period, name: str) -> dict[str, Any]:
     path = DEAL_DIMENSIONS[name]
     assert isinstance(path, str)
-    rows = open_at_end(period).order_by().values_list(path).annotate(total=Sum("value"))
+    rows, to_deal = _open_rows(period)
+    rows = rows.order_by().values_list(to_deal + path).annotate(total=Sum("value"))
     ordered = sorted(rows, key=lambda kv: (-(kv[1] or 0), key_of(kv[0])))
     return {key_of(k): money(v) for k, v in ordered}
 

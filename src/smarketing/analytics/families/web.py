@@ -1,9 +1,10 @@
 """Web and engagement KPIs (KPI.md "Marketing KPIs"): visitors, sessions, page views,
 bounce rate, visitor-to-lead rate, email open and click rates, social engagement.
 
-visitors, sessions, page_views and bounce_rate are tracking's computation
+visitors, sessions, page_views and bounce_rate are tracking's definition
 (tracking/selectors.py web_metrics: sessions derived from event timestamps, split
-at gaps over 30 minutes, counted where they start), run once per period.
+at gaps over 30 minutes, counted where they start), read from the exact rollups
+that database triggers keep (analytics/webrollup.py), once per period.
 
 Email rates: a message is the event's `email_id` property (Segment's email spec;
 events without one count as one message per contact); a rate is the distinct
@@ -21,6 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
+from smarketing.analytics import webrollup
 from smarketing.analytics.measures import Measure, Ratio, Rows, ratio, register_measure
 from smarketing.analytics.registry import Kpi, KpiResult, Records, Unit, register, shared
 from smarketing.campaigns.models import ChannelMetric
@@ -35,7 +37,9 @@ SESSION_COLUMNS = ("visitor", "started", "events", "page_views", "bounce")
 
 @shared
 def metrics(period: Period) -> tracking.WebMetrics:
-    return tracking.web_metrics(*period.bounds())
+    """From the exact rollups (analytics/webrollup.py); directly for an unaligned range."""
+    bounds = period.bounds()
+    return webrollup.web_metrics(*bounds) or tracking.web_metrics(*bounds)
 
 
 def page_events(period: Period) -> Any:
@@ -88,6 +92,9 @@ def bounce_rate(period: Period) -> Any:
 @shared
 def visitors_who_became_leads(period: Period) -> int:
     start, end = period.bounds()
+    rolled = webrollup.visitors_who_became_leads(start, end)
+    if rolled is not None:
+        return rolled
     return page_events(period).filter(
         contact__became_lead_at__gte=start, contact__became_lead_at__lt=end,
     ).values("contact_id").distinct().count()

@@ -79,6 +79,21 @@ def test_the_records_behind_a_count_are_as_many_as_the_count(api_as: Any, leads:
     assert page["sum_of"] == ""
 
 
+def test_the_cohort_view_has_its_own_records_and_other_kpis_refuse_it(
+    api_as: Any, leads: Any
+) -> None:
+    client = api_as("rep")
+    shown = client.get("/api/v1/kpis", family="leads", **MARCH).json()["lead_to_mql_rate"]
+    page = client.get("/api/v1/kpis/lead_to_mql_rate/records", view="cohort", **MARCH).json()
+    sides = [item["side"] for item in page["items"]]
+    assert sides.count("numerator") == shown["cohort_reached"] == 1
+    assert sides.count("denominator") == shown["cohort_size"] == 4
+    refused = client.get("/api/v1/kpis/mqls/records", view="cohort", **MARCH)
+    assert refused.status_code == 422 and refused.json()["field"] == "view"
+    assert client.get("/api/v1/kpis/mqls/records.csv", view="daily", **MARCH).json()[
+        "field"] == "view"
+
+
 def test_an_unknown_kpi_is_not_found_and_a_bad_window_is_refused(api_as: Any) -> None:
     client = api_as("rep")
     missing = client.get("/api/v1/kpis/revenue/records", **MARCH)

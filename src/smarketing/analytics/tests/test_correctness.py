@@ -14,9 +14,10 @@ from django.test import override_settings
 
 from smarketing.analytics.funnel import funnel
 from smarketing.analytics.measures import count_rows
-from smarketing.analytics.registry import Unit, all_kpis, get, kpi_values
+from smarketing.analytics.registry import Unit, all_kpis, get, kpi_values, records_of
 from smarketing.analytics.tests.naive import Naive
 from smarketing.analytics.tests.world import World
+from smarketing.core.errors import ValidationFailed
 from smarketing.core.periods import Period
 from smarketing.people.models import Company
 
@@ -137,6 +138,25 @@ def test_every_drill_down_adds_up_to_the_number_shown(world: World) -> None:
         else:
             assert kpi.name in AVERAGES | {"mql_target_attainment", "follow_up_compliance",
                                            "bounce_rate", "visitor_to_lead_rate"}, kpi.name
+
+
+def test_the_cohort_view_drills_down_to_its_cohort_and_those_that_reached_the_later_stage(
+    world: World,
+) -> None:
+    values = kpi_values(MARCH)
+    cohorts = [k for k in all_kpis() if k.cohort_records is not None]
+    assert {k.name for k in cohorts} == {"lead_to_mql_rate", "lead_to_opportunity_rate",
+                                         "sql_to_customer_rate"}
+    for kpi in cohorts:
+        rows = [tuple(r) for r in records_of(kpi, MARCH, "cohort").rows]
+        reached = sum(1 for r in rows if r[0] == "numerator")
+        size = sum(1 for r in rows if r[0] == "denominator")
+        shown = values[kpi.name]
+        assert (reached, size) == (shown["cohort_reached"], shown["cohort_size"]), kpi.name
+        assert rate(reached, size) == shown["cohort"], kpi.name
+    with pytest.raises(ValidationFailed) as error:
+        records_of(get("mqls"), MARCH, "cohort")
+    assert error.value.field == "view"
 
 
 def test_the_flagged_drill_downs_give_the_rates(world: World) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -189,3 +190,56 @@ def test_the_sales_dashboard_shows_the_forecast_against_quota(users: dict[str, A
     table = page.split('data-testid="table-forecast"')[1].split("</table>")[0]
     for label in ("Closed won", "Commit", "Quota", "Forecast P50"):
         assert label in table
+
+
+def test_every_forecast_figure_drills_down_to_records_that_add_up_to_it(
+    users: dict[str, Any]
+) -> None:
+    from smarketing.analytics.dashboards import FORECAST_ROWS
+    from smarketing.analytics.forecast_records import PERCENTILES, forecast_records
+    from smarketing.pipeline.forecast import forecast
+    from smarketing.pipeline.models import Quota
+    from smarketing.pipeline.services import deal_win
+    from smarketing.pipeline.tests.factories import make_deal
+
+    won = make_deal(users["rep"], amount="1500.00", at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
+    deal_win(deal=won, actor=users["rep"], at=dt.datetime(2026, 3, 10, tzinfo=dt.UTC))
+    for amount in ("700.00", "333.33"):
+        make_deal(users["rep_b"], amount=amount, close=dt.date(2026, 3, 25),
+                  at=dt.datetime(2026, 3, 4, tzinfo=dt.UTC))
+    Quota.objects.create(owner=users["rep"], period="month", start=dt.date(2026, 3, 1),
+                         amount="5000.00")
+    period = Period(dt.date(2026, 3, 1), dt.date(2026, 4, 1))
+    figures = forecast(period)
+    for key, _label in FORECAST_ROWS:
+        records = forecast_records(period, key)
+        amounts = [r[-1] for r in records.rows]
+        if key in PERCENTILES:
+            assert records.sum_of == "" and len(amounts) == 3
+        else:
+            assert sum(amounts, Decimal(0)).quantize(Decimal("0.01")) == figures[key], key
+    assert figures["weighted"] > 0 and figures["gap"] == Decimal("3500.00")
+    page = client_as(users["rep"]).get(f"/dashboards/sales/?{MARCH}").content.decode()
+    assert "/dashboards/forecast/commit/?" in page
+    drill = client_as(users["rep"]).get(f"/dashboards/forecast/gap/?{MARCH}")
+    assert drill.status_code == 200 and "3,500.00" in drill.content.decode()
+    assert client_as(users["rep"]).get(f"/dashboards/forecast/p50/?{MARCH}").content.decode() \
+        .count('data-testid="records-note"') == 1
+    assert client_as(users["rep"]).get("/dashboards/forecast/nonsense/").status_code == 404
+
+
+def test_a_rate_with_a_cohort_view_links_to_the_cohort_records(users: dict[str, Any]) -> None:
+    leads(3)
+    make_contact(Stage.MQL, at=dt.datetime(2026, 3, 6, tzinfo=dt.UTC))
+    page = client_as(users["admin"]).get(f"/dashboards/marketing/?{MARCH}").content.decode()
+    assert 'data-testid="cohort-lead_to_mql_rate"' in page
+    drill = client_as(users["admin"]).get(
+        f"/dashboards/records/lead_to_mql_rate/?{MARCH}&view=cohort").content.decode()
+    assert "cohort view" in drill and "view=cohort&amp;format=csv" in drill
+    csv_rows = list(csv.reader(io.StringIO(b"".join(client_as(users["admin"]).get(
+        f"/dashboards/records/lead_to_mql_rate/?{MARCH}&view=cohort&format=csv"
+    ).streaming_content).decode())))
+    sides = [row[0] for row in csv_rows[1:]]
+    assert sides.count("numerator") == 1 and sides.count("denominator") == 4
+    assert client_as(users["admin"]).get(
+        f"/dashboards/records/mqls/?{MARCH}&view=cohort").status_code == 404

@@ -50,8 +50,9 @@ def test_breakdowns_of_an_empty_period_are_empty(**_: Any) -> None:
     assert values["new_leads"]["breakdown"] == {}
 
 
-def test_the_web_kpis_run_the_session_query_once_per_period() -> None:
+def test_the_web_kpis_read_the_session_rollup_once_per_period() -> None:
     with CaptureQueriesContext(connection) as queries:
         kpi_values(MAY, family="web")
-    sessions = [q for q in queries.captured_queries if "LEAD(ts) OVER visit" in q["sql"]]
-    assert len(sessions) == 2  # the period and the previous one
+    sessions = [q for q in queries.captured_queries if "analytics_websession" in q["sql"]]
+    assert len(sessions) == 2  # the period and the previous one, from the rollup
+    assert not [q for q in queries.captured_queries if "LEAD(ts) OVER visit" in q["sql"]]

@@ -39,9 +39,10 @@ def test_the_worker_mails_last_weeks_report_once(
     smtp: Inbox, recipients: list[str], django_capture_on_commit_callbacks: Any  # noqa: F811
 ) -> None:
     with time_machine.travel(MONDAY_9, tick=False):
-        assert worker_pass(django_capture_on_commit_callbacks) == 1
-        assert worker_pass(django_capture_on_commit_callbacks) == 0  # once a week
-    assert Job.objects.get(kind="analytics.report_email").done_at is not None
+        worker_pass(django_capture_on_commit_callbacks)  # other apps' periodic jobs may run too
+        worker_pass(django_capture_on_commit_callbacks)
+    [job] = Job.objects.filter(kind="analytics.report_email")  # once a week
+    assert job.done_at is not None
     [(to, raw)] = smtp.messages
     assert sorted(to) == recipients
     message = email.message_from_string(raw, policy=email.policy.default)

@@ -13,15 +13,19 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from smarketing.analytics import registry
-from smarketing.analytics.dashboards import FUNNEL_VIEW
+from smarketing.analytics.dashboards import FORECAST_ROWS, FUNNEL_VIEW
+from smarketing.analytics.forecast_records import forecast_records
 from smarketing.analytics.formatting import fmt_value
 from smarketing.analytics.funnel import funnel_records
 from smarketing.analytics.journey import NEW, PHASES, flow_changes, phase_contacts
 from smarketing.analytics.views.common import period_context, require_role
 from smarketing.core.errors import DomainError, NotFound
 from smarketing.core.export import csv_response
+from smarketing.pipeline.forecast import forecast
 
 PAGE_SIZE = 100
+PERCENTILE_NOTE = ("A percentile of the forecast's simulation is not a sum: these are its "
+                   "inputs, the deals won in the period and the open deals it draws.")
 
 
 def _kpi(name: str) -> registry.Kpi:
@@ -85,11 +89,18 @@ def kpi_records(request: HttpRequest, name: str) -> HttpResponseBase:
     require_role(request)
     kpi = _kpi(name)
     context = period_context(request)
-    period = context["period"]
+    period, view = context["period"], request.GET.get("view", "period")
+    try:
+        records = registry.records_of(kpi, period, view)
+    except DomainError:
+        raise Http404(f"{name} has no {view} view") from None
     with registry.evaluation():
-        value = kpi.compute(period).value
-        records = kpi.records(period)  # type: ignore[misc]
-    context.update(title=kpi.label or name.replace("_", " ").capitalize(), name=name,
+        result = kpi.compute(period)
+    value = result.parts.get("cohort") if view == "cohort" else result.value
+    title = kpi.label or name.replace("_", " ").capitalize()
+    if view == "cohort":
+        context["query"] += "&view=cohort"
+    context.update(title=f"{title} (cohort view)" if view == "cohort" else title, name=name,
                    value=fmt_value(kpi.unit, value), unit=str(kpi.unit))
     return _render(request, context, tuple(records.columns), records.rows,
                    f"{name}-{period.start}-{period.end}.csv")
@@ -112,6 +123,25 @@ def funnel_step_records(request: HttpRequest, stage: str) -> HttpResponseBase:
     context.update(title=f"Funnel step {stage}", name=f"funnel-{stage}", value=None,
                    unit="count")
     return _render(request, context, columns, rows, f"funnel-{stage}.csv")
+
+
+@login_required
+@require_GET
+def forecast_figure_records(request: HttpRequest, figure: str) -> HttpResponseBase:
+    """The deals (or quotas) behind one figure of the forecast table."""
+    require_role(request)
+    context = period_context(request)
+    try:
+        records = forecast_records(context["period"], figure)
+    except DomainError:
+        raise Http404("No such forecast figure") from None
+    label = dict(FORECAST_ROWS)[figure]
+    value = forecast(context["period"]).get(figure)
+    context.update(title=f"Forecast: {label}", name=f"forecast-{figure}", unit="money",
+                   value=fmt_value(registry.Unit.MONEY, value),
+                   note="" if records.sum_of else PERCENTILE_NOTE)
+    return _render(request, context, records.columns, records.rows,
+                   f"forecast-{figure}-{context['period'].start}.csv")
 
 
 @login_required
