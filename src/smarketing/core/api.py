@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
-from smarketing.core.errors import NotFound, ValidationFailed
+from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.models import Role, Team
-from smarketing.core.roles import profile_of, role_of
-from smarketing.core.schemas import TeamList, UserList, UserOut
+from smarketing.core.roles import is_admin, profile_of, role_of
+from smarketing.core.schemas import TeamIn, TeamList, TeamOut, TeamPatch, UserList, UserOut
+from smarketing.core.services import team_create, team_delete, team_update
 
 router = Router(tags=["users"])
 teams_router = Router(tags=["users"])
@@ -76,8 +77,53 @@ def users_get(request: HttpRequest, user_id: int) -> UserOut:
 
 @teams_router.get("", response=TeamList, summary="Teams, by name, with their active members")
 def teams_list(request: HttpRequest) -> dict[str, Any]:
-    active = Count("members", filter=Q(members__user__is_active=True))
-    rows = Team.objects.annotate(active=active).order_by("name")
-    items = [{"id": t["id"], "name": t["name"], "region": t["region"], "members": t["active"]}
-             for t in rows.values("id", "name", "region", "active")]
+    items = _teams(Team.objects.all())
     return {"items": items, "count": len(items)}
+
+
+def _teams(teams: QuerySet[Team]) -> list[dict[str, Any]]:
+    active = Count("members", filter=Q(members__user__is_active=True))
+    rows = teams.annotate(active=active).order_by("name")
+    return [{"id": t["id"], "name": t["name"], "region": t["region"], "members": t["active"]}
+            for t in rows.values("id", "name", "region", "active")]
+
+
+def _team(team_id: int) -> Team:
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise NotFound(f"team {team_id} not found", field="id")
+    return team
+
+
+def _admin_only(user: Any, field: str) -> None:
+    if not is_admin(user):
+        raise PermissionDenied(f"{field}: only admins change teams", field=field)
+
+
+@teams_router.get("/{team_id}", response=TeamOut, summary="One team, with its active members")
+def teams_get(request: HttpRequest, team_id: int) -> dict[str, Any]:
+    return _teams(Team.objects.filter(pk=_team(team_id).pk))[0]
+
+
+@teams_router.post("", response={201: TeamOut}, summary="Create a team (admins)")
+def teams_create(request: HttpRequest, payload: TeamIn) -> Status:
+    _admin_only(request.user, "name")
+    team = team_create(actor=request.user, name=payload.name, region=payload.region)
+    return Status(201, _teams(Team.objects.filter(pk=team.pk))[0])
+
+
+@teams_router.patch("/{team_id}", response=TeamOut, summary="Rename a team or change its region")
+def teams_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> dict[str, Any]:
+    team = _team(team_id)
+    _admin_only(request.user, "id")
+    team_update(team=team, actor=request.user, **payload.dict(exclude_unset=True))
+    return _teams(Team.objects.filter(pk=team.pk))[0]
+
+
+@teams_router.delete("/{team_id}", response={204: None},
+                     summary="Delete a team without active members (admins)")
+def teams_delete(request: HttpRequest, team_id: int) -> Status:
+    team = _team(team_id)
+    _admin_only(request.user, "id")
+    team_delete(team=team, actor=request.user)
+    return Status(204, None)

@@ -23,6 +23,16 @@ class TeamOut(Schema):
     members: int
 
 
+class TeamIn(Schema):
+    name: str
+    region: str = ""
+
+
+class TeamPatch(Schema):
+    name: str | None = None
+    region: str | None = None
+
+
 class TeamList(Schema):
     items: list[TeamOut]
     count: int

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from smarketing.core.errors import ValidationFailed
+from smarketing.core.errors import Conflict, ValidationFailed
 from smarketing.core.models import Profile, Region, Role, Team
 
 
@@ -70,3 +72,49 @@ def user_create(
     Profile.objects.filter(user=user).update(team=team, region=region, capacity=capacity)
     user.profile.refresh_from_db()
     return user
+
+
+def _team_fields(name: str, region: str, current: Team | None = None) -> None:
+    if not name.strip() or len(name) > 100:
+        raise ValidationFailed("name: a team needs a name of at most 100 characters", field="name")
+    _check_choice(region, Region, "region")
+    others = Team.objects.filter(name=name.strip())
+    if current is not None:
+        others = others.exclude(pk=current.pk)
+    if others.exists():
+        raise ValidationFailed(f"name: a team {name.strip()!r} exists", field="name")
+
+
+@transaction.atomic
+def team_create(*, actor: Any, name: str, region: str = "") -> Team:
+    """A new team (admins: the API checks); names are unique."""
+    _team_fields(name, region)
+    return Team.objects.create(name=name.strip(), region=region)
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor: Any, name: str | None = None,
+                region: str | None = None) -> Team:
+    _team_fields(team.name if name is None else name,
+                 team.region if region is None else region, team)
+    team.name = team.name if name is None else name.strip()
+    team.region = team.region if region is None else region
+    team.save()
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team, actor: Any) -> None:
+    """Remove a team nobody (active) belongs to and no routing rule or SLA uses."""
+    from django.db.models import ProtectedError
+
+    members = team.members.filter(user__is_active=True).count()
+    if members:
+        raise Conflict(f"members: {members} active users belong to team {team.name!r}; "
+                       "move them first", field="members")
+    try:
+        team.delete()
+    except ProtectedError as exc:
+        what = sorted({str(type(o)._meta.verbose_name_plural) for o in exc.protected_objects})
+        raise Conflict(f"team: {', '.join(what)} use team {team.name!r}",
+                       field="team") from exc

@@ -1,6 +1,7 @@
 """Set-based INSERTs for the hot path of an import: one `executemany` per table and
-batch, values converted once per column type (Django's bulk_create prepares every
-value through its field, which costs more than the database does)."""
+batch, only the values that need it converted (datetimes, JSON), once per column
+(Django's bulk_create prepares every value through its field, which costs more than
+the database does)."""
 
 from __future__ import annotations
 
@@ -13,39 +14,30 @@ from django.utils import timezone
 Convert = Callable[[Any], Any]
 
 
-def _converter(field: models.Field[Any, Any]) -> Convert:
-    if isinstance(field, models.DateTimeField):
+def _datetime_converter() -> Convert:
+    if connection.vendor != "sqlite":
         adapt = connection.ops.adapt_datetimefield_value
         return lambda v: None if v is None else adapt(v)
-    if isinstance(field, models.JSONField):
-        return lambda v: field.get_db_prep_save(v, connection)
-    return lambda v: v
+    zone = connection.timezone  # what Django's SQLite backend stores: naive text in it
+
+    def to_text(value: Any) -> Any:
+        if value is None or value.tzinfo is None:
+            return None if value is None else str(value)
+        return str(value.astimezone(zone).replace(tzinfo=None))
+    return to_text
+
+
+def _converter(field: models.Field[Any, Any]) -> Convert | None:
+    if isinstance(field, models.DateTimeField):
+        return _datetime_converter()
+    if isinstance(field, models.JSONField):  # what get_db_prep_save does for a dict
+        adapt, encoder = connection.ops.adapt_json_value, field.encoder
+        return lambda v: adapt(v, encoder)
+    return None
 
 
 def _columns(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
-
-
-def insert(model: type[models.Model], objects: Sequence[models.Model]) -> None:
-    """INSERT the unsaved `objects` (their primary keys are not read back)."""
-    if not objects:
-        return
-    fields = _columns(model)
-    now = timezone.now()
-    stamped = [f for f in fields if getattr(f, "auto_now", False)
-               or getattr(f, "auto_now_add", False)]
-    for obj in objects:
-        for field in stamped:
-            setattr(obj, field.attname, now)
-    converters = [(f.attname, _converter(f)) for f in fields]
-    rows = [tuple(convert(getattr(obj, name)) for name, convert in converters)
-            for obj in objects]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} "
-           f"({', '.join(quote(str(f.column)) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
 
 
 def insert_values(model: type[models.Model], names: list[str],
@@ -58,13 +50,36 @@ def insert_values(model: type[models.Model], names: list[str],
     stamped = [f for f in by_name.values() if f.attname not in names
                and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))]
     fields = [by_name[n] for n in names] + stamped
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    converters = [_converter(f) for f in fields[: len(names)]]
-    values = [(*(convert(v) for convert, v in zip(converters, row, strict=True)),
-               *([now] * len(stamped))) for row in rows]
+    stamps = (connection.ops.adapt_datetimefield_value(timezone.now()),) * len(stamped)
+    converters = [(i, convert) for i, f in enumerate(fields[: len(names)])
+                  if (convert := _converter(f)) is not None]
+    values = []
+    for row in rows:
+        converted = list(row)
+        for index, convert in converters:
+            if converted[index] is not None:
+                converted[index] = convert(converted[index])
+        values.append((*converted, *stamps))
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(model._meta.db_table)} "
            f"({', '.join(quote(str(f.column)) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
     with connection.cursor() as cursor:
         cursor.executemany(sql, values)
+
+
+def ids_by(model: type[models.Model], field: str, keys: Sequence[str]) -> dict[str, int]:
+    """key -> primary key of the rows whose `field` is one of `keys` (plain SQL: an
+    ORM `__in` prepares every key through the field, which costs more than the query)."""
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    quote = connection.ops.quote_name
+    table, column = quote(model._meta.db_table), quote(str(by_name[field].column))
+    pk = quote(str(by_name["id"].column))
+    found: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), 900):
+            chunk = list(keys[start:start + 900])
+            cursor.execute(f"SELECT {column}, {pk} FROM {table} "  # noqa: S608 - quoted names
+                           f"WHERE {column} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            found.update(cursor.fetchall())
+    return found

@@ -9,7 +9,10 @@ one transaction and rolls it back: its counts are exactly what a real run writes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import itertools
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +59,18 @@ def resolve_header(kind: Kind, header: list[str], mapping: Mapping) -> Resolved:
     return Resolved(header, by_index, ignored)
 
 
+PLAIN, PROPERTY, LIST, DATED = "plain", "property", "list", "dated"
+
+
+def _how(rule: Column) -> str:
+    """How a column's values are read (decided once per file, not per row)."""
+    if rule.field.startswith("properties."):
+        return PROPERTY
+    if rule.separator or rule.field.endswith(("_ids", "_emails", "participants")):
+        return LIST
+    return DATED if rule.date_format else PLAIN
+
+
 @dataclass
 class Parser:
     """Turns a row's raw values into the kind's validated model (or a RowError)."""
@@ -64,21 +79,30 @@ class Parser:
     ctx: Context
     props: dict[str, Any] = field(default_factory=dict)
 
+    plan: list[tuple[int, Column, dict[str, str], str]] = field(default_factory=list)
+
     def __post_init__(self) -> None:
         if self.kind.property_object:
             self.props = definitions(self.kind.property_object)
+        self.plan = [(index, rule, self.ctx.mapping.values.get(rule.field) or {}, _how(rule))
+                     for index, rule in self.ctx.resolved.by_index.items()]
 
     def __call__(self, line: int, values: list[str]) -> Row:
         data: dict[str, Any] = {}
         properties: dict[str, Any] = {}
-        for index, rule in self.ctx.resolved.by_index.items():
-            raw = values[index].strip() if index < len(values) else ""
-            raw = self.ctx.mapping.value(rule.field, raw)
-            if rule.field.startswith("properties."):
+        width = len(values)
+        for index, rule, table, how in self.plan:
+            raw = values[index].strip() if index < width else ""
+            if table:
+                raw = table.get(raw.lower(), raw)
+            if how == PLAIN:
+                if raw or rule.field not in data:
+                    data[rule.field] = raw
+            elif how == PROPERTY:
                 self._property(rule, raw, properties, index)
-            elif rule.separator or rule.field.endswith(("_ids", "_emails", "participants")):
-                sep = rule.separator or ";"
-                data[rule.field] = [v.strip() for v in raw.split(sep) if v.strip()]
+            elif how == LIST:
+                data[rule.field] = [v.strip() for v in raw.split(rule.separator or ";")
+                                    if v.strip()]
             elif raw or rule.field not in data:
                 data[rule.field] = self._dated(rule, raw)
         self._defaults(data)
@@ -128,33 +152,93 @@ def context_for(run: ImportRun, mapping: Mapping, kind: Kind, header: list[str])
                    dates=DateReader(mapping.date_formats))
 
 
+class SeenKeys:
+    """The in-file keys (email, external id) met so far with the line of each, kept
+    in a private temporary SQLite file (deleted on close) instead of a dict: memory
+    stays flat however long the file is; one lookup and one insert per batch."""
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")  # "": a private on-disk temporary database
+        self.db.executescript("PRAGMA cache_size=-2048; PRAGMA journal_mode=OFF; "
+                              "PRAGMA synchronous=OFF; CREATE TABLE seen "
+                              "(key TEXT PRIMARY KEY, line INTEGER) WITHOUT ROWID;")
+
+    def first_lines(self, keyed: list[tuple[str, int]]) -> dict[str, int]:
+        """Each key of a batch (in file order) -> the first line that used it."""
+        keys = list({key for key, _ in keyed})
+        found: dict[str, int] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(self.db.execute(
+                f"SELECT key, line FROM seen WHERE key IN ({marks})", chunk))  # noqa: S608
+        new: dict[str, int] = {}
+        for key, line in keyed:
+            if key not in found:
+                new.setdefault(key, line)
+        self.db.executemany("INSERT INTO seen VALUES (?, ?)", new.items())
+        return found | new
+
+    def close(self) -> None:
+        self.db.close()
+
+
+Item = tuple[Row | Outcome, list[str]]
+
+
 class Batcher:
     """Parses rows, reports in-file duplicates and groups valid rows into batches."""
 
     def __init__(self, kind: Kind, ctx: Context) -> None:
         self.kind, self.ctx, self.parse = kind, ctx, Parser(kind, ctx)
-        self.seen: dict[str, int] = {}
+        self.seen = SeenKeys()
 
     def row(self, line: int, values: list[str]) -> Row | Outcome:
         try:
-            row = self.parse(line, values)
+            return self.parse(line, values)
         except RowError as err:
             return Outcome(line, ERROR, err.column, err.reason)
-        key = self.kind.key(row.data) if self.kind.key else ""
-        if key and key in self.seen:
-            return Outcome(line, ERROR, self.ctx.column(self.kind.key_field),
-                           f"duplicates line {self.seen[key]} of this file")
-        if key:
-            self.seen[key] = line
-        return row
+
+    def dedupe(self, batch: list[Item]) -> list[Item]:
+        """Refuse the rows whose key an earlier line of the file already used."""
+        key_of = self.kind.key
+        if key_of is None:
+            return batch
+        keyed = [(key, item.line) for item, _ in batch
+                 if isinstance(item, Row) and (key := key_of(item.data))]
+        if not keyed:
+            return batch
+        first = self.seen.first_lines(keyed)
+        column = self.ctx.column(self.kind.key_field)
+        return [
+            (Outcome(item.line, ERROR, column, f"duplicates line {first[key]} of this file"),
+             values)
+            if isinstance(item, Row) and (key := key_of(item.data)) and first[key] != item.line
+            else (item, values)
+            for item, values in batch
+        ]
+
+    def batches(self, rows: Iterator[tuple[int, list[str]]],
+                count: int | None = None) -> Iterator[list[Item]]:
+        """The next `count` rows (all: None), parsed and deduplicated, BATCH at a time."""
+        batch: list[Item] = []
+        for line, values in itertools.islice(rows, count):
+            batch.append((self.row(line, values), values))
+            if len(batch) >= BATCH:
+                yield self.dedupe(batch)
+                batch = []
+        if batch:
+            yield self.dedupe(batch)
 
     def replay(self, rows: Iterator[tuple[int, list[str]]], count: int) -> None:
         """Re-read the rows a crashed run committed, to know the keys they used."""
-        for _ in range(count):
-            line, values = next(rows)
-            item = self.row(line, values)
-            if self.kind.replay is not None and isinstance(item, Row):
-                self.kind.replay(item, self.ctx)
+        for batch in self.batches(rows, count):
+            for item, _ in batch:
+                if self.kind.replay is not None and isinstance(item, Row):
+                    self.kind.replay(item, self.ctx)
+
+    def close(self) -> None:
+        self.seen.close()
 
 
 def _write(kind: Kind, ctx: Context, rows: list[Row]) -> list[Outcome]:
@@ -163,8 +247,7 @@ def _write(kind: Kind, ctx: Context, rows: list[Row]) -> list[Outcome]:
     return kind.write(rows, ctx)
 
 
-def _commit(run: ImportRun, kind: Kind, ctx: Context, batch: list[tuple[Row | Outcome,
-            list[str]]]) -> list[Outcome]:
+def _commit(run: ImportRun, kind: Kind, ctx: Context, batch: list[Item]) -> list[Outcome]:
     with transaction.atomic():
         rows = [r for r, _ in batch if isinstance(r, Row)]
         outcomes = [o for o, _ in batch if isinstance(o, Outcome)] + _write(kind, ctx, rows)
@@ -195,16 +278,11 @@ def _count(run: ImportRun, outcomes: list[Outcome]) -> None:
 
 def _loop(run: ImportRun, table: Table, batcher: Batcher, progress: Progress | None,
           keep: list[Outcome] | None) -> None:
-    batch: list[tuple[Row | Outcome, list[str]]] = []
-    for line, values in table.rows:
-        batch.append((batcher.row(line, values), values))
-        if len(batch) >= BATCH:
-            _flush(run, batcher, batch, progress, keep)
-            batch = []
-    _flush(run, batcher, batch, progress, keep)
+    for batch in batcher.batches(table.rows):
+        _flush(run, batcher, batch, progress, keep)
 
 
-def _flush(run: ImportRun, batcher: Batcher, batch: list[tuple[Row | Outcome, list[str]]],
+def _flush(run: ImportRun, batcher: Batcher, batch: list[Item],
            progress: Progress | None, keep: list[Outcome] | None) -> None:
     if not batch:
         return
@@ -222,14 +300,14 @@ def execute(run: ImportRun, path: Path, mapping: Mapping,
     table = open_table(path)
     try:
         ctx = context_for(run, mapping, kind, table.header)
-        batcher = Batcher(kind, ctx)
-        batcher.replay(table.rows, run.rows_done)
-        keep: list[Outcome] | None = [] if run.dry_run else None
-        _start(run, table, path)
-        if run.dry_run:
-            _dry(run, table, batcher, progress, keep)
-        else:
-            _loop(run, table, batcher, progress, keep)
+        with contextlib.closing(Batcher(kind, ctx)) as batcher:
+            batcher.replay(table.rows, run.rows_done)
+            keep: list[Outcome] | None = [] if run.dry_run else None
+            _start(run, table, path)
+            if run.dry_run:
+                _dry(run, table, batcher, progress, keep)
+            else:
+                _loop(run, table, batcher, progress, keep)
     finally:
         table.close()
     run.status, run.finished_at = ImportStatus.FINISHED, timezone.now()

@@ -17,6 +17,14 @@ from smarketing.people.models import Company
 from smarketing.people.services import company_create
 
 User = get_user_model()
+CACHE_LIMIT = 10_000  # names remembered per run: memory stays flat on any file
+
+
+def _bounded(cache: dict[str, Any]) -> dict[str, Any]:
+    """The cache, emptied first when full (a re-read costs one query)."""
+    if len(cache) >= CACHE_LIMIT:
+        cache.clear()
+    return cache
 
 
 def _slug(name: str) -> str:
@@ -24,7 +32,7 @@ def _slug(name: str) -> str:
 
 
 class Lookups:
-    """Per-run caches; `create` is the mapping's create_missing set."""
+    """Per-run caches (bounded); `create` is the mapping's create_missing set."""
 
     def __init__(self, *, system: str, create: frozenset[str], actor: Any) -> None:
         self.system, self.create, self.actor = system, create, actor
@@ -36,7 +44,7 @@ class Lookups:
         if not key:
             return None
         if key not in self._owners:
-            self._owners[key] = self._find_owner(key) or self._create_owner(name)
+            _bounded(self._owners)[key] = self._find_owner(key) or self._create_owner(name)
         found = self._owners[key]
         if found is None:
             raise ValueError(f"no user {name!r} (add owners to create_missing)")
@@ -62,7 +70,7 @@ class Lookups:
         """The company by external id, domain, then name; created when allowed."""
         key = f"{external_id}|{domain.lower()}|{name.lower()}"
         if key not in self._companies:
-            self._companies[key] = self._find_company(name, domain, external_id)
+            _bounded(self._companies)[key] = self._find_company(name, domain, external_id)
         found = self._companies[key]
         if found is None and (name or domain or external_id):
             found = self._create_company(name, domain, external_id)

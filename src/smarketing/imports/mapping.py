@@ -46,12 +46,6 @@ class Mapping:
             "system": self.system, "kind": self.kind, "preset": self.preset,
         }
 
-    def value(self, name: str, raw: str) -> str:
-        table = self.values.get(name)
-        if not table:
-            return raw
-        return table.get(raw.strip().lower(), raw)
-
 
 def _fail(message: str, where: str) -> ValidationFailed:
     return ValidationFailed(f"mapping: {where}: {message}", field="mapping")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from smarketing.core.errors import ValidationFailed
+from smarketing.core.events import publish
 from smarketing.core.jobs import enqueue
 from smarketing.core.tabular import inspect_file, open_table
 from smarketing.imports.engine import Progress, Result, execute
@@ -89,11 +90,30 @@ def import_file(*, actor: Any, path: Path, kind: str = "", mapping: Mapping | No
 
 def run_import(*, run: ImportRun, mapping: Mapping, progress: Progress | None = None) -> Result:
     try:
-        return execute(run, Path(run.file_path), mapping, progress)
+        result = execute(run, Path(run.file_path), mapping, progress)
     except ValidationFailed as exc:
         ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.FAILED,
                                                    message=exc.message[:1000])
+        run.refresh_from_db()
+        _announce(run)
         raise
+    _announce(run)
+    return result
+
+
+def _announce(run: ImportRun) -> None:
+    """The `import.finished` event of a run that ended (finished or failed)."""
+    publish("import.finished", f"import.finished:{run.pk}", {
+        "import_id": run.pk, "kind": run.kind, "file_name": run.file_name,
+        "status": run.status, "dry_run": run.dry_run, "rows": run.total_rows,
+        "created": run.created, "updated": run.updated, "skipped": run.skipped,
+        "errors": run.errors, "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at), "actor_id": run.actor_id,
+    })
+
+
+def _iso(at: Any) -> str | None:
+    return at.isoformat() if at else None
 
 
 def store_upload(*, name: str, chunks: Any) -> Path:

@@ -72,6 +72,13 @@ def emit(event: str, event_id: str, data: Mapping[str, Any]) -> int:
     return created
 
 
+def subscribed(event: str) -> bool:
+    """Whether an active subscription takes `event` (bulk writers skip building the
+    payloads of events nobody receives)."""
+    return any(event in events for events in WebhookSubscription.objects.filter(
+        is_active=True).values_list("events", flat=True))
+
+
 def body_of(delivery: WebhookDelivery) -> bytes:
     document = {
         "id": delivery.event_id,

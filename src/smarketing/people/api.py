@@ -33,6 +33,7 @@ from smarketing.people.schemas import (
     PropertyIn,
     PropertyList,
     PropertyOut,
+    PropertyPatch,
     RecycleIn,
     StageChangeOut,
     TimelineOut,
@@ -53,7 +54,10 @@ from smarketing.people.services import (
     contact_delete,
     contact_update,
     identity_add,
+    identity_remove,
     property_define,
+    property_delete,
+    property_update,
 )
 
 contacts_router = Router(tags=["contacts"])
@@ -217,6 +221,17 @@ def contacts_identity_add(
     return Status(201, identity_add(contact=contact, kind=payload.kind, value=payload.value))
 
 
+@contacts_router.delete("/{contact_id}/identities/{identity_id}", response={204: None},
+                        summary="Remove an identity (not the contact's own email)")
+def contacts_identity_remove(request: HttpRequest, contact_id: int, identity_id: int) -> Status:
+    contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id, change=True)
+    identity = contact.identities.filter(pk=identity_id).first()
+    if identity is None:
+        raise NotFound(f"identity {identity_id} not found", field="identity_id")
+    identity_remove(identity=identity, actor=request.user)
+    return Status(204, None)
+
+
 @contacts_router.post(
     "/{contact_id}/merge", response=ContactOut, summary="Merge another contact into this one"
 )
@@ -298,3 +313,35 @@ def properties_create(request: HttpRequest, payload: PropertyIn) -> Status:
     if not perms.properties_can_define(request.user, payload.object_type):
         raise PermissionDenied("only admins define properties", field="object_type")
     return Status(201, property_define(actor=request.user, **payload.dict()))
+
+
+def _definition(user: Any, property_id: int, change: bool = False) -> PropertyDefinition:
+    definition = PropertyDefinition.objects.filter(pk=property_id).first()
+    if definition is None:
+        raise NotFound(f"property {property_id} not found", field="id")
+    if change and not perms.properties_can_define(user, definition.object_type):
+        raise PermissionDenied("id: only admins change properties", field="id")
+    return definition
+
+
+@properties_router.get("/{property_id}", response=PropertyOut, summary="One property definition")
+def properties_get(request: HttpRequest, property_id: int) -> PropertyDefinition:
+    return _definition(request.user, property_id)
+
+
+@properties_router.patch("/{property_id}", response=PropertyOut,
+                         summary="Change a property's label, description or choices (admins)")
+def properties_update(
+    request: HttpRequest, property_id: int, payload: PropertyPatch
+) -> PropertyDefinition:
+    definition = _definition(request.user, property_id, change=True)
+    return property_update(definition=definition, actor=request.user,
+                           **payload.dict(exclude_unset=True))
+
+
+@properties_router.delete("/{property_id}", response={204: None},
+                          summary="Delete a property and its values on every record (admins)")
+def properties_delete(request: HttpRequest, property_id: int) -> Status:
+    definition = _definition(request.user, property_id, change=True)
+    property_delete(definition=definition, actor=request.user)
+    return Status(204, None)

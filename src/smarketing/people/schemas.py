@@ -189,6 +189,14 @@ class PropertyIn(InSchema):
     description: str = Field("", max_length=300)
 
 
+class PropertyPatch(InSchema):
+    """The name, type and object type stay (records hold values by name)."""
+
+    label: str | None = Field(None, max_length=100)
+    description: str | None = Field(None, max_length=300)
+    choices: list[str] | None = None
+
+
 class PropertyList(Schema):
     items: list[PropertyOut]
     count: int

@@ -10,7 +10,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from smarketing.core.errors import ValidationFailed
+from smarketing.core.errors import Conflict, ValidationFailed
 from smarketing.core.models import Region
 from smarketing.people.lifecycle import check_transition, record_entry
 from smarketing.people.models import (
@@ -234,3 +234,61 @@ def property_define(
         object_type=object_type, name=name, label=label or name, type=type,
         choices=list(choices or []), description=description,
     )
+
+
+@transaction.atomic
+def identity_remove(*, identity: Identity, actor: Any) -> None:
+    """Forget one way of recognising a contact (not the email the contact carries:
+    change the contact's email first)."""
+    if identity.kind == IdentityKind.EMAIL and identity.value == identity.contact.email:
+        raise Conflict(
+            f"identity_id: {identity.value!r} is the contact's email; change the "
+            "contact's email first", field="identity_id")
+    identity.delete()
+
+
+def _property_model(definition: PropertyDefinition) -> type[Contact] | type[Company]:
+    return Contact if definition.object_type == PropertyObject.CONTACT else Company
+
+
+@transaction.atomic
+def property_update(
+    *, definition: PropertyDefinition, actor: Any, label: str | None = None,
+    description: str | None = None, choices: list[str] | None = None,
+) -> PropertyDefinition:
+    """Relabel, redescribe or change the choices of a property (its name and type
+    stay: records hold values by name); a choice still held by a record stays."""
+    if choices is not None:
+        validate_definition(name=definition.name, type=definition.type, choices=choices,
+                            object_type=definition.object_type)
+        for dropped in sorted(set(definition.choices) - set(choices)):
+            held = _property_model(definition).objects.filter(
+                **{f"properties__{definition.name}": dropped}).count()
+            if held:
+                raise Conflict(f"choices: {held} records hold {dropped!r}; change them first",
+                               field="choices")
+        definition.choices = list(choices)
+    if label is not None:
+        definition.label = label.strip() or definition.name
+    if description is not None:
+        definition.description = description
+    definition.save()
+    return definition
+
+
+@transaction.atomic
+def property_delete(*, definition: PropertyDefinition, actor: Any) -> int:
+    """Delete a property and its values on every record; returns how many records
+    held one (rewritten in chunks of 2,000)."""
+    manager: Any = _property_model(definition).objects
+    holders = manager.filter(properties__has_key=definition.name).only("pk", "properties")
+    changed, batch = 0, []
+    for record in holders.iterator(chunk_size=2000):
+        record.properties.pop(definition.name, None)
+        batch.append(record)
+        if len(batch) == 2000:
+            manager.bulk_update(batch, ["properties"])
+            changed, batch = changed + len(batch), []
+    manager.bulk_update(batch, ["properties"])
+    definition.delete()
+    return changed + len(batch)

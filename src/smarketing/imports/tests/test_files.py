@@ -104,3 +104,56 @@ def test_the_cli_imports_with_a_progress_bar_and_writes_the_failed_rows(tmp_path
     call_command("import", "contacts", str(path), "--errors", str(tmp_path / "err.csv"))
     assert "column email" in (tmp_path / "err.csv").read_text()
     assert sys.executable and subprocess  # the kill test below runs the real CLI
+
+
+def test_a_duplicate_batches_apart_is_found_without_keeping_the_file_in_memory(
+        tmp_path, users, monkeypatch):
+    from smarketing.imports import engine
+
+    monkeypatch.setattr(engine, "BATCH", 2)
+    path = write(tmp_path / "c.csv", ["Email", "First Name"], [
+        ["a@bank.example", "Ann"], ["b@bank.example", "Bob"], ["c@bank.example", "Cy"],
+        ["d@bank.example", "Di"], ["A@bank.example", "Ann again"], ["b@bank.example", "Bo"],
+    ])
+    result = import_file(actor=users["admin"], path=path, kind="contacts")
+    assert (result.run.created, result.run.errors) == (4, 2)
+    assert [(i.line, i.reason) for i in ImportIssue.objects.order_by("line")] == [
+        (6, "duplicates line 2 of this file"), (7, "duplicates line 3 of this file")]
+
+
+def test_the_seen_keys_live_in_a_temporary_database_not_in_memory():
+    from smarketing.imports.engine import SeenKeys
+
+    seen = SeenKeys()
+    assert seen.first_lines([("a", 2), ("b", 3), ("a", 4)]) == {"a": 2, "b": 3}
+    assert seen.first_lines([("b", 5), ("c", 6)]) == {"b": 3, "c": 6}
+    assert seen.db.execute("SELECT COUNT(*) FROM seen").fetchone() == (3,)
+    seen.close()
+
+
+def test_the_lookup_caches_are_bounded(users):
+    from smarketing.imports import lookups
+
+    cache = {str(i): i for i in range(lookups.CACHE_LIMIT)}
+    assert lookups._bounded(cache) == {}
+
+
+@pytest.mark.parametrize("text,fmt", [
+    ("3/15/2024 2:30 PM", "%m/%d/%Y %I:%M %p"), ("12/31/2024 12:05 am", "%m/%d/%Y %I:%M %p"),
+    ("3/15/2024 13:30 PM", "%m/%d/%Y %I:%M %p"), ("15/03/2024", "%m/%d/%Y"),
+    ("1/2/69", "%m/%d/%y"), ("1/2/68", "%m/%d/%y"), ("2024/03/15 14:05", "%Y/%m/%d %H:%M"),
+    ("15.03.2024  9:05", "%d.%m.%Y %H:%M"), ("31/02/2024", "%d/%m/%Y"),
+    ("15-Mar-2024", "%d-%b-%Y"), ("3/15/2024 2:30 PM x", "%m/%d/%Y %I:%M %p"),
+])
+def test_the_fast_date_reader_accepts_and_refuses_what_strptime_does(text, fmt):
+    import datetime as dt
+
+    from smarketing.imports.values import strptime
+
+    def outcome(parse):
+        try:
+            return parse(text, fmt)
+        except ValueError:
+            return "refused"
+
+    assert outcome(strptime) == outcome(dt.datetime.strptime)

@@ -47,3 +47,26 @@ def test_rerunning_a_finished_file_creates_no_duplicates(tmp_path, users):
     assert (again.run.created, again.run.updated) == (0, 20)
     assert Contact.objects.count() == 20
     assert ImportRun.objects.count() == 2
+
+
+def test_the_kpis_and_funnel_show_the_imported_hubspot_history(tmp_path, users, api_as):
+    from decimal import Decimal
+
+    from smarketing.imports.tests.files import contacted_at
+
+    rows = bank_rows(45)
+    import_file(actor=users["admin"], path=hubspot_contacts(tmp_path / "c.csv", rows))
+    import_file(actor=users["admin"], path=hubspot_deals(tmp_path / "d.csv", rows))
+    won = [r for r in rows if r["y"] == "yes"]
+    closed_2024 = [r for r in won if (contacted_at(r) + dt.timedelta(days=30)).year == 2024]
+    api = api_as("manager")
+    kpis = api.get("/api/v1/kpis", start="2024-01-01", end="2025-01-01").json()
+    assert (kpis["new_leads"]["value"], kpis["mqls"]["value"]) == (45, len(won))
+    assert kpis["deals_won"]["value"] == len(closed_2024)
+    assert Decimal(kpis["sales_revenue"]["value"]) == sum(
+        Decimal(abs(int(r["balance"])) + 100) for r in closed_2024)
+    funnel = api.get("/api/v1/funnel", start="2024-01-01", end="2025-01-01",
+                     view="cohort").json()
+    assert {s["stage"]: s["count"] for s in funnel["steps"]} == {
+        "lead": 45, "mql": len(won), "sql": len(won), "opportunity": len(won),
+        "customer": len(won)}

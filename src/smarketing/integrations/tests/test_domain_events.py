@@ -107,3 +107,27 @@ def test_a_contact_moved_twice_to_the_same_stage_sends_one_event(
     contact_transition(contact=contact, to_stage=Stage.MQL, cause=Cause.SCORING)
     jobs.run_burst("w")
     assert [e["data"]["to_stage"] for e in _events(receiver)] == ["mql"]
+
+
+def test_an_import_announces_each_new_contact_and_its_end_exactly_once(
+    users: dict[str, Any], receiver: Receiver, tmp_path: Any
+) -> None:
+    from smarketing.imports.services import import_file
+    from smarketing.imports.tests.files import write
+
+    WebhookSubscription.objects.create(
+        name="imports", url=receiver.url, secret="s",
+        events=["contact.created", "import.finished"])
+    path = write(tmp_path / "c.csv", ["Email", "First Name"],
+                 [["ann@bank.example", "Ann"], ["bob@bank.example", "Bob"], ["bad@", "Cy"]])
+    run = import_file(actor=users["admin"], path=path, kind="contacts").run
+    import_file(actor=users["admin"], path=path, kind="contacts")  # again: updates only
+    two_workers(dt.datetime.now(dt.UTC))
+    events = _events(receiver)
+    created = sorted(e["data"]["email"] for e in events if e["event"] == "contact.created")
+    assert created == ["ann@bank.example", "bob@bank.example"]
+    finished = sorted((e["data"] for e in events if e["event"] == "import.finished"),
+                      key=lambda f: f["import_id"])
+    assert [(f["import_id"], f["created"], f["updated"], f["errors"], f["status"])
+            for f in finished] == [(run.pk, 2, 0, 1, "finished"),
+                                   (run.pk + 1, 0, 2, 1, "finished")]

@@ -40,3 +40,82 @@ def test_who_may_delete_an_activity(
     assert api.get(f"/api/v1/activities/{call.pk}").json()["subject"] == "Intro"
     assert api.delete(f"/api/v1/activities/{call.pk}").status_code == expected
     assert Activity.objects.filter(pk=call.pk).exists() == (expected != 204)
+
+
+def test_admins_create_rename_and_delete_teams_and_others_get_403(api_as: Any) -> None:
+    admin = api_as("admin")
+    created = admin.post("/api/v1/teams", {"name": "Benelux", "region": "EMEA"})
+    assert created.status_code == 201
+    team = created.json()
+    assert (team["name"], team["region"], team["members"]) == ("Benelux", "EMEA", 0)
+    assert admin.get(f"/api/v1/teams/{team['id']}").json()["name"] == "Benelux"
+    renamed = admin.patch(f"/api/v1/teams/{team['id']}", {"name": "Nordics"})
+    assert renamed.json()["name"] == "Nordics"
+    assert api_as("manager").patch(f"/api/v1/teams/{team['id']}", {"name": "X"}).status_code == 403
+    assert api_as("marketing").post("/api/v1/teams", {"name": "Y"}).json()["field"] == "name"
+    assert admin.post("/api/v1/teams", {"name": "Nordics"}).json()["field"] == "name"
+    assert admin.post("/api/v1/teams", {"name": "Z", "region": "MARS"}).json()["field"] == "region"
+    assert admin.delete(f"/api/v1/teams/{team['id']}").status_code == 204
+    assert admin.get(f"/api/v1/teams/{team['id']}").json()["field"] == "id"
+
+
+def test_a_team_with_active_members_is_not_deleted(api_as: Any, users: dict[str, Any]) -> None:
+    team_id = users["rep"].profile.team_id
+    answer = api_as("admin").delete(f"/api/v1/teams/{team_id}")
+    assert (answer.status_code, answer.json()["field"]) == (409, "members")
+    assert "3 active users" in answer.json()["detail"]
+
+
+def test_an_identity_is_removed_but_not_the_contacts_own_email(
+    api_as: Any, users: dict[str, Any]
+) -> None:
+    contact = make_contact(email="ann@example.com", owner=users["rep"])
+    api = api_as("rep")
+    added = api.post(f"/api/v1/contacts/{contact.pk}/identities",
+                     {"kind": "email", "value": "ann@home.example"}).json()
+    own = next(i for i in api.get(f"/api/v1/contacts/{contact.pk}/identities").json()
+               if i["value"] == "ann@example.com")
+    refused = api.delete(f"/api/v1/contacts/{contact.pk}/identities/{own['id']}")
+    assert (refused.status_code, refused.json()["field"]) == (409, "identity_id")
+    assert api_as("rep_other").delete(
+        f"/api/v1/contacts/{contact.pk}/identities/{added['id']}").status_code == 404
+    assert api.delete(f"/api/v1/contacts/{contact.pk}/identities/{added['id']}").status_code == 204
+    values = [i["value"] for i in api.get(f"/api/v1/contacts/{contact.pk}/identities").json()]
+    assert values == ["ann@example.com"]
+    missing = api.delete(f"/api/v1/contacts/{contact.pk}/identities/{added['id']}")
+    assert (missing.status_code, missing.json()["field"]) == (404, "identity_id")
+
+
+def _plan_property(api: Any) -> dict[str, Any]:
+    answer = api.post("/api/v1/properties", {"object_type": "contact", "name": "plan",
+                                              "type": "choice", "choices": ["free", "pro"]})
+    assert answer.status_code == 201
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def test_admins_change_a_property_but_a_choice_in_use_stays(api_as: Any) -> None:
+    admin = api_as("admin")
+    plan = _plan_property(admin)
+    make_contact(email="pro@example.com", properties={"plan": "pro"})
+    changed = admin.patch(f"/api/v1/properties/{plan['id']}",
+                          {"label": "Plan", "choices": ["free", "pro", "team"]}).json()
+    assert (changed["label"], changed["choices"]) == ("Plan", ["free", "pro", "team"])
+    dropped = admin.patch(f"/api/v1/properties/{plan['id']}", {"choices": ["free"]})
+    assert (dropped.status_code, dropped.json()["field"]) == (409, "choices")
+    assert "1 records hold 'pro'" in dropped.json()["detail"]
+    retype = admin.patch(f"/api/v1/properties/{plan['id']}", {"type": "text"})
+    assert retype.status_code == 422
+    assert api_as("marketing").patch(f"/api/v1/properties/{plan['id']}",
+                                     {"label": "x"}).json()["field"] == "id"
+    assert api_as("rep").get(f"/api/v1/properties/{plan['id']}").json()["label"] == "Plan"
+
+
+def test_deleting_a_property_removes_its_values_from_every_record(api_as: Any) -> None:
+    admin = api_as("admin")
+    plan = _plan_property(admin)
+    holder = make_contact(email="pro@example.com", properties={"plan": "pro"})
+    assert api_as("manager").delete(f"/api/v1/properties/{plan['id']}").status_code == 403
+    assert admin.delete(f"/api/v1/properties/{plan['id']}").status_code == 204
+    holder.refresh_from_db()
+    assert holder.properties == {}
+    assert admin.get(f"/api/v1/properties/{plan['id']}").status_code == 404

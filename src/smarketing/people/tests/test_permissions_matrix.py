@@ -28,6 +28,7 @@ from smarketing.people.models import (
     PropertyDefinition,
     Stage,
 )
+from smarketing.people.services import identity_add, property_define
 from smarketing.testing.factories import make_company, make_contact, make_team, make_user
 from smarketing.testing.matrix import assert_write_case
 
@@ -49,6 +50,8 @@ class World:
     sql: Contact  # unowned SQL
     free_company: Company  # unowned
     others_token_id: int
+    identity_id: int = 0  # an anonymous id of `contact`
+    property_id: int = 0  # a text property of contacts
 
 
 @pytest.fixture
@@ -58,15 +61,19 @@ def world(users: dict[str, Any]) -> World:
     )}
     rep = users["rep"]
     token, _ = token_create(user=make_user(Role.ADMIN, username="outsider"), name="theirs")
+    contact = make_contact(Stage.MQL, owner=rep)
     return World(
         users=users,
-        contact=make_contact(Stage.MQL, owner=rep),
+        contact=contact,
         duplicate=make_contact(Stage.LEAD, owner=rep),
         company=make_company(owner=rep),
         lead=make_contact(Stage.LEAD),
         sql=make_contact(Stage.SQL),
         free_company=make_company(),
         others_token_id=token.pk,
+        identity_id=identity_add(contact=contact, kind="anonymous_id", value="anon-0").pk,
+        property_id=property_define(actor=None, object_type="contact", name="tier",
+                                    label="Tier", type="text").pk,
     )
 
 
@@ -125,6 +132,10 @@ CASES: dict[str, Case] = {
         lambda api, w: api.post(f"/api/v1/contacts/{w.contact.pk}/identities",
                                 {"kind": "anonymous_id", "value": "anon-1"}),
         lambda w: contact_state(w.contact), statuses(OWNER_SIDE, 201),
+    ),
+    "remove identity of owned contact": Case(
+        lambda api, w: api.delete(f"/api/v1/contacts/{w.contact.pk}/identities/{w.identity_id}"),
+        lambda w: contact_state(w.contact), statuses(OWNER_SIDE, 204),
     ),
     "merge owned contacts": Case(
         lambda api, w: api.post(f"/api/v1/contacts/{w.contact.pk}/merge",
@@ -191,6 +202,15 @@ CASES: dict[str, Case] = {
         lambda api, w: api.post("/api/v1/properties", {
             "object_type": "contact", "name": "plan", "label": "Plan", "type": "text"}),
         lambda w: PropertyDefinition.objects.count(), statuses({"admin"}, 201, 403),
+    ),
+    "change a property": Case(
+        lambda api, w: api.patch(f"/api/v1/properties/{w.property_id}", {"label": "Level"}),
+        lambda w: list(PropertyDefinition.objects.values_list("label", flat=True)),
+        statuses({"admin"}, 200, 403),
+    ),
+    "delete a property": Case(
+        lambda api, w: api.delete(f"/api/v1/properties/{w.property_id}"),
+        lambda w: PropertyDefinition.objects.count(), statuses({"admin"}, 204, 403),
     ),
     "create a token": Case(
         lambda api, w: api.post("/api/v1/tokens", {"name": "laptop"}),
@@ -263,9 +283,12 @@ def test_the_matrix_covers_every_write_endpoint() -> None:
         ("post", "/api/v1/contacts/{contact_id}/transition"),
         ("post", "/api/v1/contacts/{contact_id}/recycle"),
         ("post", "/api/v1/contacts/{contact_id}/identities"),
+        ("delete", "/api/v1/contacts/{contact_id}/identities/{identity_id}"),
         ("post", "/api/v1/contacts/{contact_id}/merge"),
         ("post", "/api/v1/companies"), ("patch", "/api/v1/companies/{company_id}"),
         ("delete", "/api/v1/companies/{company_id}"), ("post", "/api/v1/properties"),
+        ("patch", "/api/v1/properties/{property_id}"),
+        ("delete", "/api/v1/properties/{property_id}"),
         ("post", "/api/v1/tokens"), ("delete", "/api/v1/tokens/{token_id}"),
     }
     assert writes == covered, "a write endpoint was added: add it to CASES"
