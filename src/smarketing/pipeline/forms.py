@@ -13,7 +13,9 @@ from smarketing.core.periods import Period, month_of, quarter_of
 from smarketing.core.selectors import sales_users
 from smarketing.pipeline.models import (
     ActivityKind,
+    ContactRole,
     DealType,
+    ForecastCategory,
     LostReason,
     Pipeline,
     PipelineStage,
@@ -66,6 +68,34 @@ class DealForm(forms.Form):
     type = forms.ChoiceField(choices=DealType.choices, initial=DealType.NEW_BUSINESS)
     owner = UserChoiceField(sales_users(), required=False, empty_label="Me")
     contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class DealEditForm(forms.Form):
+    """The deal page's edit form (the stage moves by its own form)."""
+
+    name = forms.CharField(max_length=200)
+    amount = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, required=False,
+                                help_text="Ignored while the deal has line items.")
+    expected_close_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    type = forms.ChoiceField(choices=DealType.choices)
+    owner = UserChoiceField(sales_users())
+    forecast_category_override = forms.ChoiceField(
+        choices=[("", "From the stage"), *ForecastCategory.choices], required=False,
+        label="Forecast category")
+    source_campaign = forms.CharField(max_length=200, required=False)
+
+
+def deal_edit_initial(deal: Any) -> dict[str, Any]:
+    return {"name": deal.name, "amount": deal.amount, "owner": deal.owner_id,
+            "expected_close_date": deal.expected_close_date, "type": deal.type,
+            "forecast_category_override": deal.forecast_category_override,
+            "source_campaign": deal.source_campaign}
+
+
+class DealContactForm(forms.Form):
+    email = forms.EmailField(label="Contact email")
+    role = forms.ChoiceField(choices=ContactRole.choices, initial=ContactRole.USER)
+    is_primary = forms.BooleanField(required=False, label="Primary")
 
 
 class MoveForm(forms.Form):

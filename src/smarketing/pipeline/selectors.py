@@ -11,9 +11,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
     Min,
     Q,
     QuerySet,
@@ -101,12 +98,6 @@ def deal_list(filters: DealFilters) -> QuerySet[Deal]:
     return qs.order_by("expected_close_date", "id")
 
 
-WEIGHTED = ExpressionWrapper(
-    F("amount") * F("stage__probability"),
-    output_field=DecimalField(max_digits=20, decimal_places=6),
-)
-
-
 @dataclass
 class BoardColumn:
     stage: PipelineStage
@@ -124,9 +115,10 @@ class Board:
 
 
 def _column_totals(qs: QuerySet[Deal]) -> dict[int, dict[str, Any]]:
-    rows = qs.order_by().values("stage_id").annotate(
-        n=Count("id"), total=Sum("amount"), weighted=Sum(WEIGHTED)
-    )
+    """Count and amount total per stage in one aggregate over the deal rows alone (a
+    covering index scan unfiltered); weighted = total × the stage's probability, which
+    is Σ amount × probability exactly, since the probability is the stage's."""
+    rows = qs.order_by().values("stage_id").annotate(n=Count("id"), total=Sum("amount"))
     return {row["stage_id"]: dict(row) for row in rows}
 
 
@@ -139,7 +131,8 @@ def column_cards(
 
 
 def _cards(pipeline: Pipeline, filters: DealFilters, now: dt.datetime | None) -> QuerySet[Deal]:
-    return with_stalled(deal_list(filters).filter(stage__pipeline=pipeline), now)
+    """The board's deals (callers narrow to one stage of `pipeline`)."""
+    return with_stalled(deal_list(filters), now)
 
 
 def board(
@@ -149,7 +142,7 @@ def board(
     """Columns of the pipeline's stages: the first `per_column` deals (by close date)
     and totals over all the filtered deals of the stage (one aggregate query)."""
     stages = list(pipeline.stages.order_by("order"))
-    totals = _column_totals(deal_list(filters).filter(stage__pipeline=pipeline))
+    totals = _column_totals(deal_list(filters).filter(stage_id__in=[s.pk for s in stages]))
     cards = _cards(pipeline, filters, now)
     result = Board(pipeline=pipeline)
     for stage in stages:
@@ -157,7 +150,8 @@ def board(
         result.columns.append(BoardColumn(
             stage=stage, deals=list(cards.filter(stage=stage)[:per_column]) if row else [],
             count=row.get("n", 0), total=row.get("total") or ZERO,
-            weighted=_cents(row.get("weighted")), targets=move_targets(stages, stage),
+            weighted=_cents((row.get("total") or ZERO) * stage.probability),
+            targets=move_targets(stages, stage),
         ))
     return result
 
@@ -181,11 +175,13 @@ def deal_history(deal: Deal) -> QuerySet[DealStageChange]:
     )
 
 
-def open_tasks(owner_id: int, *, limit: int = 50) -> QuerySet[Activity]:
-    return (
+def open_tasks(owner_id: int, *, limit: int | None = 50) -> QuerySet[Activity]:
+    """The owner's open tasks by due date (the first `limit`; None: all)."""
+    qs = (
         Activity.objects.filter(owner_id=owner_id, kind=ActivityKind.TASK, done_at__isnull=True)
-        .select_related("contact", "deal", "company").order_by("due_at", "id")[:limit]
+        .select_related("contact", "deal", "company").order_by("due_at", "id")
     )
+    return qs[:limit] if limit is not None else qs
 
 
 def activity_list(

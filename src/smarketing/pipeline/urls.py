@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smarketing.pipeline import company_views, product_views, setup_views, views
+from smarketing.pipeline import company_views, deal_views, product_views, setup_views, views
 
 app_name = "pipeline"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("deals/new/", views.deal_new, name="deal_new"),
     path("deals/<int:deal_id>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:deal_id>/move/", views.deal_move, name="deal_move"),
+    path("deals/<int:deal_id>/edit/", deal_views.deal_edit, name="deal_edit"),
+    path("deals/<int:deal_id>/contacts/", deal_views.deal_contact_add, name="deal_contact_add"),
     path("deals/<int:deal_id>/delete/", views.deal_delete, name="deal_delete"),
     path("deals/<int:deal_id>/win/", views.deal_close, {"action": "win"}, name="deal_win"),
     path("deals/<int:deal_id>/reopen/", views.deal_close, {"action": "reopen"},

@@ -39,11 +39,14 @@ from smarketing.pipeline.forecast import forecast, prorated_quotas
 from smarketing.pipeline.forms import (
     ActivityForm,
     BoardFilterForm,
+    DealContactForm,
+    DealEditForm,
     DealForm,
     ForecastFilterForm,
     LineItemForm,
     MoveForm,
     QuotaForm,
+    deal_edit_initial,
     named_period,
 )
 from smarketing.pipeline.models import Deal, DealStatus, LostReason, Pipeline, Product
@@ -256,6 +259,8 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
         "timeline": deal_timeline(deal, before=timeline_cursor(request)),
         "lost_reasons": LostReason.objects.filter(active=True),
         "line_form": LineItemForm() if can_change else None,
+        "edit_form": DealEditForm(initial=deal_edit_initial(deal)) if can_change else None,
+        "contact_form": DealContactForm() if can_change else None,
         "activity_form": ActivityForm(initial={"deal": deal.pk}),
     }
     return render(request, "pipeline/deal_detail.html", context)

@@ -174,6 +174,23 @@ def test_a_reps_home_lists_open_tasks_and_done_removes_them(
     assert list(client.get("/work/").context["tasks"]) == []
 
 
+def test_the_home_page_shows_the_owners_open_tasks_and_done_removes_them(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    for n in range(12):
+        activity_log(actor=users["rep"], kind="task", subject=f"Task {n:02}",
+                     due_at=dt.datetime(2026, 1, 1 + n, tzinfo=dt.UTC),
+                     contact=make_contact(Stage.SQL))
+    client = as_user("rep")
+    home = client.get("/", follow=True)
+    assert b'data-testid="home-tasks"' in home.content and b"My open tasks (12)" in home.content
+    assert b"Task 00" in home.content and b"Task 10" not in home.content  # the first ten
+    assert b"home-tasks" not in as_user("rep_b").get("/", follow=True).content  # none: no panel
+    first = Activity.objects.get(subject="Task 00")
+    client.post(f"/activities/{first.pk}/done/", {"next": "/dashboards/"})
+    assert b"Task 00" not in client.get("/", follow=True).content
+
+
 def test_the_forecast_page_renders_figures_and_chart_data(
     users: dict[str, Any], as_user: Any
 ) -> None:
@@ -204,3 +221,42 @@ def test_quotas_are_set_by_managers_for_their_team_only(
     assert refused.status_code == 400
     assert list(Quota.objects.values_list("owner__username", flat=True)) == ["rep1"]
     assert as_user("rep").get("/quotas/").status_code == 403
+
+
+def test_a_rep_edits_close_date_and_forecast_override_on_the_deal_page(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    deal = make_deal(users["rep"], amount="800", stage_name="Demo", name="Edit me")
+    client = as_user("rep")
+    form = client.get(f"/deals/{deal.pk}/").context["edit_form"]
+    assert form.initial["name"] == "Edit me"
+    data = {**{k: v for k, v in form.initial.items() if v is not None},
+            "owner": users["rep"].pk, "expected_close_date": "2027-01-15",
+            "forecast_category_override": "commit", "amount": "900"}
+    client.post(f"/deals/{deal.pk}/edit/", data)
+    deal.refresh_from_db()
+    assert (deal.expected_close_date, deal.forecast_category_override, deal.amount) == (
+        dt.date(2027, 1, 15), "commit", Decimal("900.00"))
+    refused = client.post(f"/deals/{deal.pk}/edit/", {**data, "owner": users["rep_other"].pk},
+                          follow=True)
+    assert "owner: you may not give deals to that user" in refused.content.decode()
+    deal.refresh_from_db()
+    assert deal.owner == users["rep"]
+    assert as_user("rep_b").post(f"/deals/{deal.pk}/edit/", data).status_code == 403
+
+
+def test_a_contact_is_added_to_a_deal_by_email_with_a_role(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    deal = make_deal(users["rep"])
+    ada = make_contact(Stage.SQL, email="ada@example.com")
+    client = as_user("rep")
+    client.post(f"/deals/{deal.pk}/contacts/", {"email": "ADA@example.com ",
+                                                "role": "champion"})
+    link = deal.deal_contacts.get()
+    assert (link.contact, link.role) == (ada, "champion")
+    ada.refresh_from_db()
+    assert ada.lifecycle_stage == Stage.OPPORTUNITY  # added to an open deal
+    unknown = client.post(f"/deals/{deal.pk}/contacts/", {"email": "nobody@example.com",
+                                                          "role": "user"}, follow=True)
+    assert "no contact has nobody@example.com" in unknown.content.decode()
