@@ -28,7 +28,18 @@ from django.db.models import QuerySet
 
 from smarketing.campaigns.models import Campaign, Channel
 from smarketing.campaigns.services import utm_key
-from smarketing.tracking.attribution import SEARCH_ENGINES, SOCIAL_NETWORKS
+from smarketing.tracking.attribution import (
+    EMAIL_CLIENTS,
+    EMAIL_MEDIA,
+    EVENT_MEDIA,
+    ORGANIC_MEDIA,
+    PAID_SEARCH_MEDIA,
+    PAID_SOCIAL_MEDIA,
+    REFERRAL_MEDIA,
+    SEARCH_ENGINES,
+    SOCIAL_MEDIA,
+    SOCIAL_NETWORKS,
+)
 from smarketing.tracking.models import Event
 
 ORGANIC_SEARCH = "organic_search"
@@ -36,23 +47,15 @@ ORGANIC_SEARCH = "organic_search"
 # organic search (which no campaign pays for).
 CHANNEL_LABELS: dict[str, str] = {ORGANIC_SEARCH: "Organic search", **dict(Channel.choices)}
 
-EMAIL_CLIENTS = (
-    "mail.google.", "outlook.live.", "outlook.office.", "outlook.office365.", "mail.yahoo.",
-    "mail.aol.", "mail.proton.", "webmail.", "mail.zoho.", "icloud.com", "fastmail.",
-)
 MEDIUM_CHANNELS: tuple[tuple[frozenset[str], str], ...] = (
-    (frozenset({"cpc", "ppc", "paid_search", "paidsearch", "paid-search", "sem"}),
-     Channel.PAID_SEARCH),
-    (frozenset({"paid_social", "paidsocial", "paid-social", "social_paid", "social-paid"}),
-     Channel.PAID_SOCIAL),
-    (frozenset({"social", "organic_social", "social-network", "social_network", "sm",
-                "social-media", "social_media"}), Channel.ORGANIC_SOCIAL),
-    (frozenset({"email", "e-mail", "e_mail", "newsletter"}), Channel.EMAIL),
+    (PAID_SEARCH_MEDIA, Channel.PAID_SEARCH),
+    (PAID_SOCIAL_MEDIA, Channel.PAID_SOCIAL),
+    (SOCIAL_MEDIA, Channel.ORGANIC_SOCIAL),
+    (EMAIL_MEDIA, Channel.EMAIL),
     (frozenset({"display", "cpm", "banner", "programmatic"}), Channel.DISPLAY),
-    (frozenset({"event", "events", "webinar", "conference", "tradeshow", "trade_show"}),
-     Channel.EVENTS_WEBINARS),
-    (frozenset({"referral", "partner", "affiliate"}), Channel.REFERRAL),
-    (frozenset({"organic", "seo"}), ORGANIC_SEARCH),
+    (EVENT_MEDIA, Channel.EVENTS_WEBINARS),
+    (REFERRAL_MEDIA, Channel.REFERRAL),
+    (ORGANIC_MEDIA, ORGANIC_SEARCH),
     (frozenset({"content", "blog"}), Channel.CONTENT_SEO),
 )
 

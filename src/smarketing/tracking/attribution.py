@@ -21,6 +21,12 @@ SOCIAL_NETWORKS = (
     "facebook.", "fb.com", "instagram.", "linkedin.", "lnkd.in", "twitter.", "t.co", "x.com",
     "youtube.", "reddit.", "pinterest.", "tiktok.", "threads.net", "mastodon.", "bsky.",
 )
+# Webmail clients: a visit referred by one came from an email (before search engines:
+# mail.yahoo.com is Yahoo's mail, not its search).
+EMAIL_CLIENTS = (
+    "mail.google.", "outlook.live.", "outlook.office.", "outlook.office365.", "mail.yahoo.",
+    "mail.aol.", "mail.proton.", "webmail.", "mail.zoho.", "icloud.com", "fastmail.",
+)
 SOCIAL_SOURCES = (
     "facebook", "instagram", "linkedin", "twitter", "youtube", "reddit", "pinterest", "tiktok",
     "meta", "x",
@@ -121,6 +127,8 @@ def channel_for(
     host = _host(referrer)
     if not host or host == _host(page_url):
         return SourceChannel.DIRECT
+    if _matches(host, EMAIL_CLIENTS):
+        return SourceChannel.EMAIL
     if _matches(host, SEARCH_ENGINES):
         return SourceChannel.ORGANIC_SEARCH
     if _matches(host, SOCIAL_NETWORKS):

@@ -43,6 +43,8 @@ def test_the_newest_touch_sets_the_latest_source_and_campaign():
     ("", ("direct", "")),  # no referrer: a direct visit
     ("https://www.bing.com/search?q=x", ("organic_search", "")),
     ("https://partner.example.org/", ("referral", "")),
+    ("https://mail.google.com/mail/u/0/", ("email", "")),  # a webmail client
+    ("https://mail.yahoo.com/d/folders/1", ("email", "")),  # not Yahoo search
 ])
 def test_a_later_page_view_is_a_touch_unless_it_comes_from_the_site(referrer, expected):
     contact = make_contact()
