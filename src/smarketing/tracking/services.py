@@ -297,7 +297,8 @@ def events_ingest(
     """
     unique, duplicates = _split_repeats(messages)
     known = stitching.contact_ids_for(unique)
-    with ingestion_writer_turn(), transaction.atomic():
+    with ingestion_writer_turn() as turn, transaction.atomic():
+        transaction.on_commit(turn.release)  # first: listeners' after-commit work runs unqueued
         inserted = _insert_events(source, unique, known, received_at) if unique else set()
         fresh = [m for m in unique if m.message_id in inserted]
         duplicates += [m for m in unique if m.message_id not in inserted]

@@ -42,17 +42,36 @@ def _lock_path() -> str | None:
     return name + "-ingest.lock"
 
 
+class Turn:
+    """A held turn; `release()` ends it early (idempotent), e.g. as the transaction's first
+    on-commit callback, so that work after the commit (rescoring) does not hold it."""
+
+    def __init__(self, descriptor: int | None) -> None:
+        self.descriptor = descriptor
+
+    def release(self) -> None:
+        if self.descriptor is not None:
+            fcntl.flock(self.descriptor, fcntl.LOCK_UN)
+            self.descriptor = None
+            _THREAD_LOCK.release()
+
+
 @contextmanager
-def ingestion_writer_turn() -> Iterator[None]:
-    """Hold the turn to write ingested events (no-op on PostgreSQL)."""
+def ingestion_writer_turn() -> Iterator[Turn]:
+    """Hold the turn to write ingested events (a no-op turn on PostgreSQL)."""
     path = _lock_path()
     if path is None:
-        yield
+        yield Turn(None)
         return
-    with _THREAD_LOCK:
+    _THREAD_LOCK.acquire()
+    try:
         descriptor = _descriptor(path)
         fcntl.flock(descriptor, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    except BaseException:
+        _THREAD_LOCK.release()
+        raise
+    turn = Turn(descriptor)
+    try:
+        yield turn
+    finally:
+        turn.release()

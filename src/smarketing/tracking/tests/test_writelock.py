@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
-from smarketing.tracking import writelock
+from smarketing.tracking import hooks, writelock
 from smarketing.tracking.writelock import ingestion_writer_turn
 
 pytestmark = pytest.mark.skipif(
@@ -55,3 +55,22 @@ def test_outside_a_transaction_the_turn_is_a_lock_file_beside_the_database() -> 
 def test_inside_an_outer_transaction_no_turn_is_taken() -> None:
     with transaction.atomic():  # it already holds SQLite's lock: queueing could deadlock
         assert writelock._lock_path() is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_turn_ends_at_the_commit_before_the_listeners_after_commit_work(
+    tracker: Any,
+) -> None:
+    held_after_commit: list[bool] = []
+
+    def listener(ids: Any) -> None:
+        transaction.on_commit(lambda: held_after_commit.append(writelock._THREAD_LOCK.locked()))
+
+    saved = dict(hooks._LISTENERS)
+    hooks.register_events_listener("test", listener)
+    try:
+        tracker.post("identify", {"userId": "u-1", "traits": {"email": "a@example.com"}})
+    finally:
+        hooks._LISTENERS.clear()
+        hooks._LISTENERS.update(saved)
+    assert held_after_commit == [False]
