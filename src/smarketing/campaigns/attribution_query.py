@@ -22,10 +22,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 
-from smarketing.campaigns.models import Campaign, ContentAsset, DealAttribution, TouchPoint
+from smarketing.campaigns.models import (
+    AttributionDay,
+    Campaign,
+    ContentAsset,
+    DealAttribution,
+    TouchPoint,
+)
 from smarketing.people.models import Contact
 from smarketing.pipeline.models import Deal, DealContact, DealStatus
 
@@ -121,7 +128,7 @@ f AS (
            AS amount
   FROM s
 )
-SELECT deal_id, conv, campaign_id, SUM(amount) FROM f WHERE positive = 1
+SELECT deal_id, conv, campaign_id, SUM(amount) AS cents FROM f WHERE positive = 1
 GROUP BY deal_id, conv, campaign_id
 """
 
@@ -134,23 +141,101 @@ class Rows:
     total_cents: int
 
 
+def sql_moment(moment: dt.datetime) -> Any:
+    """A moment as the database stores it (SQLite: naive UTC text), for raw SQL."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def day_sql(column: str) -> str:
+    """SQL of the UTC day of a stored moment (the AttributionDay bucket)."""
+    if connection.vendor == "postgresql":
+        return f"CAST({column} AT TIME ZONE 'UTC' AS DATE)"
+    return f"date({column})"
+
+
+def _full_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The UTC midnights [first, last) whose whole days lie in [start, end) (first ==
+    last == end when none does). The moments before `first` and from `last` on are read from
+    the per-deal rows."""
+    def midnight(moment: dt.datetime) -> dt.datetime:
+        utc = moment.astimezone(dt.UTC)
+        return dt.datetime.combine(utc.date(), dt.time(), tzinfo=dt.UTC)
+
+    first = midnight(start) + (dt.timedelta(days=1) if midnight(start) < start else
+                               dt.timedelta(0))
+    last = midnight(end)
+    return (first, last) if first < last else (end, end)
+
+
 def _read_statement(by: str) -> str:
-    rows, campaign = DealAttribution._meta.db_table, Campaign._meta.db_table
-    column = "name" if by == "campaign" else "channel"
-    key = f"CASE WHEN r.campaign_id = 0 THEN %s ELSE COALESCE(c.{column}, %s) END"
+    """Items and their cents and deals: whole days from the day sums, the partial days
+    at the period's edges from the per-deal rows (a deal converts once, so it counts
+    in exactly one of them)."""
+    rows, days = DealAttribution._meta.db_table, AttributionDay._meta.db_table
+    item, deals = (("CAST(COALESCE(campaign_id, -1) AS TEXT)", "1") if by == "campaign"
+                   else ("channel", "channel_deal"))
     return f"""
-SELECT {key}, SUM(r.cents), COUNT(DISTINCT r.deal_id)
-  FROM {rows} r LEFT JOIN {campaign} c ON c.id = r.campaign_id
- WHERE r.basis = %s AND r.model = %s AND r.at >= %s AND r.at < %s GROUP BY 1
+SELECT item, SUM(cents), SUM(deals) FROM (
+  SELECT item, cents, deals FROM {days}
+   WHERE basis = %s AND model = %s AND kind = %s AND day >= %s AND day < %s
+  UNION ALL
+  SELECT {item}, cents, {deals} FROM {rows}
+   WHERE basis = %s AND model = %s AND ((at >= %s AND at < %s) OR (at >= %s AND at < %s))
+) x GROUP BY item HAVING SUM(deals) > 0
 """
+
+
+def _names(by: str, unkeyed: str, untouched: str) -> dict[str, str]:
+    """What each stored item is called: a campaign's name (by campaign), the channel
+    (by channel); -1 a touch without a campaign, 0 and '' a deal without touches."""
+    if by == "campaign":
+        names = {str(pk): name for pk, name in Campaign.objects.values_list("pk", "name")}
+        return {**names, "-1": unkeyed, "0": untouched}
+    return {"": untouched}
 
 
 def attribution_rows(*, start: dt.datetime, end: dt.datetime, model: str, basis: str,
                      by: str, unkeyed: str, untouched: str) -> Rows:
-    """Read the period from the per-deal rows (campaigns/rollup.py keeps them exact);
-    `unkeyed` names a touch without a campaign, `untouched` a deal without touches."""
-    params: list[str | dt.datetime] = [untouched, unkeyed, basis, model, start, end]
+    """Read the period (campaigns/rollup.py keeps the rows and day sums exact); `unkeyed`
+    names a touch without a campaign (by channel it is always content_seo: stored so,
+    to count a deal once there), `untouched` a deal without touches."""
+    first, last = _full_days(start, end)
+    params = [basis, model, by, first.date().isoformat(), last.date().isoformat(),
+              basis, model, *(sql_moment(m) for m in (start, first, last, end))]
+    names = _names(by, unkeyed, untouched)
+    by_key: dict[str, tuple[int, int]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_read_statement(by), params)
-        by_key = {key: (int(Decimal(cents)), int(deals)) for key, cents, deals in cursor}
+        for item, cents, deals in cursor:
+            key = names.get(item, item)
+            had = by_key.get(key, (0, 0))
+            by_key[key] = (had[0] + int(Decimal(cents)), had[1] + int(deals))
     return Rows(by_key, sum(cents for cents, _ in by_key.values()))
+
+
+def direct_statement(model: str, basis: str, by: str) -> str:
+    """One statement computing a period's figure straight from the deals, their contacts
+    and the touch points (no per-deal rows): key, cents, deals. Parameters: the
+    untouched key, the unkeyed key, then start, end twice. The benchmark's limit, and
+    an independent check of the per-deal rows in the tests."""
+    link, touch, asset = DealContact._meta.db_table, TouchPoint._meta.db_table, \
+        ContentAsset._meta.db_table
+    deal, campaign = Deal._meta.db_table, Campaign._meta.db_table
+    conv = "dl.created_at" if basis == "pipeline" else "dl.closed_at"
+    won = "" if basis == "pipeline" else f" AND dl.status = '{DealStatus.WON}'"
+    column = "name" if by == "campaign" else "channel"
+    period = f"{conv} >= %s AND {conv} < %s"
+    return f"""
+SELECT CASE WHEN x.campaign_id = 0 THEN %s ELSE COALESCE(c.{column}, %s) END,
+       SUM(x.cents), COUNT(DISTINCT x.deal_id)
+  FROM (SELECT deal_id, campaign_id, cents FROM ({shares_statement(model, basis, period)}) s
+        UNION ALL
+        SELECT dl.id, 0, CAST(ROUND(dl.amount * 100) AS BIGINT) FROM {deal} dl
+         WHERE {period}{won} AND NOT EXISTS (
+               SELECT 1 FROM {link} dc JOIN {touch} tp ON tp.contact_id = dc.contact_id
+               LEFT JOIN {asset} a ON a.id = tp.asset_ref
+                WHERE dc.deal_id = dl.id AND tp.at <= {conv}
+                  AND (tp.campaign_id IS NOT NULL OR a.id IS NOT NULL))) x
+  LEFT JOIN {campaign} c ON c.id = x.campaign_id
+ GROUP BY 1
+"""

@@ -280,13 +280,48 @@ class DealAttribution(models.Model):
     at = models.DateTimeField(help_text="The conversion: created (pipeline) or won (revenue).")
     campaign_id = models.BigIntegerField(null=True, blank=True)
     cents = models.BigIntegerField()
+    channel = models.CharField(
+        max_length=20, blank=True, default="",
+        help_text="The channel key: the campaign's channel, content_seo without a campaign, "
+                  "empty for (none).")
+    channel_deal = models.PositiveSmallIntegerField(
+        default=0, help_text="1 on one row per deal and channel: counts the deal once.")
 
     class Meta:
         indexes = [
-            models.Index(fields=["basis", "model", "at", "campaign_id", "deal", "cents"],
-                         name="attr_basis_model_at"),  # covers the period read
+            models.Index(fields=["basis", "model", "at", "campaign_id", "deal", "cents",
+                                 "channel", "channel_deal"],
+                         name="attr_basis_model_at"),  # covers the read of partial days
             models.Index(fields=["deal", "basis", "model"], name="attr_deal"),
+            models.Index(fields=["campaign_id", "channel", "deal"], name="attr_campaign"),
         ]
 
     def __str__(self) -> str:
         return f"deal {self.deal_id} {self.basis} {self.model}: {self.cents}"
+
+
+class AttributionDay(models.Model):
+    """One UTC day's attributed cents and number of deals for a basis, model and item:
+    `kind` campaign (item: the campaign id, -1 without a campaign, 0 for "(none)") or
+    channel (item: the channel, content_seo without a campaign, empty for "(none)").
+    The sums of the DealAttribution rows of the deals converted that day, kept equal to
+    them by campaigns/rollup.py (rows added) and a database trigger (rows deleted, by
+    any code path: migration 0005), so a year is read from about 365 rows per key."""
+
+    basis = models.CharField(max_length=10)
+    model = models.CharField(max_length=12)
+    kind = models.CharField(max_length=8)
+    day = models.DateField()
+    item = models.CharField(max_length=20, blank=True)
+    cents = models.BigIntegerField()
+    deals = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["basis", "model", "kind", "day", "item"],
+                                    name="attr_day_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.basis} {self.model} {self.kind} {self.item}: {self.cents}"
+

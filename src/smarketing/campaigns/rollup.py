@@ -1,58 +1,97 @@
-"""Attribution rows per deal (DealAttribution), so a period's attribution is one indexed
-aggregate instead of a year of journeys computed on every request.
+"""Attribution rows per deal (DealAttribution) and their sums per day (AttributionDay),
+so a period's attribution is a read of about 365 rows per key instead of a year of
+journeys computed on every request.
 
 Exactly correct, late events included: before every read, `rollup_refresh` brings the
-rows of every stale deal up to date.
+rows of every stale deal and the day sums up to date.
 1. What makes a deal stale: database triggers (migration 0004) on any write to the
    deal's amount, status, created or closed moment, its contact links, or a linked
-   contact's reached(lead); and `touches_sync()` (campaigns/touches.py), which
-   materialises new events as touch points and marks the deals of the contacts whose
-   touch points were added, resolved again (campaigns or assets changed) or merged.
+   contact's reached(lead); a trigger on a campaign's channel (migration 0005); and
+   `touches_sync()` (campaigns/touches.py), which materialises new events as touch
+   points and marks the deals of the contacts whose touch points were added, resolved
+   again (campaigns or assets changed) or merged.
 2. Stale deals are computed again, all six models and both bases, by the window
    statement (campaigns/attribution_query.py); a deal without a touch gets one row
    for "(none)" (campaign 0), so every period's rows sum to its total.
+3. The day sums follow the rows: a deleted row (recomputed or its deal deleted, by
+   any code path) leaves them through a trigger (migration 0005), new rows are added
+   by `_add_days` in the same transaction; one refresh runs at a time (a lock on the
+   TouchSync row), so concurrent refreshes never interleave their sums.
 """
 
 from __future__ import annotations
 
 from django.db import connection, transaction
 
-from smarketing.campaigns.attribution_query import shares_statement
-from smarketing.campaigns.models import DealAttribution, DealAttributionState
+from smarketing.campaigns.attribution_query import day_sql, shares_statement
+from smarketing.campaigns.models import (
+    AttributionDay,
+    Campaign,
+    Channel,
+    DealAttribution,
+    DealAttributionState,
+    TouchSync,
+)
 from smarketing.campaigns.touches import touches_sync
 from smarketing.pipeline.models import Deal, DealStatus
 
 MODELS = ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay")
 BASES = ("pipeline", "revenue")
 STATE, ROWS = DealAttributionState._meta.db_table, DealAttribution._meta.db_table
+DAYS, CAMPAIGN = AttributionDay._meta.db_table, Campaign._meta.db_table
 DEAL = Deal._meta.db_table
 CHUNK = 5000
 STALE = f"dl.id IN (SELECT deal_id FROM {STATE} WHERE stale)"
+COLUMNS = "deal_id, at, campaign_id, cents, channel, channel_deal, basis, model"
+# one row per deal and channel counts the deal once for the channel
+FIRST_OF_CHANNEL = ("CASE WHEN ROW_NUMBER() OVER (PARTITION BY x.deal_id, x.channel "
+                    "ORDER BY COALESCE(x.campaign_id, -1)) = 1 THEN 1 ELSE 0 END")
 
 
 def _insert_rows(cursor: object, basis: str, model: str) -> None:
     conv = "dl.created_at" if basis == "pipeline" else "dl.closed_at"
     won = "" if basis == "pipeline" else f" AND dl.status = '{DealStatus.WON}'"
+    keyed = (f"SELECT s.*, COALESCE(c.channel, '{Channel.CONTENT_SEO}') AS channel FROM "
+             f"({shares_statement(model, basis, STALE)}) s "
+             f"LEFT JOIN {CAMPAIGN} c ON c.id = s.campaign_id")
     cursor.execute(  # type: ignore[attr-defined]
-        f"INSERT INTO {ROWS} (deal_id, at, campaign_id, cents, basis, model) "
-        f"SELECT x.*, %s, %s FROM ({shares_statement(model, basis, STALE)}) x", [basis, model])
+        f"INSERT INTO {ROWS} ({COLUMNS}) SELECT x.deal_id, x.conv, x.campaign_id, x.cents, "
+        f"x.channel, {FIRST_OF_CHANNEL}, %s, %s FROM ({keyed}) x", [basis, model])
     cursor.execute(  # type: ignore[attr-defined]
-        f"INSERT INTO {ROWS} (deal_id, at, campaign_id, cents, basis, model) "
-        f"SELECT dl.id, {conv}, 0, CAST(ROUND(dl.amount * 100) AS BIGINT), %s, %s "
+        f"INSERT INTO {ROWS} ({COLUMNS}) "
+        f"SELECT dl.id, {conv}, 0, CAST(ROUND(dl.amount * 100) AS BIGINT), '', 1, %s, %s "
         f"FROM {DEAL} dl WHERE {STALE}{won} AND {conv} IS NOT NULL AND NOT EXISTS "
         f"(SELECT 1 FROM {ROWS} r WHERE r.deal_id = dl.id AND r.basis = %s AND r.model = %s)",
         [basis, model, basis, model])
 
 
+def _add_days(cursor: object) -> None:
+    """Add the stale deals' new rows to the day sums (their old rows left the sums when
+    they were deleted: the trigger of migration 0005)."""
+    stale = f"r.deal_id IN (SELECT deal_id FROM {STATE} WHERE stale)"
+    items = {"campaign": ("CAST(COALESCE(r.campaign_id, -1) AS TEXT)", "COUNT(*)"),
+             "channel": ("r.channel", "SUM(r.channel_deal)")}
+    for kind, (item, deals) in items.items():
+        cursor.execute(  # type: ignore[attr-defined]
+            f"INSERT INTO {DAYS} (basis, model, kind, day, item, cents, deals) "
+            f"SELECT r.basis, r.model, %s, {day_sql('r.at')}, {item}, SUM(r.cents), {deals} "
+            f"FROM {ROWS} r WHERE {stale} GROUP BY r.basis, r.model, 4, 5 "
+            f"ON CONFLICT (basis, model, kind, day, item) DO UPDATE SET "
+            f"cents = {DAYS}.cents + excluded.cents, deals = {DAYS}.deals + excluded.deals",
+            [kind])
+
+
 def _recompute(stale: list[int]) -> None:
-    """Step 2: the stale deals' rows again. Other transactions marking one of `stale`
-    wait for the row lock and mark it again after this one commits (PostgreSQL)."""
+    """Step 2: the stale deals' rows and their day sums again. Other transactions
+    marking one of `stale` wait for the row lock and mark it again after this one
+    commits (PostgreSQL)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {ROWS} WHERE deal_id IN "
                        f"(SELECT deal_id FROM {STATE} WHERE stale)")
         for basis in BASES:
             for model in MODELS:
                 _insert_rows(cursor, basis, model)
+        _add_days(cursor)
     for first in range(0, len(stale), CHUNK):
         DealAttributionState.objects.filter(pk__in=stale[first:first + CHUNK]).update(
             stale=False)
@@ -65,6 +104,7 @@ def rollup_refresh() -> None:
     if not DealAttributionState.objects.filter(stale=True).exists():
         return
     with transaction.atomic():
+        TouchSync.objects.select_for_update().first()  # one refresh at a time: day sums
         stale = list(DealAttributionState.objects.select_for_update().filter(
             stale=True).values_list("pk", flat=True))
         if stale:
