@@ -59,6 +59,7 @@ from smarketing.campaigns.services import (
     cost_add,
     cost_delete,
     cost_update,
+    metric_delete,
     metrics_upsert,
 )
 from smarketing.core.errors import ValidationFailed
@@ -214,6 +215,15 @@ def campaigns_metrics(
     items = list(ChannelMetric.objects.filter(
         campaign=campaign, day__gte=period.start, day__lt=period.end))
     return {"items": items, "count": len(items)}
+
+
+@campaigns_router.delete("/{campaign_id}/metrics/{day}", response={204: None},
+                         summary="Delete a campaign's channel metrics of one day")
+def campaigns_metric_delete(request: HttpRequest, campaign_id: int, day: dt.date) -> Status:
+    campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id,
+                                           change=True)
+    metric_delete(campaign=campaign, day=day, actor=request.user)
+    return Status(204, None)
 
 
 @costs_router.patch("/{cost_id}", response=CostOut, summary="Change a cost")

@@ -39,6 +39,7 @@ from smarketing.campaigns.selectors import (
     channel_performance,
     count_key,
     performance_total,
+    ratio,
 )
 from smarketing.campaigns.services import (
     asset_create,
@@ -113,18 +114,15 @@ def campaign_list_page(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/campaign_list.html", context)
 
 
-def _attribution_by_model(period: Period, name: str) -> list[dict[str, Any]]:
+def _attribution_by_model(period: Period, name: str, spend: Decimal) -> list[dict[str, Any]]:
+    """Pipeline, revenue and ROI (revenue / spend) under each model."""
     start, end = period.bounds()
     rows = []
     for model in MODELS:
-        found = {basis: next((i for i in attribution(
-            start=start, end=end, model=model, basis=basis).items if i.key == name), None)
-            for basis in ("pipeline", "revenue")}
-        rows.append({
-            "model": model,
-            "pipeline": found["pipeline"].amount if found["pipeline"] else Decimal("0.00"),
-            "revenue": found["revenue"].amount if found["revenue"] else Decimal("0.00"),
-        })
+        found = {basis: next((i.amount for i in attribution(
+            start=start, end=end, model=model, basis=basis).items if i.key == name),
+            Decimal("0.00")) for basis in ("pipeline", "revenue")}
+        rows.append({"model": model, **found, "roi": ratio(found["revenue"], spend)})
     return rows
 
 
@@ -142,7 +140,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         **costs_section(request.user, campaign, period),
         **metrics_section(request.user, campaign, period),
         "row": row, "funnel": [(stage, row[count_key(stage)]) for stage in FUNNEL],
-        "assets": campaign.assets.all(), "by_model": _attribution_by_model(period, campaign.name),
+        "assets": campaign.assets.all(),
+        "by_model": _attribution_by_model(period, campaign.name, row["spend"]),
     }
     return render(request, "campaigns/campaign_detail.html", context)
 

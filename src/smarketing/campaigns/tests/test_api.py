@@ -76,6 +76,18 @@ def test_channel_metrics_arrive_in_bulk_and_read_back_by_period(api_as):
     assert negative.status_code == 422
 
 
+def test_a_day_of_channel_metrics_is_deleted_by_marketing_only(api_as):
+    campaign = make_campaign()
+    api_as("marketing").post("/api/v1/campaigns/metrics", {"items": [
+        {"campaign_id": campaign.pk, "day": "2026-03-02", "clicks": 4}]})
+    url = f"/api/v1/campaigns/{campaign.pk}/metrics/2026-03-02"
+    assert api_as("rep").delete(url).status_code == 404
+    assert api_as("marketing").delete(url).status_code == 204
+    gone = api_as("marketing").delete(url)
+    assert (gone.status_code, gone.json()["field"]) == (404, "day")
+    assert not ChannelMetric.objects.exists()
+
+
 def test_assets_crud_and_filter_by_campaign(api_as):
     campaign = make_campaign()
     api = api_as("marketing")

@@ -66,6 +66,9 @@ def test_the_campaign_page_shows_attribution_under_each_model(users, journey):
     assert by_model == {"first_touch": Decimal("1000.00"), "last_touch": Decimal("0.00"),
                         "linear": Decimal("500.00"), "u_shaped": Decimal("800.00"),
                         "w_shaped": Decimal("650.00"), "time_decay": by_model["time_decay"]}
+    roi = {r["model"]: r["roi"] for r in page.context["by_model"]}  # spend 412.00
+    assert (roi["first_touch"], roi["last_touch"], roi["u_shaped"]) == (
+        Decimal("2.43"), Decimal("0.00"), Decimal("1.94"))
     assert b"Pricing guide" in page.content and b"Add cost" in page.content
     assert client_for(users["rep"]).get("/campaigns/99999/").status_code == 404
 
