@@ -1,6 +1,13 @@
 from django.urls import path
 
-from smarketing.pipeline import company_views, deal_views, product_views, setup_views, views
+from smarketing.pipeline import (
+    company_views,
+    deal_views,
+    product_views,
+    quota_views,
+    setup_views,
+    views,
+)
 
 app_name = "pipeline"
 urlpatterns = [
@@ -24,7 +31,7 @@ urlpatterns = [
     path("contacts/<int:contact_id>/sales/", views.contact_activities, name="contact_sales"),
     path("work/", views.my_work, name="my_work"),
     path("forecast/", views.forecast_page, name="forecast"),
-    path("quotas/", views.quota_admin, name="quotas"),
+    path("quotas/", quota_views.quota_admin, name="quotas"),
     path("products/", product_views.product_list, name="products"),
     path("products/<int:product_id>/", product_views.product_edit, name="product_edit"),
     path("products/<int:product_id>/toggle/", product_views.product_toggle,

@@ -27,15 +27,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound
 from smarketing.core.export import queryset_csv
-from smarketing.core.periods import preset, quarter_of
-from smarketing.core.roles import is_admin, is_manager, team_id_of
-from smarketing.core.selectors import sales_users
+from smarketing.core.periods import preset
 from smarketing.people.models import Company, Contact
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import services
 from smarketing.pipeline.exports import DEAL_COLUMNS
-from smarketing.pipeline.forecast import forecast, prorated_quotas
+from smarketing.pipeline.forecast import forecast
 from smarketing.pipeline.forms import (
     ActivityForm,
     BoardFilterForm,
@@ -45,7 +43,6 @@ from smarketing.pipeline.forms import (
     ForecastFilterForm,
     LineItemForm,
     MoveForm,
-    QuotaForm,
     deal_edit_initial,
     named_period,
 )
@@ -454,53 +451,6 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         }),
     }
     return render(request, "pipeline/forecast.html", context)
-
-
-def _quota_table(year: int, owner_ids: list[int] | None) -> list[dict[str, Any]]:
-    quarters = [dt.date(year, m, 1) for m in (1, 4, 7, 10)]
-    users = sales_users()
-    if owner_ids is not None:
-        users = users.filter(pk__in=owner_ids)
-    rows = []
-    for user in users:
-        amounts = [prorated_quotas(quarter_of(q), [user.pk]).get(user.pk) for q in quarters]
-        rows.append({"user": user, "quarters": amounts})
-    return rows
-
-
-def _quota_scope(user: Any) -> list[int] | None:
-    if is_admin(user):
-        return None
-    team = team_id_of(user)
-    return list(owner_ids_of_team(team).values_list("user_id", flat=True)) if team else []
-
-
-def _save_quota(request: HttpRequest, form: QuotaForm) -> bool:
-    data = form.cleaned_data
-    if not perms.quota_can_set(request.user, data["owner"].pk):
-        form.add_error("owner", "You may not set this user's quota.")
-        return False
-    try:
-        services.quota_set(actor=request.user, **data)
-    except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return False
-    return True
-
-
-@login_required
-def quota_admin(request: HttpRequest) -> HttpResponse:
-    if not (is_admin(request.user) or is_manager(request.user)):
-        raise PermissionDenied("Quotas are set by admins and sales managers.")
-    form = QuotaForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _save_quota(request, form):
-        messages.success(request, "Quota saved.")
-        return redirect(f"{reverse('pipeline:quotas')}?year={form.cleaned_data['start'].year}")
-    year = int(request.GET.get("year") or timezone.localdate().year)
-    context = {"form": form, "year": year,
-               "rows": _quota_table(year, _quota_scope(request.user))}
-    return render(request, "pipeline/quotas.html", context,
-                  status=400 if form.is_bound and form.errors else 200)
 
 
 @login_required

@@ -57,9 +57,8 @@ def _card(deal: Any, targets: list[Any], can_move: bool, query: str) -> str:
         MONTHS_3[close.month].title(), close.day,
         mark_safe('<span class="badge badge-stalled">Stalled</span>') if deal.stalled else "",
     )
-    if can_move:
-        html += _move_menu(deal, targets, query)
-    return html + mark_safe("</li>")
+    menu = _move_menu(deal, targets, query) if can_move else ""
+    return format_html("{}{}</li>", html, menu)
 
 
 def _move_menu(deal: Any, targets: list[Any], query: str) -> str:

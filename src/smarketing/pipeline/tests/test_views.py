@@ -223,6 +223,22 @@ def test_quotas_are_set_by_managers_for_their_team_only(
     assert as_user("rep").get("/quotas/").status_code == 403
 
 
+def test_the_quota_page_derives_each_teams_quota_from_its_members(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    for rep, amount in (("rep", "30000"), ("rep_b", "20000"), ("rep_other", "7000")):
+        quota_set(actor=None, owner=users[rep], period="quarter", start=dt.date(2026, 4, 1),
+                  amount=amount)
+    quota_set(actor=None, owner=users["rep"], period="month", start=dt.date(2026, 7, 1),
+              amount="1000")
+    page = as_user("admin").get("/quotas/", {"year": 2026})
+    teams = dict(page.context["teams"])
+    team_of_rep = next(r["team"] for r in page.context["rows"] if r["user"] == users["rep"])
+    assert teams[team_of_rep][1:3] == [Decimal("50000.00"), Decimal("1000.00")]
+    assert Decimal("7000.00") in [amounts[1] for amounts in teams.values()]
+    assert as_user("admin").get("/quotas/", {"year": "20x6"}).status_code == 400
+
+
 def test_a_rep_edits_close_date_and_forecast_override_on_the_deal_page(
     users: dict[str, Any], as_user: Any
 ) -> None:
