@@ -67,3 +67,23 @@ def test_a_rep_sees_the_score_explained_on_the_contact_page(
     expect(card.get_by_test_id("score-item")).to_have_count(2)
     expect(card.get_by_test_id("score-total")).to_have_text("65")
     snap(page, "contact-score")
+
+
+def test_marketing_plans_the_threshold_from_a_capacity_typed_in(
+    browser_page: Page, users: dict[str, Any]
+) -> None:
+    for score in (10, 20, 30, 40, 45):
+        contact = make_contact()
+        Contact.objects.filter(pk=contact.pk).update(score=score)
+    page = browser_page
+    page.goto("/scoring/")
+    log_in(page, "marketing")
+    plan = page.get_by_test_id("plan")
+    plan.get_by_label("Capacity (MQLs per period; blank: the reps' capacities)").fill("2")
+    plan.get_by_role("button", name="Plan").click()
+    expect(page.get_by_test_id("plan")).to_contain_text("capacity 2 MQLs per 30 days (typed in)")
+    expect(page.get_by_test_id("plan-threshold")).to_have_text("35")
+    page.get_by_role("button", name="Apply threshold 35").click()
+    expect(page.get_by_test_id("active-model")).to_contain_text("v2")
+    expect(page.get_by_test_id("history")).to_contain_text(
+        "planned from sales capacity 2 per 30 days")

@@ -32,7 +32,6 @@ from smarketing.scoring.engine import (
     ModelSpec,
     add_hand_raises,
     scope_of_ids,
-    scope_of_range,
     score_scope,
 )
 from smarketing.scoring.models import (
@@ -120,64 +119,75 @@ def _score_and_store(
     return {r.company_id for r in results.values() if r.company_id is not None}
 
 
-def _qualify_range(spec: ModelSpec, contacts: Q, events: Q, at: dt.datetime) -> int:
-    """MQL candidates of a rescored range, found in SQL: still a subscriber or lead never
+def _qualify_all(spec: ModelSpec, at: dt.datetime) -> int:
+    """MQL candidates after a full rescore, found in SQL: still a subscriber or lead never
     qualified, with a stored score over the threshold or a hand-raise event (two
     queries: an OR with an EXISTS would probe every contact's events)."""
     open_leads = Contact.objects.filter(
-        contacts, lifecycle_stage__in=QUALIFIABLE, became_mql_at__isnull=True)
+        lifecycle_stage__in=QUALIFIABLE, became_mql_at__isnull=True)
     ids = set(open_leads.filter(score__gte=spec.threshold).values_list("id", flat=True))
     if spec.hand_raise_events:
         raisers = Event.objects.filter(
-            events, type=EventType.TRACK, name__in=list(spec.hand_raise_events),
-            timestamp__lte=at).values_list("contact_id", flat=True).distinct()
-        ids |= set(open_leads.filter(id__in=list(raisers)).values_list("id", flat=True))
-    if not ids:
-        return 0
+            type=EventType.TRACK, name__in=list(spec.hand_raise_events),
+            timestamp__lte=at, contact__isnull=False).values_list("contact_id", flat=True)
+        ids |= set(open_leads.filter(id__in=raisers).values_list("id", flat=True))
+    moved = 0
+    for start in range(0, len(ids), 5000):
+        moved += _qualify_ids(spec, sorted(ids)[start : start + 5000], at)
+    return moved
+
+
+def _qualify_ids(spec: ModelSpec, ids: list[int], at: dt.datetime) -> int:
     results = {
         pk: ContactResult(pk, fit=fit, engagement=engagement, stage=stage)
         for pk, fit, engagement, stage in Contact.objects.filter(id__in=ids).values_list(
             "id", "fit_score", "engagement_score", "lifecycle_stage")
     }
     if spec.hand_raise_events:
-        add_hand_raises(spec, results, Q(contact_id__in=list(results)), at)
+        add_hand_raises(spec, results, Q(contact_id__in=ids), at)
     return _qualify(results.values(), spec)
 
 
-def _rescore_range(
-    model: ScoringModel, spec: ModelSpec, scope: tuple[Q, Q], at: dt.datetime,
-    result: RescoreResult,
-) -> None:
-    """One range, set-based: compute into the temp table, write the changes, qualify;
-    then rescore incrementally the range's contacts that got events meanwhile."""
-    mark = Event.objects.aggregate(m=Max("id"))["m"] or 0
-    result.contacts += setbased.fill_temp_table(spec, contacts=scope[0], events=scope[1], at=at)
+def _write_range(model: ScoringModel, low: int, high: int, mark: int, at: dt.datetime
+                 ) -> tuple[int, list[int]]:
+    """Write the computed scores of contacts low..high (one short transaction); and the
+    contacts of the range that got events since the computation started (to rescore)."""
     with transaction.atomic():
-        result.changed += setbased.write_from_temp_table(model, at)
-    result.mqls += _qualify_range(spec, scope[0], scope[1], at)
-    late = Event.objects.filter(scope[1], id__gt=mark, contact__isnull=False).values_list(
-        "contact_id", flat=True).distinct()
-    if late:
-        score_contacts(contact_ids=list(late), at=at)
+        changed = setbased.write_from_temp_table(model, at, low=low, high=high)
+    late = Event.objects.filter(id__gt=mark, contact_id__gte=low, contact_id__lte=high)
+    return changed, list(late.values_list("contact_id", flat=True).distinct())
 
 
 def rescore_all(
     *, at: dt.datetime | None = None, progress: Progress | None = None, batch: int = BATCH
 ) -> RescoreResult:
-    """Rescore every contact with the active model at `at` (default now), set-based."""
+    """Rescore every contact with the active model at `at` (default now), set-based:
+    ONE grouped pass over all events computes every score into a temporary table;
+    then the changed scores are written in contact id ranges of `batch` (short
+    transactions, the progress steps), MQLs qualified, account scores refreshed."""
     started, at = time.monotonic(), at or timezone.now()
     model = active_model()
     spec, result = ModelSpec.of(model), RescoreResult()
     bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
     low, high = bounds["low"] or 0, bounds["high"] or -1
+    mark = Event.objects.aggregate(m=Max("id"))["m"] or 0
+    starts = range(low, high + 1, batch)
     setbased.create_temp_tables(spec.half_life_days)
     try:
-        for start in range(low, high + 1, batch):
-            _rescore_range(model, spec, scope_of_range(start, start + batch - 1), at, result)
+        result.contacts = setbased.fill_temp_table(spec, contacts=Q(), events=Q(), at=at)
+        if progress:
+            progress(1, len(starts) + 1)
+        late: list[int] = []
+        for step, start in enumerate(starts, start=2):
+            changed, more = _write_range(model, start, start + batch - 1, mark, at)
+            result.changed, late = result.changed + changed, late + more
             if progress:
-                progress(min(start + batch, high + 1) - low, high + 1 - low)
+                progress(step, len(starts) + 1)
     finally:
         setbased.drop_temp_tables()
+    result.mqls += _qualify_all(spec, at)
+    if late:  # events that arrived meanwhile: never overwritten by the older result
+        result.mqls += score_contacts(contact_ids=late, at=at).mqls
     refresh_company_scores(model=model, at=at)
     result.seconds = time.monotonic() - started
     return result

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import Contact
+from smarketing.scoring import setbased
 from smarketing.scoring.engine import (
     ContactResult,
     ModelSpec,
     scope_of_ids,
-    scope_of_range,
     score_scope,
 )
 from smarketing.scoring.models import (
@@ -27,7 +27,7 @@ from smarketing.scoring.models import (
     ScoreChange,
     ScoringModel,
 )
-from smarketing.scoring.scoring import BATCH, QUALIFIABLE, mql_reason
+from smarketing.scoring.scoring import QUALIFIABLE
 from smarketing.scoring.services import active_model, clean_engagement_rule, clean_fit_rule
 
 
@@ -97,18 +97,14 @@ class Preview:
 
 
 def preview(spec: ModelSpec, at: dt.datetime | None = None) -> Preview:
-    """How many current contacts would be MQLs under `spec` (nothing is written)."""
+    """How many current contacts would be MQLs under `spec` (nothing is written): the
+    full rescore's set-based scores, counted by the database."""
     at = at or timezone.now()
-    bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
-    low, high = bounds["low"] or 0, bounds["high"] or -1
-    contacts = qualifying = new = 0
-    for start in range(low, high + 1, BATCH):
-        scope = scope_of_range(start, start + BATCH - 1)
-        for result in score_scope(spec, contacts=scope[0], events=scope[1], at=at).values():
-            contacts += 1
-            if mql_reason(result, spec):
-                qualifying += 1
-                new += result.stage in QUALIFIABLE and not result.became_mql
+    setbased.create_temp_tables(spec.half_life_days)
+    try:
+        contacts, qualifying, new = setbased.qualifying_counts(spec, at, sorted(QUALIFIABLE))
+    finally:
+        setbased.drop_temp_tables()
     return Preview(contacts=contacts, qualifying=qualifying, new_mqls=new)
 
 

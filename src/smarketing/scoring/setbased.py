@@ -97,6 +97,11 @@ def _rounded(expression: str) -> str:
 def _engagement_sql(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
     """SELECT contact_id, engagement for the contacts with any counted event."""
     daily_sql, params = _daily_counts(spec, events, at).query.sql_with_params()
+    if not events and connection.vendor == "sqlite":
+        # all events: one sequential scan, not the (contact_id IS NOT NULL) index range
+        # that would fetch every event's row at random
+        table = connection.ops.quote_name(Event._meta.db_table)
+        daily_sql = daily_sql.replace(f"FROM {table}", f"FROM {table} NOT INDEXED", 1)
     factor = "COALESCE(k.factor, 0)" if spec.half_life_days else str(MICRO)
     join = f"LEFT JOIN {DECAY} k ON k.age = d.age" if spec.half_life_days else ""
     sums = ", ".join(
@@ -130,9 +135,10 @@ def scores_sql(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime
     """SELECT contact_id, fit, engagement for every contact in scope, at `at`."""
     fit_sql, params = _fit_sql(spec, contacts)
     if not spec.engagement_rules:
-        return f"SELECT f.id, f.fit_points, 0 FROM ({fit_sql}) f", params
+        return f"SELECT f.id, f.fit_points AS fit, 0 AS engagement FROM ({fit_sql}) f", params
     engagement_sql, more = _engagement_sql(spec, events, at)
-    return (f"SELECT f.id, f.fit_points, COALESCE(e.engagement, 0) FROM ({fit_sql}) f "
+    return (f"SELECT f.id, f.fit_points AS fit, COALESCE(e.engagement, 0) AS engagement "
+            f"FROM ({fit_sql}) f "
             f"LEFT JOIN ({engagement_sql}) e ON e.contact_id = f.id", params + more)
 
 
@@ -164,6 +170,34 @@ def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime)
         return cursor.rowcount
 
 
+def qualifying_counts(spec: ModelSpec, at: dt.datetime, open_stages: list[str]
+                      ) -> tuple[int, int, int]:
+    """(contacts, qualifying, new MQLs) under `spec` at `at`, counted by the database:
+    qualifying = total >= threshold or a hand-raise event, whatever the stage; new =
+    of those, the ones in `open_stages` never qualified. Needs the temp tables."""
+    sql, params = scores_sql(spec, contacts=Q(), events=Q(), at=at)
+    names, hit = _tables(), f"s.fit + s.engagement >= {int(spec.threshold)}"
+    raise_join = ""
+    if spec.hand_raise_events:
+        raisers = Event.objects.filter(
+            type="track", name__in=list(spec.hand_raise_events), timestamp__lte=at,
+            contact__isnull=False).values("contact_id").distinct().order_by()
+        raise_sql, more = raisers.query.sql_with_params()
+        raise_join, params = f"LEFT JOIN ({raise_sql}) h ON h.contact_id = s.id", [
+            *params, *more]
+        hit = f"({hit} OR h.contact_id IS NOT NULL)"
+    stages = ", ".join(["%s"] * len(open_stages))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {hit} THEN 1 ELSE 0 END), 0), "
+            f"COALESCE(SUM(CASE WHEN {hit} AND c.lifecycle_stage IN ({stages}) AND "
+            f"c.became_mql_at IS NULL THEN 1 ELSE 0 END), 0) FROM ({sql}) s "
+            f"JOIN {names['contact']} c ON c.id = s.id {raise_join}",
+            [*open_stages, *params])  # the stages come first in the text
+        contacts, qualifying, new = cursor.fetchone()
+    return int(contacts), int(qualifying), int(new)
+
+
 def _tables() -> dict[str, str]:
     from smarketing.scoring.models import ContactScore, ScoreChange
 
@@ -177,26 +211,29 @@ CHANGED = ("c.fit_score <> t.fit OR c.engagement_score <> t.engagement "
            "OR c.score <> t.fit + t.engagement")
 
 
-def write_from_temp_table(model: Any, at: dt.datetime) -> int:
-    """History rows and contact scores for the changed contacts, ContactScore upserted
-    where it differs; returns how many contacts' scores changed. Run it atomically."""
+def write_from_temp_table(model: Any, at: dt.datetime, *, low: int | None = None,
+                          high: int | None = None) -> int:
+    """History rows and contact scores for the changed contacts (of ids low..high, when
+    given), ContactScore upserted where it differs; returns how many contacts' scores
+    changed. Run it atomically."""
     names = _tables()
+    scope = "" if low is None else f" AND t.contact_id BETWEEN {int(low)} AND {int(high or 0)}"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {names['change']} (contact_id, at, model_id, fit, engagement, total, "
             f"previous_total) SELECT t.contact_id, %s, %s, t.fit, t.engagement, "
             f"t.fit + t.engagement, c.score FROM {TEMP} t JOIN {names['contact']} c "
-            f"ON c.id = t.contact_id WHERE {CHANGED}", [at, model.pk])
+            f"ON c.id = t.contact_id WHERE ({CHANGED}){scope}", [at, model.pk])
         changed = cursor.rowcount
         if changed:
             cursor.execute(
                 f"UPDATE {names['contact']} AS c SET fit_score = t.fit, engagement_score = "
                 f"t.engagement, score = t.fit + t.engagement FROM {TEMP} t "
-                f"WHERE c.id = t.contact_id AND ({CHANGED})")
+                f"WHERE c.id = t.contact_id AND ({CHANGED}){scope}")
         cursor.execute(
             f"INSERT INTO {names['score']} AS s (contact_id, model_id, fit, engagement, total, "
             f"scored_at, factors) SELECT t.contact_id, %s, t.fit, t.engagement, "
-            f"t.fit + t.engagement, %s, '[]' FROM {TEMP} t WHERE true "
+            f"t.fit + t.engagement, %s, '[]' FROM {TEMP} t WHERE true{scope} "
             "ON CONFLICT (contact_id) DO UPDATE SET model_id = excluded.model_id, "
             "fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, "
             "scored_at = excluded.scored_at WHERE s.model_id <> excluded.model_id "

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from smarketing.core.errors import DomainError
+from smarketing.core.errors import DomainError, ValidationFailed
 from smarketing.core.roles import role_of
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.scoring import selectors, services
@@ -41,6 +41,29 @@ def _editor(request: HttpRequest) -> Any:
     return request.user
 
 
+def _plan_inputs(data: Any) -> tuple[int | None, int]:
+    """Capacity (blank: the reps' capacities) and period days typed in, checked."""
+    values: dict[str, int | None] = {"capacity": None, "period_days": 30}
+    for key, low, high in (("capacity", 0, 1_000_000), ("period_days", 1, 365)):
+        text = str(data.get(key, "")).strip()
+        if not text:
+            continue
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise ValidationFailed(f"{key}: give a whole number from {low} to {high}",
+                                   field=key)
+        values[key] = int(text)
+    return values["capacity"], int(values["period_days"] or 30)
+
+
+def _plan(request: HttpRequest) -> Any:
+    try:
+        capacity, period_days = _plan_inputs(request.GET)
+    except DomainError as error:
+        messages.error(request, error.message)
+        capacity, period_days = None, 30
+    return threshold_plan(capacity=capacity, period_days=period_days)
+
+
 @login_required
 @require_GET
 def scoring_page(request: HttpRequest) -> HttpResponse:
@@ -58,7 +81,7 @@ def scoring_page(request: HttpRequest) -> HttpResponse:
         "history": selectors.model_history()[:20], "can_edit": can_edit_scoring(request.user),
         "distribution": selectors.score_distribution(), "preview": None,
         "predictive": PredictiveModel.objects.order_by("-version").first(),
-        "plan": threshold_plan(),
+        "plan": _plan(request), "typed_capacity": request.GET.get("capacity", ""),
         "rescore": selectors.latest_rescore(),
     })
 
@@ -135,7 +158,12 @@ def predict_train(request: HttpRequest) -> HttpResponse:
 def plan_apply(request: HttpRequest) -> HttpResponse:
     """Apply the planned threshold: a new version, with the plan as its reason."""
     actor = _editor(request)
-    plan = threshold_plan()
+    try:
+        capacity, period_days = _plan_inputs(request.POST)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("scoring:page")
+    plan = threshold_plan(capacity=capacity, period_days=period_days)
     if plan.recommended is None:
         messages.error(request, "No threshold fits the capacity.")
         return redirect("scoring:page")

@@ -66,3 +66,26 @@ def test_marketing_applies_the_plan_as_a_new_version(users: Any, api_as: Any) ->
     model = ScoringModel.objects.get(is_active=True)
     assert model.threshold == 25
     assert "planned from sales capacity 3 per 30 days" in model.change_note
+
+
+@time_machine.travel(NOW, tick=False)
+def test_marketing_plans_from_a_capacity_typed_in_and_applies_it(users: Any) -> None:
+    Profile.objects.filter(role="sales_rep").update(capacity=1)
+    contacts_with_scores([10, 20, 30, 40, 45])
+    client = Client()
+    client.force_login(users["marketing"])
+    page = client.get("/scoring/?capacity=1&period_days=30").content.decode()
+    assert "capacity 1 MQLs per 30 days (typed in)" in page and "Apply threshold 45" in page
+    client.post("/scoring/plan/apply/", {"capacity": "1", "period_days": "30"})
+    model = ScoringModel.objects.get(is_active=True)
+    assert model.threshold == 45
+    assert "planned from sales capacity 1 per 30 days" in model.change_note
+
+
+def test_a_bad_capacity_is_named_and_nothing_changes(users: Any) -> None:
+    client = Client()
+    client.force_login(users["marketing"])
+    page = client.get("/scoring/?capacity=lots", follow=True).content.decode()
+    assert "capacity: give a whole number from 0 to 1000000" in page
+    client.post("/scoring/plan/apply/", {"capacity": "-1"})
+    assert not ScoringModel.objects.filter(version=2).exists()
