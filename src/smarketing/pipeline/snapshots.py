@@ -114,3 +114,20 @@ def accuracy(period: Period, now: dt.datetime | None = None) -> dict[str, Any]:
         }
         cache.set(key, result, timeout=86400)
     return result
+
+
+def accuracy_by_owner(history: dict[str, Any]) -> list[dict[str, Any]]:
+    """The per-rep view of `accuracy()`: one row per owner (by name) with their actual
+    and, per week, their comparison (None in a week whose snapshot lacks them)."""
+    weeks = history["weeks"]
+    names: dict[int, str] = {}
+    actual: dict[int, Decimal] = {}
+    for week in weeks:
+        for row in week["owners"]:
+            names[row["owner_id"]], actual[row["owner_id"]] = row["owner"], row["actual"]
+    by_week = [{row["owner_id"]: row for row in week["owners"]} for week in weeks]
+    return [
+        {"owner_id": owner, "owner": names[owner], "actual": actual[owner],
+         "weeks": [cells.get(owner) for cells in by_week]}
+        for owner in sorted(names, key=lambda o: names[o])
+    ]

@@ -60,7 +60,12 @@ from smarketing.pipeline.selectors import (
     owner_ids_of_team,
     stalled_condition,
 )
-from smarketing.pipeline.snapshots import accuracy, as_json, snapshot_if_due
+from smarketing.pipeline.snapshots import (
+    accuracy,
+    accuracy_by_owner,
+    as_json,
+    snapshot_if_due,
+)
 from smarketing.pipeline.timelines import deal_timeline
 from smarketing.pipeline.upsell import clv, customers, suggestion_owner
 
@@ -442,6 +447,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     history = accuracy(last)
     context = {
         "form": form, "period": period, "f": result, "last": last, "history": history,
+        "rep_history": accuracy_by_owner(history),
         "chart": as_json(_chart_data(result)),
         "history_chart": as_json({
             "labels": [w["week_start"] for w in history["weeks"]],

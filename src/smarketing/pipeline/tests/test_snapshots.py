@@ -12,7 +12,12 @@ import time_machine
 from smarketing.core.periods import Period
 from smarketing.pipeline.models import ForecastSnapshot
 from smarketing.pipeline.services import deal_win
-from smarketing.pipeline.snapshots import accuracy, snapshot_if_due, week_start
+from smarketing.pipeline.snapshots import (
+    accuracy,
+    accuracy_by_owner,
+    snapshot_if_due,
+    week_start,
+)
 from smarketing.pipeline.tests.factories import make_deal
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +77,11 @@ def test_accuracy_compares_each_weeks_forecast_with_what_closed(users: dict[str,
     assert (owners["rep1"]["actual"], owners["rep2"]["actual"]) == (Decimal("1000.00"),
                                                                     Decimal("0.00"))
     assert owners["rep2"]["error_pct"] is None  # nothing closed: no percentage
+    reps = accuracy_by_owner(result)
+    assert [(r["owner"], r["actual"]) for r in reps] == [("rep1", Decimal("1000.00")),
+                                                         ("rep2", Decimal("0.00"))]
+    assert [c["owner"] for c in reps[0]["weeks"]] == ["rep1", "rep1"]
+    assert reps[0]["weeks"][0] == owners["rep1"]
 
 
 def test_weeks_start_on_monday() -> None:

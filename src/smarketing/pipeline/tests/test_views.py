@@ -10,9 +10,10 @@ import pytest
 import time_machine
 from django.test import Client
 
+from smarketing.core.periods import quarter_of
 from smarketing.people.models import Stage
 from smarketing.pipeline.models import Activity, Deal, DealStatus, Quota
-from smarketing.pipeline.services import activity_log, quota_set
+from smarketing.pipeline.services import activity_log, deal_win, quota_set
 from smarketing.pipeline.tests.factories import make_deal, make_product, reason, stage
 from smarketing.testing.factories import make_contact
 
@@ -205,6 +206,23 @@ def test_the_forecast_page_renders_figures_and_chart_data(
     assert response.context["chart"]["labels"] == ["rep1"]
     assert b'id="forecast-data"' in response.content
     assert response.context["history"]["final"] is True
+
+
+def test_the_forecast_page_shows_last_quarters_accuracy_per_rep(
+    users: dict[str, Any], as_user: Any
+) -> None:
+    from smarketing.pipeline.snapshots import snapshot_if_due
+
+    with time_machine.travel(dt.datetime(2026, 2, 2, tzinfo=dt.UTC), tick=False):
+        deal = make_deal(users["rep"], amount="4000", stage_name="Negotiation",
+                         close=dt.date(2026, 3, 1))
+        snapshot_if_due(quarter_of(dt.date(2026, 1, 1)))
+        deal_win(deal=deal, actor=users["rep"])
+    with time_machine.travel(dt.datetime(2026, 5, 5, tzinfo=dt.UTC), tick=False):
+        response = as_user("manager").get("/forecast/")
+    rows = response.context["rep_history"]
+    assert [(r["owner"], r["actual"]) for r in rows] == [("rep1", Decimal("4000.00"))]
+    assert b'data-testid="forecast-accuracy-reps"' in response.content
 
 
 def test_quotas_are_set_by_managers_for_their_team_only(
