@@ -81,6 +81,7 @@ def schema_error(request: HttpRequest, exc: SchemaError) -> HttpResponse:
 ROUTERS: tuple[tuple[str, str], ...] = (
     ("/users", "core.api:router"),
     ("/teams", "core.api:teams_router"),
+    ("/notifications", "core.api:notifications_router"),
     ("/contacts", "people.api:contacts_router"),
     ("/companies", "people.api:companies_router"),
     ("/properties", "people.api:properties_router"),

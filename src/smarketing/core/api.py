@@ -10,13 +10,29 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
-from smarketing.core.models import Role, Team
+from smarketing.core.models import Notification, Role, Team
 from smarketing.core.roles import is_admin, profile_of, role_of
-from smarketing.core.schemas import TeamIn, TeamList, TeamOut, TeamPatch, UserList, UserOut
-from smarketing.core.services import team_create, team_delete, team_update
+from smarketing.core.schemas import (
+    MarkedOut,
+    NotificationList,
+    NotificationOut,
+    TeamIn,
+    TeamList,
+    TeamOut,
+    TeamPatch,
+    UserList,
+    UserOut,
+)
+from smarketing.core.services import (
+    notifications_mark_read,
+    team_create,
+    team_delete,
+    team_update,
+)
 
 router = Router(tags=["users"])
 teams_router = Router(tags=["users"])
+notifications_router = Router(tags=["users"])
 
 
 def user_out(user: object) -> UserOut:
@@ -127,3 +143,34 @@ def teams_delete(request: HttpRequest, team_id: int) -> Status:
     _admin_only(request.user, "id")
     team_delete(team=team, actor=request.user)
     return Status(204, None)
+
+
+@notifications_router.get("", response=NotificationList,
+                          summary="Your notifications (the bell), newest first")
+def notifications_list(request: HttpRequest, unread: bool = False, limit: int = 50,
+                       offset: int = 0) -> dict[str, Any]:
+    if not 1 <= limit <= 200 or offset < 0:
+        raise ValidationFailed("limit: use 1 to 200 (offset >= 0)", field="limit")
+    mine = Notification.objects.filter(user_id=int(request.user.pk or 0))
+    mine = mine.order_by("-created_at", "-id")
+    shown = mine.filter(read_at__isnull=True) if unread else mine
+    return {"items": list(shown[offset : offset + limit]), "count": shown.count(),
+            "unread": mine.filter(read_at__isnull=True).count()}
+
+
+@notifications_router.post("/{notification_id}/read", response=NotificationOut,
+                           summary="Mark one of your notifications read")
+def notifications_read(request: HttpRequest, notification_id: int) -> Notification:
+    notification = Notification.objects.filter(pk=notification_id,
+                                               user_id=int(request.user.pk or 0)).first()
+    if notification is None:
+        raise NotFound(f"notification {notification_id} not found", field="id")
+    notifications_mark_read(user=request.user, ids=[notification.pk])
+    notification.refresh_from_db()
+    return notification
+
+
+@notifications_router.post("/read-all", response=MarkedOut,
+                           summary="Mark all your notifications read")
+def notifications_read_all(request: HttpRequest) -> dict[str, int]:
+    return {"marked": notifications_mark_read(user=request.user)}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from ninja import Schema
 
 
@@ -36,6 +38,26 @@ class TeamPatch(Schema):
 class TeamList(Schema):
     items: list[TeamOut]
     count: int
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationList(Schema):
+    items: list[NotificationOut]
+    count: int
+    unread: int
+
+
+class MarkedOut(Schema):
+    marked: int
 
 
 class UserList(Schema):

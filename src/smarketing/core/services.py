@@ -118,3 +118,15 @@ def team_delete(*, team: Team, actor: Any) -> None:
         what = sorted({str(type(o)._meta.verbose_name_plural) for o in exc.protected_objects})
         raise Conflict(f"team: {', '.join(what)} use team {team.name!r}",
                        field="team") from exc
+
+
+def notifications_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
+    """Mark the user's unread notifications read (all, or those of `ids`); how many."""
+    from django.utils import timezone
+
+    from smarketing.core.models import Notification
+
+    unread = Notification.objects.filter(user_id=user.pk, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -263,6 +263,14 @@ def deals_contact_add(request: HttpRequest, deal_id: int, payload: DealContactIn
     return Status(201, link)
 
 
+@deals_router.delete("/{deal_id}/contacts/{contact_id}", response={204: None},
+                     summary="Take a contact off a deal")
+def deals_contact_remove(request: HttpRequest, deal_id: int, contact_id: int) -> Status:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
+    services.deal_contact_remove(deal=deal, actor=request.user, contact_id=contact_id)
+    return Status(204, None)
+
+
 @deals_router.get("/{deal_id}/line-items", response=list[LineItemOut], summary="Line items")
 def line_items_list(request: HttpRequest, deal_id: int) -> Any:
     deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id)

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from smarketing.core.errors import Conflict, ValidationFailed
+from smarketing.core.errors import Conflict, NotFound, ValidationFailed
 from smarketing.core.periods import add_months
 from smarketing.people.lifecycle import contact_transition, funnel_position
 from smarketing.people.models import Cause, Company, Contact, Stage, stage_rank
@@ -305,6 +305,16 @@ def deal_contact_add(
                                       is_primary=is_primary)
     _follow_deal(deal, actor, at or timezone.now())
     return link
+
+
+@transaction.atomic
+def deal_contact_remove(*, deal: Deal, actor: Any, contact_id: int) -> None:
+    """Take a contact off a deal (the contact keeps its lifecycle stage and history);
+    a primary contact leaves the deal without one."""
+    removed, _ = deal.deal_contacts.filter(contact_id=contact_id).delete()
+    if not removed:
+        raise NotFound(f"contact_id: contact {contact_id} is not on this deal",
+                       field="contact_id")
 
 
 def _lock(deal: Deal) -> Deal:

@@ -119,3 +119,46 @@ def test_deleting_a_property_removes_its_values_from_every_record(api_as: Any) -
     holder.refresh_from_db()
     assert holder.properties == {}
     assert admin.get(f"/api/v1/properties/{plan['id']}").status_code == 404
+
+
+def test_each_user_lists_and_marks_read_only_their_own_notifications(
+    api_as: Any, users: dict[str, Any]
+) -> None:
+    import datetime as dt
+
+    from smarketing.core.models import Notification
+
+    def note(user: Any, title: str, minutes: int) -> Notification:
+        return Notification.objects.create(
+            user=user, kind="mql.assigned", title=title,
+            created_at=dt.datetime(2026, 3, 4, 12, minutes, tzinfo=dt.UTC))
+
+    first, second = note(users["rep"], "First", 0), note(users["rep"], "Second", 5)
+    theirs = note(users["rep_b"], "Not yours", 9)
+    api = api_as("rep")
+    listed = api.get("/api/v1/notifications").json()
+    assert ([n["title"] for n in listed["items"]], listed["unread"]) == (["Second", "First"], 2)
+    assert api.post(f"/api/v1/notifications/{first.pk}/read").json()["read_at"] is not None
+    assert [n["title"] for n in api.get("/api/v1/notifications", unread=True).json()["items"]] == [
+        "Second"]
+    assert api.post(f"/api/v1/notifications/{theirs.pk}/read").json()["field"] == "id"
+    assert api.post("/api/v1/notifications/read-all").json() == {"marked": 1}
+    second.refresh_from_db()
+    theirs.refresh_from_db()
+    assert second.read_at is not None and theirs.read_at is None
+
+
+def test_a_contact_taken_off_a_deal_keeps_its_history(api_as: Any, users: dict[str, Any]) -> None:
+    from smarketing.pipeline.tests.factories import make_deal
+
+    buyer = make_contact(email="buyer@example.com")
+    deal = make_deal(users["rep"], contacts=[buyer])
+    buyer.refresh_from_db()
+    stage_before = buyer.lifecycle_stage
+    api = api_as("rep")
+    assert api.delete(f"/api/v1/deals/{deal.pk}/contacts/{buyer.pk}").status_code == 204
+    assert api.get(f"/api/v1/deals/{deal.pk}").json()["contacts"] == []
+    buyer.refresh_from_db()
+    assert buyer.lifecycle_stage == stage_before
+    again = api.delete(f"/api/v1/deals/{deal.pk}/contacts/{buyer.pk}")
+    assert (again.status_code, again.json()["field"]) == (404, "contact_id")

@@ -129,6 +129,11 @@ CASES: dict[str, Case] = {
         lambda api, w: api.post(_deal(w, "/contacts"), {"contact_id": w.contact.pk}),
         lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 201),
     ),
+    "take a contact off rep's deal": Case(
+        lambda api, w: api.delete(_deal(
+            w, f"/contacts/{w.deal.deal_contacts.get().contact_id}")),
+        lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 204),
+    ),
     "add a line to rep's deal": Case(
         lambda api, w: api.post(_deal(w, "/line-items"), {"product_id": w.product.pk}),
         lambda w: deal_state(w.deal), statuses(OWNER_SIDE, 201),
@@ -252,7 +257,7 @@ def test_the_matrix_covers_every_pipeline_write_endpoint() -> None:
     covered = {
         ("post", "/api/v1/deals"), ("patch", d), ("delete", d), ("post", f"{d}/move"),
         ("post", f"{d}/win"), ("post", f"{d}/lose"), ("post", f"{d}/reopen"),
-        ("post", f"{d}/contacts"),
+        ("post", f"{d}/contacts"), ("delete", f"{d}/contacts/{{contact_id}}"),
         ("post", f"{d}/line-items"), ("patch", f"{d}/line-items/{{line_id}}"),
         ("delete", f"{d}/line-items/{{line_id}}"), ("post", "/api/v1/products"),
         ("patch", "/api/v1/products/{product_id}"), ("post", "/api/v1/activities"),
