@@ -10,8 +10,9 @@ tools). Content assets hang off the content, event and email campaigns. Each con
 with a campaign gets UTM-tagged page events from a "Demo website" source: the
 original campaign's touch shortly before the contact first appeared, an asset
 download at reached(lead) when the campaign has an asset (the conversion point),
-and the latest campaign's touch between lead and opportunity. Deterministic per
-seed; bulk inserts in chunks.
+and the latest campaign's touch between lead and opportunity. Reps share assets with
+some contacts the day after their opportunity. Deterministic per seed; bulk inserts
+in chunks.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from smarketing.tracking.services import source_create
 
 SOURCE_NAME = "Demo website"
 CHUNK = 5000
+SHARES = 40  # assets sent by reps to contacts with an opportunity
 CHANNEL_OF: dict[str, str] = {
     SourceChannel.ORGANIC_SEARCH: Channel.CONTENT_SEO, SourceChannel.PAID_SEARCH:
     Channel.PAID_SEARCH, SourceChannel.EMAIL: Channel.EMAIL, SourceChannel.ORGANIC_SOCIAL:
@@ -203,5 +205,23 @@ def generate_campaigns(context: GenerateContext) -> list[str]:
         batch = [event for row in rows for event in touches.of(row)]
         Event.objects.bulk_create(batch, batch_size=CHUNK)
         events += len(batch)
+    shares = _shares(rng, list(ContentAsset.objects.order_by("pk")), end)
     return [f"Campaigns: {len(campaigns)} campaigns, {spend_rows:,} cost and metric rows, "
-            f"{len(assets)} content assets, {events:,} UTM-tagged and asset events."]
+            f"{len(assets)} content assets, {events:,} UTM-tagged and asset events, "
+            f"{shares} assets shared by reps."]
+
+
+def _shares(rng: random.Random, assets: list[ContentAsset], end: dt.datetime) -> int:
+    """Owners send an asset to some of their contacts the day after the opportunity
+    (through the share service: an email activity each)."""
+    from smarketing.campaigns.services import asset_share
+
+    contacts = list(Contact.objects.filter(
+        became_opportunity_at__isnull=False, became_opportunity_at__lt=end - dt.timedelta(
+            days=1), owner__isnull=False).select_related("owner").order_by("pk")[:SHARES * 3])
+    chosen = rng.sample(contacts, min(SHARES, len(contacts))) if assets else []
+    for contact in chosen:
+        opportunity = contact.became_opportunity_at or end  # filtered: never None
+        asset_share(asset=rng.choice(assets), contact=contact, actor=contact.owner,
+                    note="As promised on our call.", at=opportunity + dt.timedelta(days=1))
+    return len(chosen)

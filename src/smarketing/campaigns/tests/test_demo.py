@@ -8,7 +8,13 @@ import pytest
 from django.db.models import Sum
 
 from smarketing.campaigns.attribution import NONE_KEY, attribution
-from smarketing.campaigns.models import Campaign, CampaignCost, ChannelMetric, ContentAsset
+from smarketing.campaigns.models import (
+    AssetShare,
+    Campaign,
+    CampaignCost,
+    ChannelMetric,
+    ContentAsset,
+)
 from smarketing.campaigns.resolution import campaign_ids_for_events, contact_campaigns
 from smarketing.people.generate import GenerateOptions, clear_people_data, generate
 from smarketing.people.models import Contact
@@ -32,6 +38,9 @@ def test_campaigns_span_channels_with_spend_assets_and_first_touches(generated: 
     assert ChannelMetric.objects.filter(campaign__channel="paid_search").exists()
     assert CampaignCost.objects.filter(campaign__channel="events_webinars").exists()
     assert ContentAsset.objects.filter(type="ebook", gated=True).exists()
+    shares = list(AssetShare.objects.select_related("contact", "activity"))
+    assert shares and all(s.shared_by_id == s.contact.owner_id and s.activity.kind == "email"
+                          for s in shares)
     # each contact's first touch resolves to its original campaign
     names = dict(Campaign.objects.values_list("pk", "name"))
     contacts = dict(Contact.objects.filter(original_campaign__in=names.values()).values_list(
