@@ -17,9 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.models import AssetShare, ContentAsset
+from smarketing.campaigns.selectors import asset_performance
 from smarketing.campaigns.services import asset_share
 from smarketing.core.errors import DomainError, NotFound
 from smarketing.people.permissions import contact_get_for_user
+from smarketing.pipeline.models import Deal
 from smarketing.tracking.models import Event
 
 
@@ -66,3 +68,21 @@ def contact_content(request: HttpRequest, contact_id: int) -> HttpResponse:
                       _context(contact, error=error), status=400)
     return render(request, "campaigns/_contact_content.html",
                   _context(contact, notice=f"Shared “{share.asset.title}”."))
+
+
+@login_required
+@require_http_methods(["GET"])
+def asset_deals(request: HttpRequest, asset_id: int) -> HttpResponse:
+    """The won and lost deals an asset appeared in (a deal contact interacted with it
+    before the close), as the content library counts them."""
+    if not perms.can_read(request.user):
+        raise PermissionDenied("Your account has no role.")
+    try:
+        asset = perms.asset_get_for_user(user=request.user, asset_id=asset_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    stats = asset_performance().get(asset.pk)
+    ids = (stats.won | stats.lost) if stats else set()
+    deals = (Deal.objects.filter(pk__in=ids).select_related("owner", "company")
+             .order_by("-closed_at", "-pk"))
+    return render(request, "campaigns/asset_deals.html", {"asset": asset, "deals": deals})

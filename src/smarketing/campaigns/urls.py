@@ -22,5 +22,6 @@ urlpatterns = [
     path("contacts/<int:contact_id>/content/", content_views.contact_content,
          name="contact_content"),
     path("content/new/", views.asset_form, name="asset_new"),
+    path("content/<int:asset_id>/deals/", content_views.asset_deals, name="asset_deals"),
     path("content/<int:asset_id>/edit/", views.asset_form, name="asset_edit"),
 ]

@@ -127,6 +127,10 @@ def test_the_content_library_counts_won_and_lost_deals_an_asset_appears_in(users
     stats = dict(page.context["rows"])[guide]
     assert (stats.views, len(stats.contacts), stats.won, stats.lost) == (
         3, 3, {won.pk}, {lost.pk})
+    assert f'href="/content/{guide.pk}/deals/"'.encode() in page.content
+    behind = client_for(users["rep"]).get(f"/content/{guide.pk}/deals/")
+    assert {d.pk for d in behind.context["deals"]} == {won.pk, lost.pk}  # not the late one
+    assert client_for(users["rep"]).get("/content/99999/deals/").status_code == 404
 
 
 def test_the_content_library_shows_leads_mqls_and_influenced_pipeline_per_asset(users):
