@@ -20,14 +20,18 @@ from smarketing.core.schemas import (
     TeamList,
     TeamOut,
     TeamPatch,
+    UserIn,
     UserList,
     UserOut,
+    UserPatch,
 )
 from smarketing.core.services import (
     notifications_mark_read,
     team_create,
     team_delete,
     team_update,
+    user_create,
+    user_update,
 )
 
 router = Router(tags=["users"])
@@ -89,6 +93,53 @@ def users_get(request: HttpRequest, user_id: int) -> UserOut:
     if user is None:
         raise NotFound(f"user {user_id} not found", field="id")
     return user_out(user)
+
+
+def _checked_password(password: str | None, username: str) -> str | None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if password is None:
+        return None
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        raise ValidationFailed(f"password: {' '.join(exc.messages)}", field="password") from exc
+    return password
+
+
+def _team_of(team_id: int | None) -> Team | None:
+    if team_id is None:
+        return None
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        raise ValidationFailed(f"team_id: no team {team_id}", field="team_id")
+    return team
+
+
+@router.post("", response={201: UserOut}, summary="Create a user with a role (admins)")
+def users_create(request: HttpRequest, payload: UserIn) -> Status:
+    if not is_admin(request.user):
+        raise PermissionDenied("role: only admins create users", field="role")
+    data = payload.dict()
+    user = user_create(
+        password=_checked_password(data.pop("password"), payload.username),
+        team=_team_of(data.pop("team_id")), **data)
+    return Status(201, user_out(user))
+
+
+@router.patch("/{user_id}", response=UserOut,
+              summary="Change a user's role, team, name or capacity, or deactivate them")
+def users_update(request: HttpRequest, user_id: int, payload: UserPatch) -> UserOut:
+    user = User.objects.filter(pk=user_id, profile__isnull=False).first()
+    if user is None:
+        raise NotFound(f"user {user_id} not found", field="id")
+    if not is_admin(request.user):
+        raise PermissionDenied("id: only admins change users", field="id")
+    fields = payload.dict(exclude_unset=True)
+    if "team_id" in fields:
+        fields["team"] = _team_of(fields.pop("team_id"))
+    return user_out(user_update(user=user, actor=request.user, **fields))
 
 
 @teams_router.get("", response=TeamList, summary="Teams, by name, with their active members")

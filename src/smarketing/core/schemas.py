@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
+from pydantic import ConfigDict, Field
 
 
 class UserOut(Schema):
@@ -23,6 +24,33 @@ class TeamOut(Schema):
     name: str
     region: str
     members: int
+
+
+class UserIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    role: str
+    email: str = Field("", max_length=254)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    team_id: int | None = None
+    region: str = ""
+    capacity: int = 50
+    password: str | None = None  # none: cannot sign in with a password (set it later)
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserPatch(Schema):
+    email: str | None = Field(None, max_length=254)
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    role: str | None = None
+    team_id: int | None = None
+    region: str | None = None
+    capacity: int | None = None
+    is_active: bool | None = None
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class TeamIn(Schema):

@@ -130,3 +130,32 @@ def notifications_mark_read(*, user: Any, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+USER_FIELDS = frozenset({"email", "first_name", "last_name", "role", "team", "region",
+                         "capacity", "is_active"})
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: Any, **fields: Any) -> User:
+    """Change a user's name, email, role, team, region, capacity or active flag (an
+    inactive user keeps their records and history, and cannot sign in)."""
+    unknown = sorted(set(fields) - USER_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"{unknown[0]}: not a user field", field=unknown[0])
+    if fields.get("is_active") is False and user.pk == getattr(actor, "pk", None):
+        raise ValidationFailed("is_active: you cannot deactivate yourself", field="is_active")
+    _check_choice(fields.get("region") or "", Region, "region")
+    if (fields.get("capacity") or 0) < 0:
+        raise ValidationFailed("capacity: must be >= 0", field="capacity")
+    for name in ("email", "first_name", "last_name", "is_active"):
+        if name in fields:
+            setattr(user, name, fields[name])
+    user.save()
+    if "role" in fields:
+        user_set_role(user=user, role=fields["role"])
+    profile = {k: fields[k] for k in ("team", "region", "capacity") if k in fields}
+    if profile:
+        Profile.objects.filter(user=user).update(**profile)
+    user.profile.refresh_from_db()
+    return user

@@ -162,3 +162,48 @@ def test_a_contact_taken_off_a_deal_keeps_its_history(api_as: Any, users: dict[s
     assert buyer.lifecycle_stage == stage_before
     again = api.delete(f"/api/v1/deals/{deal.pk}/contacts/{buyer.pk}")
     assert (again.status_code, again.json()["field"]) == (404, "contact_id")
+
+
+def test_admins_create_change_and_deactivate_users(api_as: Any, users: dict[str, Any]) -> None:
+    admin = api_as("admin")
+    team_id = users["rep"].profile.team_id
+    created = admin.post("/api/v1/users", {"username": "newrep", "role": "sales_rep",
+                                           "first_name": "Nia", "team_id": team_id})
+    assert created.status_code == 201
+    new = created.json()
+    assert (new["role"], new["team_id"], new["capacity"]) == ("sales_rep", team_id, 50)
+    changed = admin.patch(f"/api/v1/users/{new['id']}", {"role": "sales_manager",
+                                                         "capacity": 10}).json()
+    assert (changed["role"], changed["capacity"]) == ("sales_manager", 10)
+    assert admin.patch(f"/api/v1/users/{new['id']}", {"is_active": False}).status_code == 200
+    assert admin.get(f"/api/v1/users/{new['id']}").status_code == 404  # not an owner now
+    assert admin.patch(f"/api/v1/users/{new['id']}", {"is_active": True}).json()["id"] == new["id"]
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ({"username": "rep1", "role": "sales_rep"}, "username"),
+    ({"username": "x", "role": "boss"}, "role"),
+    ({"username": "x", "role": "sales_rep", "team_id": 999999}, "team_id"),
+    ({"username": "x", "role": "sales_rep", "password": "123"}, "password"),
+    ({"username": "x", "role": "sales_rep", "nickname": "y"}, "nickname"),
+])
+def test_a_bad_user_names_the_field_and_writes_nothing(
+    api_as: Any, users: dict[str, Any], payload: dict[str, Any], field: str
+) -> None:
+    from django.contrib.auth.models import User
+
+    before = User.objects.count()
+    answer = api_as("admin").post("/api/v1/users", payload)
+    assert (answer.status_code, answer.json()["field"]) == (422, field)
+    assert User.objects.count() == before
+
+
+def test_only_admins_manage_users_and_nobody_deactivates_themselves(
+    api_as: Any, users: dict[str, Any]
+) -> None:
+    assert api_as("manager").post("/api/v1/users", {"username": "x", "role": "sales_rep"}
+                                  ).status_code == 403
+    rep = users["rep"].pk
+    assert api_as("manager").patch(f"/api/v1/users/{rep}", {"capacity": 1}).status_code == 403
+    own = api_as("admin").patch(f"/api/v1/users/{users['admin'].pk}", {"is_active": False})
+    assert (own.status_code, own.json()["field"]) == (422, "is_active")

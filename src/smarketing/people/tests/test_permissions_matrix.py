@@ -19,7 +19,7 @@ import pytest
 from django.forms.models import model_to_dict
 
 from conftest import ApiClient
-from smarketing.core.models import Role
+from smarketing.core.models import Profile, Role
 from smarketing.integrations.models import ApiToken
 from smarketing.integrations.services import token_create
 from smarketing.people.models import (
@@ -212,6 +212,15 @@ CASES: dict[str, Case] = {
         lambda api, w: api.delete(f"/api/v1/properties/{w.property_id}"),
         lambda w: PropertyDefinition.objects.count(), statuses({"admin"}, 204, 403),
     ),
+    "create a user": Case(
+        lambda api, w: api.post("/api/v1/users", {"username": "nia", "role": "sales_rep"}),
+        lambda w: w.users["rep"].__class__.objects.count(), statuses({"admin"}, 201, 403),
+    ),
+    "change a user": Case(
+        lambda api, w: api.patch(f"/api/v1/users/{w.users['rep'].pk}", {"capacity": 7}),
+        lambda w: Profile.objects.get(user=w.users["rep"]).capacity,
+        statuses({"admin"}, 200, 403),
+    ),
     "create a token": Case(
         lambda api, w: api.post("/api/v1/tokens", {"name": "laptop"}),
         lambda w: ApiToken.objects.count(), statuses(ALL, 201),
@@ -290,5 +299,6 @@ def test_the_matrix_covers_every_write_endpoint() -> None:
         ("patch", "/api/v1/properties/{property_id}"),
         ("delete", "/api/v1/properties/{property_id}"),
         ("post", "/api/v1/tokens"), ("delete", "/api/v1/tokens/{token_id}"),
+        ("post", "/api/v1/users"), ("patch", "/api/v1/users/{user_id}"),
     }
     assert writes == covered, "a write endpoint was added: add it to CASES"
