@@ -73,3 +73,21 @@ def test_each_dashboard_draws_its_charts(
     tabs.get_by_role("link", name=tab, exact=True).click()
     expect(page.locator(f'{chart}[data-drawn="true"]')).to_be_visible()
     snap(page, f"dashboard-{tab.split()[0].lower()}")
+
+
+def test_a_forecast_amount_and_a_cohort_rate_click_through_to_their_records(
+    browser_page: Page, history: dict[str, int]
+) -> None:
+    page = browser_page
+    page.goto("/dashboards/sales/")
+    log_in(page, "manager")
+    forecast = page.get_by_test_id("table-forecast")
+    forecast.get_by_role("row", name="Closed won").get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Forecast: Closed won: the records behind the number")
+           ).to_be_visible()
+    expect(page.get_by_test_id("records-total")).to_have_text("1,200.00")
+    page.goto("/dashboards/marketing/")
+    page.get_by_test_id("cohort-lead_to_mql_rate").click()
+    expect(page.get_by_role("heading", name="Lead-to-MQL rate (cohort view): the records "
+                                            "behind the number")).to_be_visible()
+    expect(page.get_by_test_id("records-count")).to_have_text("8")  # 4 in the cohort, 4 reached

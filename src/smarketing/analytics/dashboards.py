@@ -259,7 +259,7 @@ def trends(names: Iterable[str], period: Period) -> dict[str, Any]:
             kpi = registry.get(name)
         except NotFound:
             continue
-        values = [kpi.compute(b).value for b in buckets]
+        values = [kpi.headline(b) for b in buckets]
         series.append({"name": name, "label": kpi.label or _label(name), "unit": str(kpi.unit),
                        "values": [None if v is None else float(v) for v in values]})
     return {"labels": [b.start.isoformat() for b in buckets], "series": series}

@@ -215,4 +215,5 @@ def register_measure(
         label=label, section=section, breakdown=measure.breakdown,
         breakdowns=tuple(measure.dimensions),
         cohort_records=cohort.records if cohort is not None else None,
+        value=measure.value,
     ))

@@ -81,6 +81,11 @@ class Kpi:
     breakdown: Callable[[Period, str], dict[str, Any]] | None = None
     breakdowns: tuple[str, ...] = ()
     cohort_records: Callable[[Period], Records] | None = None
+    value: Callable[[Period], Number | None] | None = None  # the headline alone, no parts
+
+    def headline(self, period: Period) -> Number | None:
+        """The value without the parts (trends need only that)."""
+        return self.value(period) if self.value is not None else self.compute(period).value
 
 
 VIEWS = ("period", "cohort")
