@@ -179,6 +179,9 @@ class Deal(models.Model):
             models.Index(fields=["updated_at"], name="deal_updated"),  # forecast cache key
             # a board column's first cards by close date: an index range, no sort
             models.Index(fields=["stage", "expected_close_date", "id"], name="deal_board_column"),
+            # the board's column totals (count, sum of amount per stage) from the index alone,
+            # unfiltered or for one owner or a team's owners
+            models.Index(fields=["stage", "owner", "amount"], name="deal_board_totals"),
         ]
 
     def __str__(self) -> str:
