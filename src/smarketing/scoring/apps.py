@@ -9,13 +9,19 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         from smarketing.core.jobs import register_job
         from smarketing.core.timeline import register_timeline_provider
-        from smarketing.scoring.scoring import after_events_ingested, run_queued_rescore
+        from smarketing.scoring.scoring import (
+            INCREMENTAL_JOB,
+            after_events_ingested,
+            run_incremental,
+            run_queued_rescore,
+        )
         from smarketing.scoring.selectors import score_changes_for_timeline
         from smarketing.scoring.services import RESCORE_JOB
         from smarketing.tracking.hooks import register_events_listener
 
-        # Incremental scoring: the ingested events' contacts, right after the commit.
+        # Incremental scoring: the ingested events' contacts, by a job queued at commit.
         register_events_listener("scoring.rescore", after_events_ingested)
+        register_job(INCREMENTAL_JOB, run_incremental)
         # A full rescore after a model change runs in the worker, not the request.
         register_job(RESCORE_JOB, run_queued_rescore)
         # Score changes (with the model version) on the contact timeline.

@@ -8,8 +8,9 @@ account scores. Both paths run engine.score_scope, so they store the same number
   ingestion runs: each range is read and written in its own short transaction, and an
   event that lands meanwhile triggers its own incremental update.
 - Incremental (`score_contacts`): the same for a few contact ids; the tracking
-  ingestion calls `after_events_ingested` which runs it right after the request's
-  transaction commits (so the worst-case delay is the end of that request).
+  ingestion calls `after_events_ingested`, which queues a job with the request's
+  contacts when its transaction commits; the worker runs it (worst-case delay:
+  the worker's poll interval, 5 s by default, plus the jobs queued before it).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from smarketing.core.jobs import enqueue
 from smarketing.people.lifecycle import contact_transition
 from smarketing.people.models import Cause, Contact, Stage
 from smarketing.scoring import setbased
@@ -54,6 +56,8 @@ class RescoreResult:
     changed: int = 0
     mqls: int = 0
     seconds: float = 0.0
+    compute_seconds: float = 0.0  # the one set-based statement (full rescore)
+    write_seconds: float = 0.0  # the ranged writes of the changed scores
 
 
 def mql_reason(result: ContactResult, spec: ModelSpec) -> str:
@@ -175,6 +179,7 @@ def rescore_all(
     setbased.create_temp_tables(spec.half_life_days)
     try:
         result.contacts = setbased.fill_temp_table(spec, contacts=Q(), events=Q(), at=at)
+        result.compute_seconds = time.monotonic() - started
         if progress:
             progress(1, len(starts) + 1)
         late: list[int] = []
@@ -183,6 +188,7 @@ def rescore_all(
             result.changed, late = result.changed + changed, late + more
             if progress:
                 progress(step, len(starts) + 1)
+        result.write_seconds = time.monotonic() - started - result.compute_seconds
     finally:
         setbased.drop_temp_tables()
     result.mqls += _qualify_all(spec, at)
@@ -208,11 +214,21 @@ def score_contacts(
     return result
 
 
+INCREMENTAL_JOB = "scoring.incremental"
+
+
 def after_events_ingested(contact_ids: Iterable[int | None]) -> None:
-    """For the tracking ingestion: rescore these contacts once the transaction commits."""
+    """For the tracking ingestion: queue the rescoring of these contacts as a job that
+    exists once the request's transaction commits (the request itself only inserts
+    the job row, so scoring never slows ingestion down); the worker runs it."""
     ids = sorted({i for i in contact_ids if i is not None})
     if ids:
-        transaction.on_commit(lambda: score_contacts(contact_ids=ids))
+        enqueue(INCREMENTAL_JOB, {"contacts": ids})
+
+
+def run_incremental(payload: dict[str, Any]) -> None:
+    """Job handler: rescore the contacts of an ingested request (incrementally)."""
+    score_contacts(contact_ids=[int(i) for i in payload["contacts"]])
 
 
 def refresh_company_scores(

@@ -9,8 +9,15 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smarketing.core.jobs import run_burst
+from smarketing.core.models import Job
 from smarketing.people.models import Contact
-from smarketing.scoring.scoring import after_events_ingested, rescore_all, score_contacts
+from smarketing.scoring.scoring import (
+    INCREMENTAL_JOB,
+    after_events_ingested,
+    rescore_all,
+    score_contacts,
+)
 from smarketing.scoring.tests.helpers import NOW, a_model, event
 from smarketing.testing.factories import make_contact
 
@@ -61,7 +68,7 @@ def test_incremental_updates_equal_a_full_rescore(
         transaction.set_rollback(True)
 
 
-def test_ingestion_scores_its_contacts_right_after_commit(
+def test_ingestion_queues_its_contacts_scoring_at_commit_for_the_worker(
     users: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     a_model(users["marketing"], engagement=ENGAGEMENT)
@@ -70,4 +77,8 @@ def test_ingestion_scores_its_contacts_right_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         after_events_ingested([lead.pk, None, lead.pk])
     assert len(callbacks) == 1
+    (job,) = Job.objects.filter(kind=INCREMENTAL_JOB, done_at=None)
+    assert job.payload == {"contacts": [lead.pk]}
+    assert Contact.objects.get(pk=lead.pk).engagement_score == 0
+    run_burst("test")
     assert Contact.objects.get(pk=lead.pk).engagement_score == 30

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.test import Client
 
+from smarketing.core.jobs import run_burst
 from smarketing.people.models import Contact, Stage, StageChange
 from smarketing.scoring.selectors import contact_score
 from smarketing.scoring.tests.helpers import a_model
@@ -39,6 +40,7 @@ def test_tracked_events_make_an_mql_with_an_explanation_that_sums(
              "traits": {"email": "vp@acme.example", "title": "VP Sales"}},
             {"type": "track", "userId": "u1", "event": "Form Submitted"},
         ])
+    run_burst("test")  # the worker: the request queued its contacts' scoring
     contact = Contact.objects.get(email="vp@acme.example")
     assert (contact.fit_score, contact.engagement_score, contact.score) == (15, 55, 70)
     assert contact.lifecycle_stage == Stage.MQL

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from segment.analytics.client import Client as SegmentClient
 
+from smarketing.core.jobs import run_burst
 from smarketing.people.models import Contact, Stage, StageChange
 from smarketing.scoring.selectors import contact_score
 from smarketing.scoring.tests.helpers import a_model
@@ -34,11 +35,13 @@ def test_segment_client_events_make_an_mql_whose_explanation_sums_to_its_score(
     client.identify(user_id="u-42", traits={"email": "vp@acme.example", "title": "VP Sales"})
     client.page(user_id="u-42", name="Pricing", properties={"url": "https://acme.example/pricing"})
     client.flush()
+    run_burst("test")  # the worker scores what the requests queued
     assert Contact.objects.get(email="vp@acme.example").lifecycle_stage != Stage.MQL
     client.track(user_id="u-42", event="Form Submitted")
     client.flush()
     client.shutdown()
     assert errors == []
+    run_burst("test")
     contact = Contact.objects.get(email="vp@acme.example")
     assert (contact.score, contact.lifecycle_stage) == (15 + 5 + 50, Stage.MQL)
     change = StageChange.objects.get(contact=contact, to_stage=Stage.MQL)
