@@ -128,26 +128,31 @@ def _event_columns(vendor: str, source: int, contacts: int, first_contact: int,
     at = (f"to_timestamp({base} + {offset})" if vendor == "postgresql"
           else f"datetime({base} + {offset}, 'unixepoch')")
     cat = "||"
+    # h = i x a large odd constant: its remainder picks the contact, its quotient the
+    # rest, so that a contact's events get every campaign, touch and anonymous share
     contact_index = f"((i * 2654435761) % {contacts})"
+    q = f"((i * 2654435761) / {contacts})"
     asset = f"({assets[0]} + (i / 53) % {assets[1]})"
     properties = (f"CASE WHEN i % 53 = 1 THEN '{{\"asset_id\": ' {cat} CAST({asset} AS TEXT) "
                   f"{cat} '}}' ELSE '{{}}' END")
     json = "::jsonb" if vendor == "postgresql" else ""
     every = max(1, round(8 * events / FULL_EVENTS))  # one event in `every` has a campaign
-    campaign = (f"CASE WHEN i % {every} = 0 THEN 'bench-c' {cat} "
-                f"CAST((i / {every}) % {CAMPAIGNS} AS TEXT) ELSE '' END")
+    touch = f"{q} % {every} = 0"
+    campaign = (f"CASE WHEN {touch} THEN 'bench-c' {cat} "
+                f"CAST(({q} / {every}) % {CAMPAIGNS} AS TEXT) ELSE '' END")
+    anonymous = f"{q} % 5 = 4"
     return {
         "source_id": str(source), "message_id": f"'b' {cat} CAST(i AS TEXT)",
         "type": "CASE WHEN i % 53 = 1 THEN 'track' ELSE 'page' END",
         "name": "CASE WHEN i % 53 = 1 THEN 'Asset Viewed' ELSE '' END",
-        "contact_id": f"CASE WHEN i % 5 = 4 THEN NULL ELSE {first_contact} + {contact_index} END",
-        "anonymous_id": f"CASE WHEN i % 5 = 4 THEN 'anon-x' {cat} CAST(i % 100000 AS TEXT) "
+        "contact_id": f"CASE WHEN {anonymous} THEN NULL ELSE {first_contact} + {contact_index} END",
+        "anonymous_id": f"CASE WHEN {anonymous} THEN 'anon-x' {cat} CAST(i % 100000 AS TEXT) "
                         f"ELSE 'anon-' {cat} CAST({contact_index} AS TEXT) END",
         "user_id": "''", "group_id": "''", "previous_id": "''",
         "timestamp": at, "sent_at": "NULL", "received_at": at,
         "properties": f"({properties}){json}", "context": f"'{{}}'{json}",
-        "utm_source": f"CASE WHEN i % {every} = 0 THEN 'bench' ELSE '' END",
-        "utm_medium": f"CASE WHEN i % {every} = 0 THEN 'cpc' ELSE '' END",
+        "utm_source": f"CASE WHEN {touch} THEN 'bench' ELSE '' END",
+        "utm_medium": f"CASE WHEN {touch} THEN 'cpc' ELSE '' END",
         "utm_campaign": campaign, "utm_term": "''", "utm_content": "''", "referrer": "''",
         "page_path": f"'/p/' {cat} CAST(i % 50 AS TEXT)",
         "page_url": f"'https://example.com/p/' {cat} CAST(i % 50 AS TEXT)",
