@@ -8,15 +8,22 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from smarketing.campaigns.demo import clear_campaign_data, generate_campaigns
-        from smarketing.campaigns.sources import latest_source_refresh
+        from smarketing.campaigns.sources import (
+            LATEST_SOURCE_JOB,
+            after_events_ingested,
+            run_latest_source,
+        )
         from smarketing.campaigns.touches import touches_for_contacts
+        from smarketing.core.jobs import register_job
         from smarketing.people.generate.extensions import Extension, register_generate_extension
         from smarketing.tracking.hooks import register_events_listener
 
         # Touch points of ingested (and stitched) events, in the request's transaction.
         register_events_listener("campaigns.touches", touches_for_contacts)
-        # Contacts' latest source and campaign follow their newest touch.
-        register_events_listener("campaigns.latest_source", latest_source_refresh)
+        # Contacts' latest source and campaign follow their newest touch (a job queued
+        # at the ingesting request's commit, run by the worker).
+        register_events_listener("campaigns.latest_source", after_events_ingested)
+        register_job(LATEST_SOURCE_JOB, run_latest_source)
 
         # Named to run after the pipeline extension (extensions run by name).
         register_generate_extension(

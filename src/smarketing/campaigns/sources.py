@@ -6,8 +6,10 @@ carrying UTM fields, or a page view that arrived from outside the site (another
 site's referrer, or none: direct). Navigating inside the site (a referrer on the
 page's own host) is not a touch. The channel is tracking's `channel_for` (the same
 rules as the original source), the campaign the touch's raw utm_campaign (empty for
-an untagged visit). Runs after each tracking request for the contacts it touched
-(a tracking events listener), set-based: one query for the candidate events."""
+an untagged visit). A tracking events listener queues a job with each request's
+contacts when its transaction commits (the request only inserts the job row, so
+ingestion is not slowed down); the worker runs it, set-based: one query for the
+candidate events."""
 
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ from urllib.parse import urlsplit
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
+from smarketing.core.jobs import enqueue
 from smarketing.people.models import Contact
 from smarketing.people.services import contact_update
 from smarketing.tracking.attribution import channel_for
 from smarketing.tracking.models import Event, EventType
 
 CANDIDATES = 20  # newest candidate events read per contact
+LATEST_SOURCE_JOB = "campaigns.latest_source"
 FIELDS = ("utm_medium", "utm_source", "utm_campaign", "referrer", "page_url")
 
 
@@ -69,3 +73,15 @@ def latest_source_refresh(contact_ids: Iterable[int]) -> None:
         if (contact.latest_source, contact.latest_campaign) != (source, campaign):
             contact_update(contact=contact, actor=None, latest_source=source,
                            latest_campaign=campaign)
+
+
+def after_events_ingested(contact_ids: Iterable[int | None]) -> None:
+    """Tracking events listener: queue the refresh of these contacts (at commit)."""
+    ids = sorted({i for i in contact_ids if i is not None})
+    if ids:
+        enqueue(LATEST_SOURCE_JOB, {"contacts": ids})
+
+
+def run_latest_source(payload: dict[str, Any]) -> None:
+    """Job handler: refresh the latest source of an ingested request's contacts."""
+    latest_source_refresh([int(i) for i in payload["contacts"]])

@@ -8,6 +8,7 @@ import pytest
 
 from smarketing.campaigns.sources import latest_source_refresh
 from smarketing.campaigns.tests.factories import make_event
+from smarketing.core.jobs import run_burst
 from smarketing.testing.factories import make_contact
 from smarketing.tracking.hooks import notify_events_ingested
 
@@ -54,9 +55,14 @@ def test_a_later_page_view_is_a_touch_unless_it_comes_from_the_site(referrer, ex
     assert latest(contact) == expected
 
 
-def test_the_tracking_listener_keeps_the_latest_source_current():
+def test_the_tracking_listener_queues_the_refresh_and_the_worker_runs_it(
+    django_capture_on_commit_callbacks
+):
     contact = make_contact()
     make_event(contact, at(3), utm_campaign="webinar-q1", utm_medium="webinar",
                page_url=SITE)
-    notify_events_ingested({contact.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_events_ingested({contact.pk})
+    assert latest(contact) == ("", "")  # the request only queued a job
+    run_burst("test")
     assert latest(contact) == ("event", "webinar-q1")
