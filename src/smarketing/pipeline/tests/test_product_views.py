@@ -6,23 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from smarketing.pipeline.models import Product
 from smarketing.pipeline.services import line_item_add
 from smarketing.pipeline.tests.factories import make_deal, make_product
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "pw-for-tests"
-
-
-@pytest.fixture
-def as_user(users: dict[str, Any]) -> Any:
-    def login(name: str) -> Client:
-        client = Client()
-        assert client.login(username=users[name].username, password=PASSWORD)
-        return client
-    return login
 
 
 def test_a_manager_adds_a_product_and_sees_it_in_the_catalogue(as_user: Any) -> None:

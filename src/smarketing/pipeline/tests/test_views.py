@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.test import Client
 
 from smarketing.core.periods import quarter_of
 from smarketing.people.models import Stage
@@ -18,16 +17,6 @@ from smarketing.pipeline.tests.factories import make_deal, make_product, reason,
 from smarketing.testing.factories import make_contact
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "pw-for-tests"
-
-
-@pytest.fixture
-def as_user(users: dict[str, Any]) -> Any:
-    def login(name: str) -> Client:
-        client = Client()
-        assert client.login(username=users[name].username, password=PASSWORD)
-        return client
-    return login
 
 
 def test_the_board_shows_columns_with_totals_and_weighted_totals(
