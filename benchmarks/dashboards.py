@@ -40,6 +40,8 @@ def parse_args() -> argparse.Namespace:
                         help="Top the events up to this many (0: leave them).")
     parser.add_argument("--deals", type=int, default=50_000,
                         help="Top the deals up to this many (0: leave them).")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="Do not refresh attribution's rollup first (cases without it).")
     return parser.parse_args()
 
 
@@ -193,7 +195,8 @@ def main() -> None:
     made = harness.prepare_data(args)
     top_up_deals(args.deals)
     top_up_events(args.events)
-    warm_derived_tables()
+    if not args.no_warm:
+        warm_derived_tables()
     from smarketing.pipeline.models import Deal
     from smarketing.tracking.models import Event
 
