@@ -1,4 +1,4 @@
-"""Which campaign an event's UTM fields name, and the default channel of untagged visits.
+"""Which campaign an event's UTM fields name.
 
 Campaign precedence (docs/campaigns.md). UTM values compare trimmed and
 case-insensitively. An event with an empty utm_campaign resolves to no campaign.
@@ -10,11 +10,8 @@ utm_source / utm_medium must equal the event's, and the most specific one wins:
 4. utm_campaign alone.
 (At most one campaign holds each combination: a unique constraint.)
 
-Default channel grouping for a visit that resolves to no campaign: its utm_medium
-when it has one (cpc -> paid search, email -> email, ...), else its referrer's
-host: an email client (webmail) -> email, a search engine -> organic search, a
-known social network -> organic social, no referrer host (none, unparseable, or the
-site itself) -> direct, anything else -> referral.
+The default channel grouping of untagged visits is tracking.attribution.channel_for
+(contacts' original and latest source).
 """
 
 from __future__ import annotations
@@ -22,42 +19,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from django.db.models import QuerySet
 
 from smarketing.campaigns.models import Campaign, Channel
 from smarketing.campaigns.services import utm_key
-from smarketing.tracking.attribution import (
-    EMAIL_CLIENTS,
-    EMAIL_MEDIA,
-    EVENT_MEDIA,
-    ORGANIC_MEDIA,
-    PAID_SEARCH_MEDIA,
-    PAID_SOCIAL_MEDIA,
-    REFERRAL_MEDIA,
-    SEARCH_ENGINES,
-    SOCIAL_MEDIA,
-    SOCIAL_NETWORKS,
-)
 from smarketing.tracking.models import Event
 
 ORGANIC_SEARCH = "organic_search"
 # Every channel a touch or a visit can be grouped under: a campaign's channels, and
 # organic search (which no campaign pays for).
 CHANNEL_LABELS: dict[str, str] = {ORGANIC_SEARCH: "Organic search", **dict(Channel.choices)}
-
-MEDIUM_CHANNELS: tuple[tuple[frozenset[str], str], ...] = (
-    (PAID_SEARCH_MEDIA, Channel.PAID_SEARCH),
-    (PAID_SOCIAL_MEDIA, Channel.PAID_SOCIAL),
-    (SOCIAL_MEDIA, Channel.ORGANIC_SOCIAL),
-    (EMAIL_MEDIA, Channel.EMAIL),
-    (frozenset({"display", "cpm", "banner", "programmatic"}), Channel.DISPLAY),
-    (EVENT_MEDIA, Channel.EVENTS_WEBINARS),
-    (REFERRAL_MEDIA, Channel.REFERRAL),
-    (ORGANIC_MEDIA, ORGANIC_SEARCH),
-    (frozenset({"content", "blog"}), Channel.CONTENT_SEO),
-)
 
 
 class UtmKeys(NamedTuple):
@@ -139,39 +111,3 @@ def contact_campaigns(contact_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         first = result.get(contact_id, (by_event[pk], 0))[0]
         result[contact_id] = (first, by_event[pk])
     return result
-
-
-def _host(url: str) -> str:
-    try:
-        host = urlsplit(url.strip()).hostname or ""
-    except ValueError:
-        return ""
-    return host.lower().removeprefix("www.")
-
-
-def _matches(host: str, names: tuple[str, ...]) -> bool:
-    return any(host.startswith(name) or f".{name}" in f".{host}" for name in names)
-
-
-def medium_channel(utm_medium: str) -> str | None:
-    medium = utm_key(utm_medium)
-    for media, channel in MEDIUM_CHANNELS:
-        if medium in media:
-            return str(channel)
-    return None
-
-
-def default_channel(*, referrer: str, utm_medium: str = "", page_url: str = "") -> str:
-    """The channel group of a visit that resolves to no campaign (module docstring)."""
-    if utm_key(utm_medium):
-        return medium_channel(utm_medium) or Channel.OTHER
-    host = _host(referrer)
-    if not host or host == _host(page_url):
-        return Channel.DIRECT
-    if _matches(host, EMAIL_CLIENTS):
-        return Channel.EMAIL
-    if _matches(host, SEARCH_ENGINES):
-        return ORGANIC_SEARCH
-    if _matches(host, SOCIAL_NETWORKS):
-        return Channel.ORGANIC_SOCIAL
-    return Channel.REFERRAL

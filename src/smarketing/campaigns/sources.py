@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
@@ -23,7 +22,7 @@ from django.db.models.functions import RowNumber
 from smarketing.core.jobs import enqueue
 from smarketing.people.models import Contact
 from smarketing.people.services import contact_update
-from smarketing.tracking.attribution import channel_for
+from smarketing.tracking.attribution import channel_for, url_host
 from smarketing.tracking.models import Event, EventType
 
 CANDIDATES = 20  # newest candidate events read per contact
@@ -31,19 +30,12 @@ LATEST_SOURCE_JOB = "campaigns.latest_source"
 FIELDS = ("utm_medium", "utm_source", "utm_campaign", "referrer", "page_url")
 
 
-def _host(url: str) -> str:
-    try:
-        return (urlsplit(url.strip()).hostname or "").lower().removeprefix("www.")
-    except ValueError:
-        return ""
-
-
 def is_touch(event: dict[str, Any]) -> bool:
     """UTM fields, or a page view from outside the site (or from nowhere: direct)."""
     if event["utm_campaign"] or event["utm_source"] or event["utm_medium"]:
         return True
     return event["type"] == EventType.PAGE and not (
-        event["referrer"] and _host(event["referrer"]) == _host(event["page_url"]))
+        event["referrer"] and url_host(event["referrer"]) == url_host(event["page_url"]))
 
 
 def latest_touches(contact_ids: Iterable[int]) -> dict[int, tuple[str, str]]:

@@ -103,9 +103,10 @@ def _utm_from_url(url: str, search: str) -> dict[str, str]:
     }
 
 
-def _host(url: str) -> str:
+def url_host(url: str) -> str:
+    """The URL's host, lower case, without www.; empty when there is none."""
     try:
-        host = urlsplit(url).hostname or ""
+        host = urlsplit(url.strip()).hostname or ""
     except ValueError:
         return ""
     return host.lower().removeprefix("www.")
@@ -124,8 +125,8 @@ def channel_for(
         return _channel_of_medium(medium, utm_source.strip().lower())
     if "gclid=" in page_url or "msclkid=" in page_url:
         return SourceChannel.PAID_SEARCH
-    host = _host(referrer)
-    if not host or host == _host(page_url):
+    host = url_host(referrer)
+    if not host or host == url_host(page_url):
         return SourceChannel.DIRECT
     if _matches(host, EMAIL_CLIENTS):
         return SourceChannel.EMAIL

@@ -7,7 +7,6 @@ from smarketing.campaigns.resolution import (
     campaign_ids_for,
     campaign_ids_for_events,
     contact_campaigns,
-    default_channel,
     resolve_campaign,
 )
 from smarketing.campaigns.tests.factories import make_campaign, make_event
@@ -49,33 +48,6 @@ def test_utm_fields_resolve_to_the_most_specific_matching_campaign(campaigns, ut
     assert campaign_ids_for([UtmKeys.of(*utm)])[UtmKeys.of(*utm)] == (
         campaigns[expected].pk if expected else None
     )
-
-
-@pytest.mark.parametrize(("referrer", "medium", "expected"), [
-    ("", "", "direct"),
-    ("https://shop.example.com/a", "", "direct"),
-    ("https://www.google.com/search?q=crm", "", "organic_search"),
-    ("https://www.bing.com/", "", "organic_search"),
-    ("https://duckduckgo.com/", "", "organic_search"),
-    ("https://www.linkedin.com/feed/", "", "organic_social"),
-    ("https://t.co/abc", "", "organic_social"),
-    ("https://m.facebook.com/", "", "organic_social"),
-    ("https://mail.google.com/mail/u/0/", "", "email"),
-    ("https://outlook.live.com/mail/", "", "email"),
-    ("https://mail.yahoo.com/", "", "email"),
-    ("https://news.ycombinator.com/item?id=1", "", "referral"),
-    ("https://partner.example.org/", "", "referral"),
-    ("not a url at all", "", "direct"),
-    ("https://www.google.com/", "email", "email"),
-    ("", "CPC", "paid_search"),
-    ("", "paid_social", "paid_social"),
-    ("", "display", "display"),
-    ("", "webinar", "events_webinars"),
-    ("", "carrier-pigeon", "other"),
-])
-def test_untagged_visits_get_the_default_channel_grouping(referrer, medium, expected):
-    page = "https://shop.example.com/pricing"
-    assert default_channel(referrer=referrer, utm_medium=medium, page_url=page) == expected
 
 
 def test_a_batch_of_events_resolves_in_a_fixed_number_of_queries(
