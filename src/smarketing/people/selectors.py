@@ -11,7 +11,6 @@ punctuation and accents when sorting.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,6 +22,7 @@ from django.db.models.functions import Collate, Lower
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from smarketing.core.errors import ValidationFailed
+from smarketing.core.ordering import check_sort
 from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import Company, Contact, PropertyObject, Stage, StageChange
 from smarketing.people.properties import property_filter
@@ -89,14 +89,8 @@ def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
     return qs.filter(condition)
 
 
-def _check_sort(sort: str, allowed: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    if sort not in allowed:
-        raise ValidationFailed(f"sort: use one of {', '.join(allowed)}", field="sort")
-    return allowed[sort]
-
-
 def contact_list(filters: ContactFilters) -> QuerySet[Contact]:
-    order = _check_sort(filters.sort, CONTACT_SORTS)
+    order = check_sort(filters.sort, CONTACT_SORTS)
     qs: QuerySet[Any] = Contact.objects.alias(
         first_name_lower=Lower("first_name"), last_name_lower=Lower("last_name")
     )
@@ -129,7 +123,7 @@ def company_list(
     *, q: str = "", owner_id: int | None = None, region: str = "",
     props: list[str] | None = None, sort: str = "name",
 ) -> QuerySet[Company]:
-    order = _check_sort(sort, COMPANY_SORTS)
+    order = check_sort(sort, COMPANY_SORTS)
     qs: QuerySet[Any] = Company.objects.alias(name_lower=Lower("name"))
     term = q.strip().lower()
     if term:
