@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.export import queryset_csv
@@ -50,6 +50,8 @@ from smarketing.pipeline.schemas import (
     LineItemOut,
     LineItemPatch,
     LoseIn,
+    LostReasonIn,
+    LostReasonPatch,
     MoveIn,
     NamedOut,
     PipelineIn,
@@ -100,6 +102,11 @@ class DealQuery(Schema):
     close_from: dt.date | None = None
     close_to: dt.date | None = None
     q: str = ""
+    stage_id: int | None = None
+    pipeline_id: int | None = None
+    company_id: int | None = None
+    sort: str = Field("close_date", description="close_date, amount, created_at, updated_at, "
+                      "name, stage or closed_at; a leading - sorts descending")
     limit: int = 50
     offset: int = 0
 
@@ -158,12 +165,47 @@ def pipelines_list(request: HttpRequest) -> Any:
 
 
 @pipelines_router.get("/lost-reasons", response=list[NamedOut], summary="Lost reasons")
-def lost_reasons_list(request: HttpRequest) -> Any:
+def lost_reasons_list(request: HttpRequest, active: bool | None = None) -> Any:
+    """By name; `active=true` only those offered for new lost deals, `false` the retired."""
     services.default_pipeline()
-    return LostReason.objects.order_by("name")
+    reasons = LostReason.objects.order_by("name")
+    return reasons if active is None else reasons.filter(active=active)
 
 
-@deals_router.get("", response=DealList, summary="List deals (filters: owner, team, close)")
+def _check_lost_reasons(user: Any) -> None:
+    if not perms.lost_reason_can_change(user):
+        raise PermissionDenied("only admins change lost reasons", field="name")
+
+
+@pipelines_router.post("/lost-reasons", response={201: NamedOut},
+                       summary="Add a lost reason (admins)")
+def lost_reasons_create(request: HttpRequest, payload: LostReasonIn) -> Status:
+    _check_lost_reasons(request.user)
+    return Status(201, setup.lost_reason_save(actor=request.user, **payload.dict()))
+
+
+@pipelines_router.patch("/lost-reasons/{reason_id}", response=NamedOut,
+                        summary="Rename, retire (active: false) or bring back a lost reason")
+def lost_reasons_patch(request: HttpRequest, reason_id: int, payload: LostReasonPatch) -> Any:
+    _check_lost_reasons(request.user)
+    reason = LostReason.objects.filter(pk=reason_id).first()
+    if reason is None:
+        raise NotFound(f"lost reason {reason_id} not found", field="reason_id")
+    return setup.lost_reason_save(actor=request.user, reason=reason,
+                                  **payload.dict(exclude_unset=True))
+
+
+def _lost_reason(pk: int | None) -> LostReason:
+    """A lost reason offered for new lost deals (a retired one is refused)."""
+    reason: LostReason = _get(LostReason, pk, "lost_reason_id")
+    if not reason.active:
+        raise ValidationFailed(f"lost_reason_id: {reason.name!r} is retired",
+                               field="lost_reason_id")
+    return reason
+
+
+@deals_router.get("", response=DealList,
+                  summary="List deals (filters, `sort`)")
 def deals_list(request: HttpRequest, filters: Query[DealQuery]) -> dict[str, Any]:
     data = filters.dict()
     limit, offset = data.pop("limit"), data.pop("offset")
@@ -219,8 +261,7 @@ def deals_delete(request: HttpRequest, deal_id: int) -> Status:
 @deals_router.post("/{deal_id}/move", response=DealOut, summary="Move to a stage")
 def deals_move(request: HttpRequest, deal_id: int, payload: MoveIn) -> Any:
     deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
-    reason = _get(LostReason, payload.lost_reason_id, "lost_reason_id") \
-        if payload.lost_reason_id else None
+    reason = _lost_reason(payload.lost_reason_id) if payload.lost_reason_id else None
     return services.deal_move_stage(
         deal=deal, actor=request.user, stage=_get(PipelineStage, payload.stage_id, "stage_id"),
         lost_reason=reason, lost_note=payload.lost_note,
@@ -236,7 +277,7 @@ def deals_win(request: HttpRequest, deal_id: int) -> Any:
 @deals_router.post("/{deal_id}/lose", response=DealOut, summary="Close as lost")
 def deals_lose(request: HttpRequest, deal_id: int, payload: LoseIn) -> Any:
     deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id, change=True)
-    reason = _get(LostReason, payload.lost_reason_id, "lost_reason_id")
+    reason = _lost_reason(payload.lost_reason_id)
     return services.deal_lose(deal=deal, actor=request.user, reason=reason, note=payload.note)
 
 
@@ -612,6 +653,14 @@ def pipelines_patch(request: HttpRequest, pipeline_id: int, payload: PipelinePat
     pipeline = _pipeline_for_change(request.user, pipeline_id)
     return setup.pipeline_update(pipeline=pipeline, actor=request.user,
                                      **payload.dict(exclude_unset=True))
+
+
+@pipelines_router.delete("/pipelines/{pipeline_id}", response={204: None},
+                         summary="Delete a pipeline no deal is in (not the default one)")
+def pipelines_delete(request: HttpRequest, pipeline_id: int) -> Status:
+    setup.pipeline_delete(pipeline=_pipeline_for_change(request.user, pipeline_id),
+                          actor=request.user)
+    return Status(204, None)
 
 
 @pipelines_router.post("/pipelines/{pipeline_id}/stages", response={201: StageOut},

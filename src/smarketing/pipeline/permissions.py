@@ -13,7 +13,7 @@ Changing is for:
 - quotas: admins, and sales managers for the members of their team.
 - pipelines and their stages: admins and sales managers.
 - products: admins and sales managers (the Products page and API); lost reasons:
-  admins (Django admin).
+  admins (API and Django admin). Deleting a pipeline: admins and sales managers.
 A deal or activity the user may not change is reported as missing (404 at the
 API, 403 page in the UI).
 """
@@ -89,6 +89,11 @@ def pipeline_can_change(user: Any) -> bool:
 def catalogue_can_change(user: Any) -> bool:
     """Products are kept by admins and sales managers (who also set pipelines up)."""
     return is_admin(user) or is_manager(user)
+
+
+def lost_reason_can_change(user: Any) -> bool:
+    """The managed list of lost reasons is kept by admins."""
+    return is_admin(user)
 
 
 def deal_get_for_user(*, user: Any, deal_id: int, change: bool = False) -> Deal:

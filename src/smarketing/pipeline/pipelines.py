@@ -4,7 +4,9 @@ A pipeline needs at least one open stage, one won stage and one lost stage: deal
 open, win and lose through them. A stage's won/lost flags decide its deals' status,
 so they cannot change while deals are in it, and a stage that deals are in or went
 through (their stage history) cannot be removed: rename it or retire it by moving
-its deals. Stage order is 1..n, renumbered as a whole when it changes.
+its deals. Stage order is 1..n, renumbered as a whole when it changes. A pipeline
+is deleted only while no deal is in it, and never the default one. Lost reasons
+(admins) are retired, never deleted: lost deals keep theirs.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from smarketing.core.errors import Conflict, ValidationFailed
-from smarketing.pipeline.models import DealStageChange, ForecastCategory, Pipeline, PipelineStage
+from smarketing.pipeline.models import (
+    Deal,
+    DealStageChange,
+    ForecastCategory,
+    LostReason,
+    Pipeline,
+    PipelineStage,
+)
 from smarketing.pipeline.services import DEFAULT_STAGES
 
 STAGE_FIELDS = frozenset({"name", "probability", "forecast_category", "is_won", "is_lost",
@@ -139,6 +148,19 @@ def pipeline_update(
 
 
 @transaction.atomic
+def pipeline_delete(*, pipeline: Pipeline, actor: Any) -> None:
+    """Remove a pipeline and its stages: not the default one, not while deals are in it."""
+    if pipeline.is_default:
+        raise Conflict(f"is_default: {pipeline.name!r} is the default pipeline; make another "
+                       "one the default first", field="is_default")
+    deals = Deal.objects.filter(stage__pipeline=pipeline).count()
+    if deals:
+        raise Conflict(f"deals: {deals} deals are in pipeline {pipeline.name!r}; "
+                       "delete them first", field="deals")
+    pipeline.delete()
+
+
+@transaction.atomic
 def stage_add(*, pipeline: Pipeline, actor: Any, spec: StageSpec) -> PipelineStage:
     """Add a stage after the pipeline's last one (reorder with stages_reorder)."""
     last = pipeline.stages.aggregate(last=Max("order"))["last"] or 0
@@ -208,3 +230,23 @@ def stage_shift(*, stage: PipelineStage, actor: Any, step: int) -> Pipeline:
     to = min(max(at + step, 0), len(ids) - 1)
     ids.insert(to, ids.pop(at))
     return stages_reorder(pipeline=stage.pipeline, actor=actor, stage_ids=ids)
+
+
+@transaction.atomic
+def lost_reason_save(
+    *, actor: Any, reason: LostReason | None = None, name: str | None = None,
+    active: bool | None = None,
+) -> LostReason:
+    """Add (reason=None) or change a lost reason: rename it, or retire it
+    (`active=False`: no longer offered, lost deals keep it) and bring it back."""
+    reason = reason or LostReason(name=name or "")
+    if name is not None:
+        reason.name = name.strip()
+        if not reason.name:
+            raise ValidationFailed("name: a lost reason needs a name", field="name")
+        if LostReason.objects.filter(name=reason.name).exclude(pk=reason.pk).exists():
+            raise ValidationFailed(f"name: a lost reason {reason.name!r} exists", field="name")
+    if active is not None:
+        reason.active = active
+    reason.save()
+    return reason

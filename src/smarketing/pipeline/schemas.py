@@ -438,5 +438,15 @@ class PipelinePatch(InSchema):
     is_default: bool | None = None
 
 
+class LostReasonIn(InSchema):
+    name: str = Field(..., min_length=1, max_length=100)
+    active: bool = True
+
+
+class LostReasonPatch(InSchema):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    active: bool | None = Field(None, description="false retires it: no longer offered")
+
+
 class StageOrderIn(InSchema):
     stage_ids: list[int]

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.models import Profile
+from smarketing.core.ordering import check_sort
 from smarketing.core.timeline import TimelineItem
 from smarketing.pipeline.models import (
     Activity,
@@ -73,6 +74,23 @@ class DealFilters:
     close_to: dt.date | None = None  # exclusive
     status: str = ""
     q: str = ""
+    stage_id: int | None = None
+    pipeline_id: int | None = None
+    company_id: int | None = None
+    sort: str = "close_date"
+
+
+# the deal list's `sort` values and their ORDER BY (id last: a stable page order)
+DEAL_SORTS = {
+    f"{sign}{name}": tuple(f"{sign}{column}" for column in columns)
+    for name, columns in (
+        ("close_date", ("expected_close_date", "id")), ("amount", ("amount", "id")),
+        ("created_at", ("created_at", "id")), ("updated_at", ("updated_at", "id")),
+        ("name", ("name", "id")), ("stage", ("stage__pipeline_id", "stage__order", "id")),
+        ("closed_at", ("closed_at", "id")),
+    )
+    for sign in ("", "-")
+}
 
 
 def owner_ids_of_team(team_id: int) -> QuerySet[Any]:
@@ -80,6 +98,7 @@ def owner_ids_of_team(team_id: int) -> QuerySet[Any]:
 
 
 def deal_list(filters: DealFilters) -> QuerySet[Deal]:
+    order = check_sort(filters.sort, DEAL_SORTS)
     qs = Deal.objects.select_related("stage", "owner", "company")
     if filters.status:
         if filters.status not in DealStatus.values:
@@ -95,7 +114,15 @@ def deal_list(filters: DealFilters) -> QuerySet[Deal]:
         qs = qs.filter(expected_close_date__lt=filters.close_to)
     if filters.q.strip():
         qs = qs.filter(name__icontains=filters.q.strip())
-    return qs.order_by("expected_close_date", "id")
+    return _deal_refs(qs, filters).order_by(*order)
+
+
+def _deal_refs(qs: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]:
+    for name, value in (("stage_id", filters.stage_id), ("company_id", filters.company_id),
+                        ("stage__pipeline_id", filters.pipeline_id)):
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    return qs
 
 
 @dataclass

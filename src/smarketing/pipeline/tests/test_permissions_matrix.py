@@ -28,9 +28,11 @@ from smarketing.pipeline.models import (
     Deal,
     LineItem,
     LostReason,
+    Pipeline,
     Product,
     Quota,
 )
+from smarketing.pipeline.pipelines import pipeline_create
 from smarketing.pipeline.services import activity_log, deal_win, line_item_add, quota_set
 from smarketing.pipeline.tests.factories import make_deal, make_product, stage
 from smarketing.testing.factories import make_company, make_contact, make_team, make_user
@@ -55,6 +57,7 @@ class World:
     contact: Contact  # an SQL, on no deal
     reason: LostReason
     quota: Quota  # rep's, September 2026
+    spare: Pipeline  # no deal in it
 
 
 @pytest.fixture
@@ -75,6 +78,7 @@ def world(users: dict[str, Any]) -> World:
         task=task, contact=make_contact(Stage.SQL), reason=LostReason.objects.first(),
         quota=quota_set(actor=rep, owner=rep, period="month", start=dt.date(2026, 9, 1),
                         amount="30000"),
+        spare=pipeline_create(actor=None, name="Spare"),
     )
 
 
@@ -214,6 +218,19 @@ CASES.update({
         lambda api, w: api.delete(f"/api/v1/quotas/{w.quota.pk}"),
         lambda w: Quota.objects.count(), statuses({"admin", "manager"}, 204, 403),
     ),
+    "add a lost reason": Case(
+        lambda api, w: api.post("/api/v1/lost-reasons", {"name": "Went dark"}),
+        lambda w: LostReason.objects.count(), statuses({"admin"}, 201, 403),
+    ),
+    "retire a lost reason": Case(
+        lambda api, w: api.patch(f"/api/v1/lost-reasons/{w.reason.pk}", {"active": False}),
+        lambda w: LostReason.objects.get(pk=w.reason.pk).active, statuses({"admin"}, 200, 403),
+    ),
+    "delete an empty pipeline": Case(
+        lambda api, w: api.delete(f"/api/v1/pipelines/{w.spare.pk}"),
+        lambda w: Pipeline.objects.filter(pk=w.spare.pk).exists(),
+        statuses(MANAGERS, 204, 403),
+    ),
 })
 
 
@@ -241,7 +258,7 @@ def test_everyone_reads_the_pipeline(world: World, path: str, role: str) -> None
 
 
 PREFIXES = tuple(f"/api/v1/{name}" for name in (
-    "deals", "products", "activities", "quotas", "customers"))
+    "deals", "products", "activities", "quotas", "customers", "lost-reasons"))
 
 
 def test_the_matrix_covers_every_pipeline_write_endpoint() -> None:
@@ -267,6 +284,7 @@ def test_the_matrix_covers_every_pipeline_write_endpoint() -> None:
         ("delete", "/api/v1/products/{product_id}"),
         ("patch", "/api/v1/quotas/{quota_id}"), ("delete", "/api/v1/quotas/{quota_id}"),
         ("post", "/api/v1/customers/{company_id}/suggestions/{product_id}/deal"),
+        ("post", "/api/v1/lost-reasons"), ("patch", "/api/v1/lost-reasons/{reason_id}"),
     }
     assert writes == covered, "a pipeline write endpoint was added: add it to CASES"
 
