@@ -90,6 +90,7 @@ ROUTERS: tuple[tuple[str, str], ...] = (
     ("/webhooks", "integrations.api:webhooks_router"),
     ("/bulk", "integrations.api:bulk_router"),
     ("/sources", "tracking.api:router"),
+    ("/events", "tracking.api:events_router"),
     ("/deals", "pipeline.api:deals_router"),
     ("", "pipeline.api:pipelines_router"),
     ("/products", "pipeline.api:products_router"),

@@ -1,9 +1,13 @@
-"""List ordering shared by every app's list selectors: a `sort` parameter checked
-against a whitelist that maps each accepted value to its ORDER BY columns."""
+"""List ordering and pagination shared by every app's lists: a `sort` parameter checked
+against a whitelist that maps each accepted value to its ORDER BY columns, and
+`limit`/`offset` pages answered as {"items", "count"} (the API's list shape)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
 
 from smarketing.core.errors import ValidationFailed
 
@@ -13,3 +17,32 @@ def check_sort(sort: str, allowed: Mapping[str, tuple[str, ...]]) -> tuple[str, 
     if sort not in allowed:
         raise ValidationFailed(f"sort: use one of {', '.join(allowed)}", field="sort")
     return allowed[sort]
+
+
+MAX_LIMIT = 500
+
+
+def page(qs: QuerySet[Any], *, limit: int, offset: int) -> tuple[list[Any], bool]:
+    """One page and whether another follows, without counting the whole table."""
+    if limit < 1 or limit > MAX_LIMIT:
+        raise ValidationFailed(f"limit: use 1 to {MAX_LIMIT}", field="limit")
+    if offset < 0:
+        raise ValidationFailed("offset: must be >= 0", field="offset")
+    rows = list(qs[offset : offset + limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def listing(
+    qs: QuerySet[Any], *, limit: int, offset: int, count_cap: int | None = None
+) -> dict[str, Any]:
+    """A list answer: {"items": one page, "count": the matching rows}.
+
+    With `count_cap` (for tables too large to count on every page, such as events)
+    counting stops at the cap: `count` is then at most `count_cap` and
+    `count_exact` tells whether it is the whole number.
+    """
+    items, _ = page(qs, limit=limit, offset=offset)
+    if count_cap is None:
+        return {"items": items, "count": qs.count()}
+    counted = qs.order_by()[: count_cap + 1].count()
+    return {"items": items, "count": min(counted, count_cap), "count_exact": counted <= count_cap}

@@ -23,6 +23,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.ordering import check_sort
+from smarketing.core.ordering import page as page  # re-exported: older importers
 from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import Company, Contact, PropertyObject, Stage, StageChange
 from smarketing.people.properties import property_filter
@@ -135,16 +136,6 @@ def company_list(
     for expression in props or []:
         qs = qs.filter(property_filter(object_type=PropertyObject.COMPANY, expression=expression))
     return qs.select_related("owner").order_by(*order)
-
-
-def page(qs: QuerySet[Any], *, limit: int, offset: int) -> tuple[list[Any], bool]:
-    """One page and whether another follows, without counting the whole table."""
-    if limit < 1 or limit > 500:
-        raise ValidationFailed("limit: use 1 to 500", field="limit")
-    if offset < 0:
-        raise ValidationFailed("offset: must be >= 0", field="offset")
-    rows = list(qs[offset : offset + limit + 1])
-    return rows[:limit], len(rows) > limit
 
 
 def stage_history(contact: Contact) -> QuerySet[StageChange]:

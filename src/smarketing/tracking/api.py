@@ -1,29 +1,40 @@
 """/api/v1/sources: tracking sources (a source's write key is returned once, on creation
-or rotation) and their hosted lead-capture forms."""
+or rotation) and their hosted lead-capture forms; /api/v1/events: stored events."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Status
+from typing import Any
+
+from django.http import HttpRequest, StreamingHttpResponse
+from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied
-from smarketing.tracking.forms_hosted import form_create
-from smarketing.tracking.models import HostedForm, Source
-from smarketing.tracking.permissions import can_manage_sources
+from smarketing.core.export import queryset_csv
+from smarketing.core.ordering import listing
+from smarketing.tracking.exports import EVENT_COLUMNS
+from smarketing.tracking.forms_hosted import form_create, form_delete, form_update
+from smarketing.tracking.models import Event, HostedForm, Source, SourceKind
+from smarketing.tracking.permissions import can_manage_sources, can_read_events
 from smarketing.tracking.schemas import (
+    EventList,
+    EventOut,
+    EventQuery,
     HostedFormIn,
     HostedFormList,
     HostedFormOut,
+    HostedFormPatch,
     SourceCreated,
     SourceIn,
     SourceList,
     SourceOut,
     SourcePatch,
 )
-from smarketing.tracking.selectors import source_list
+from smarketing.tracking.selectors import EventFilters, event_list, source_list
 from smarketing.tracking.services import source_create, source_rotate_key, source_update
 
 router = Router(tags=["sources"])
+events_router = Router(tags=["events"])
+EVENT_COUNT_CAP = 10_000
 
 
 def _allowed(request: HttpRequest) -> None:
@@ -36,10 +47,13 @@ def _created(source: Source, key: str) -> dict:
 
 
 @router.get("", response=SourceList, summary="Tracking sources (write keys are never shown)")
-def sources_list(request: HttpRequest) -> dict:
+def sources_list(
+    request: HttpRequest, kind: SourceKind | None = None, enabled: bool | None = None,
+    sort: str = "name", limit: int = 50, offset: int = 0,
+) -> dict:
     _allowed(request)
-    items = list(source_list())
-    return {"items": items, "count": len(items)}
+    qs = source_list(kind=kind or "", enabled=enabled, sort=sort)
+    return listing(qs, limit=limit, offset=offset)
 
 
 @router.post("", response={201: SourceCreated},
@@ -87,12 +101,13 @@ def _form_out(form: HostedForm) -> dict:
 
 
 @router.get("/{source_id}/forms", response=HostedFormList,
-            summary="A source's hosted lead-capture forms")
-def source_forms(request: HttpRequest, source_id: int) -> dict:
+            summary="A source's hosted lead-capture forms, by name")
+def source_forms(request: HttpRequest, source_id: int, limit: int = 50,
+                 offset: int = 0) -> dict:
     _allowed(request)
-    items = [_form_out(f) for f in HostedForm.objects.filter(source=_source(source_id))
-             .order_by("name")]
-    return {"items": items, "count": len(items)}
+    qs = HostedForm.objects.filter(source=_source(source_id)).order_by("name", "id")
+    found = listing(qs, limit=limit, offset=offset)
+    return {**found, "items": [_form_out(f) for f in found["items"]]}
 
 
 @router.post("/{source_id}/forms", response={201: HostedFormOut},
@@ -103,3 +118,67 @@ def source_forms_create(request: HttpRequest, source_id: int, payload: HostedFor
     fields = data.pop("fields")
     form = form_create(actor=request.user, source=_source(source_id), fields=fields, **data)
     return Status(201, _form_out(form))
+
+
+def _form(source_id: int, form_id: int) -> HostedForm:
+    form = HostedForm.objects.filter(pk=form_id, source=_source(source_id)).first()
+    if form is None:
+        raise NotFound(f"form {form_id} not found", field="form_id")
+    return form
+
+
+@router.get("/{source_id}/forms/{form_id}", response=HostedFormOut, summary="One hosted form")
+def source_form_get(request: HttpRequest, source_id: int, form_id: int) -> dict:
+    _allowed(request)
+    return _form_out(_form(source_id, form_id))
+
+
+@router.patch("/{source_id}/forms/{form_id}", response=HostedFormOut,
+              summary="Change a hosted form (its slug stays); enabled=false takes it offline")
+def source_form_patch(
+    request: HttpRequest, source_id: int, form_id: int, payload: HostedFormPatch
+) -> dict:
+    _allowed(request)
+    form = _form(source_id, form_id)
+    return _form_out(form_update(form=form, actor=request.user,
+                                 **payload.dict(exclude_unset=True)))
+
+
+@router.delete("/{source_id}/forms/{form_id}", response={204: None},
+               summary="Delete a hosted form (its recorded submissions stay as events)")
+def source_form_delete(request: HttpRequest, source_id: int, form_id: int) -> Status:
+    _allowed(request)
+    form_delete(form=_form(source_id, form_id), actor=request.user)
+    return Status(204, None)
+
+
+def _reader(request: HttpRequest) -> None:
+    if not can_read_events(request.user):
+        raise PermissionDenied("events: your role may not read events", field="role")
+
+
+def _events(request: HttpRequest, query: EventQuery) -> Any:
+    _reader(request)
+    return event_list(EventFilters(**query.dict(exclude={"limit", "offset"})))
+
+
+@events_router.get("", response=EventList,
+                   summary="Stored events (filters, sort), newest first; count up to 10,000")
+def events_list(request: HttpRequest, query: Query[EventQuery]) -> dict[str, Any]:
+    return listing(_events(request, query), limit=query.limit, offset=query.offset,
+                   count_cap=EVENT_COUNT_CAP)
+
+
+@events_router.get("/export.csv", summary="The events matching the list's filters, as CSV")
+def events_export(request: HttpRequest, query: Query[EventQuery]) -> StreamingHttpResponse:
+    """Streamed: every matching event (limit and offset are ignored)."""
+    return queryset_csv("events.csv", _events(request, query), EVENT_COLUMNS)
+
+
+@events_router.get("/{event_id}", response=EventOut, summary="One stored event")
+def events_get(request: HttpRequest, event_id: int) -> Event:
+    _reader(request)
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise NotFound(f"event {event_id} not found", field="id")
+    return event

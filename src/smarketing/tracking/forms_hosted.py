@@ -91,10 +91,7 @@ def form_create(
     **options: Any,
 ) -> HostedForm:
     """Define a hosted form (the caller checked that `actor` may manage sources)."""
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise ValidationFailed("name: a form needs a name (at most 100 characters)",
-                               field="name")
+    name = _clean_name(name)
     if not SLUG.fullmatch(slug or ""):
         raise ValidationFailed("slug: lowercase letters, digits and dashes (at most 60)",
                                field="slug")
@@ -104,6 +101,43 @@ def form_create(
         name=name, slug=slug, source=source, fields=_clean_fields(fields),
         **_clean_options(options),
     )
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("name: a form needs a name (at most 100 characters)",
+                               field="name")
+    return name
+
+
+@transaction.atomic
+def form_update(
+    *, form: HostedForm, actor: Any, slug: str | None = None, name: str | None = None,
+    fields: list[dict[str, Any]] | None = None, enabled: bool | None = None, **options: Any,
+) -> HostedForm:
+    """Change a form's definition; its slug stays (submissions already recorded carry it
+    as `form_id`, and embedded iframes point at /f/<slug>/)."""
+    if slug is not None and slug != form.slug:
+        raise ValidationFailed("slug: a form's slug does not change (its submissions and "
+                               "embeds use it); define a new form instead", field="slug")
+    if name is not None:
+        form.name = _clean_name(name)
+    if fields is not None:
+        form.fields = _clean_fields(fields)
+    if enabled is not None:
+        form.enabled = enabled
+    for key, value in _clean_options(options).items():
+        setattr(form, key, value)
+    form.save()
+    return form
+
+
+def form_delete(*, form: HostedForm, actor: Any) -> None:
+    """Remove a form's definition: /f/<slug>/ answers 404 from then on. The submissions
+    already recorded stay: they are its source's events (identify + Form Submitted,
+    `properties.form_id` = the slug), counted by KPIs, scoring and attribution."""
+    form.delete()
 
 
 def form_set_enabled(*, form: HostedForm, actor: Any, enabled: bool) -> HostedForm:

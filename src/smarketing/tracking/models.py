@@ -115,6 +115,9 @@ class Event(models.Model):
             # from the index alone, without a table lookup per event
             models.Index(fields=["type", "timestamp", "contact", "anonymous_id", "user_id",
                                  "id"], name="event_web_kpi"),
+            # GET /api/v1/events?utm_campaign=: only the events that carry a campaign
+            models.Index(fields=["utm_campaign", "timestamp"], name="event_utm_campaign_ts",
+                         condition=~models.Q(utm_campaign="")),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,11 @@
-"""Who may manage tracking sources: marketing and admins (the one place this rule lives).
+"""Who may manage tracking sources and read events (the one place these rules live).
 
-Sales roles may not see sources or their debugger: the API answers 403, the UI 403.
-Write keys themselves can only write events, never read anything.
+Sources, their hosted forms and their debugger are for marketing and admins: sales
+roles get 403 (API and UI). Stored events are read by every role, as contacts and
+their timelines are (people/permissions.py: everyone signed in reads every record;
+docs/permissions.md), so a rep sees through GET /api/v1/events what the contact
+timeline and the web KPIs' drill-downs already show. Write keys themselves can only
+write events, never read anything: they are not API tokens.
 """
 
 from __future__ import annotations
@@ -16,3 +20,7 @@ SOURCE_ROLES = frozenset({Role.MARKETING, Role.ADMIN})
 
 def can_manage_sources(user: Any) -> bool:
     return role_of(user) in SOURCE_ROLES
+
+
+def can_read_events(user: Any) -> bool:
+    return role_of(user) is not None

@@ -86,3 +86,63 @@ class HostedFormOut(Schema):
 class HostedFormList(Schema):
     items: list[HostedFormOut]
     count: int
+
+
+class HostedFormPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    slug: str | None = Field(None, description="Fixed once created: only its own value.")
+    fields: list[FormFieldIn] | None = None
+    form_type: str | None = None
+    consent_text: str | None = None
+    thank_you_text: str | None = None
+    redirect_url: str | None = None
+    asset_url: str | None = None
+    enabled: bool | None = Field(None, description="A disabled form's URL answers 404.")
+
+
+class EventQuery(Schema):
+    source_id: int | None = None
+    type: str = Field("", description="identify, track, page, screen, group or alias")
+    name: str = Field("", description="The event or page name (needs `type`).")
+    contact_id: int | None = None
+    anonymous_id: str = ""
+    user_id: str = ""
+    utm_campaign: str = Field("", description="The utm_campaign value, exactly.")
+    start: datetime | None = Field(None, description="timestamp >= start (ISO; UTC if no zone)")
+    end: datetime | None = Field(None, description="timestamp < end")
+    sort: str = Field("-timestamp", description="-timestamp (newest first) or timestamp")
+    limit: int = 50
+    offset: int = 0
+
+
+class EventOut(Schema):
+    id: int
+    source_id: int
+    message_id: str
+    type: str
+    name: str
+    contact_id: int | None
+    anonymous_id: str
+    user_id: str
+    group_id: str
+    timestamp: datetime
+    sent_at: datetime | None
+    received_at: datetime
+    properties: dict
+    context: dict
+    utm_source: str
+    utm_medium: str
+    utm_campaign: str
+    utm_term: str
+    utm_content: str
+    referrer: str
+    page_url: str
+    page_path: str
+
+
+class EventList(Schema):
+    items: list[EventOut]
+    count: int = Field(..., description="Matching events, counted up to 10,000.")
+    count_exact: bool = Field(..., description="false: more than `count` events match.")

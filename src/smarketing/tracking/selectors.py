@@ -19,8 +19,10 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet
 
+from smarketing.core.errors import ValidationFailed
+from smarketing.core.ordering import check_sort
 from smarketing.core.timeline import TimelineItem
-from smarketing.tracking.models import DebugMessage, Event, Source
+from smarketing.tracking.models import DebugMessage, Event, EventType, Source
 
 SESSION_GAP = timedelta(minutes=30)
 VISITOR = (
@@ -144,8 +146,75 @@ def _aware(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def source_list() -> QuerySet[Source]:
-    return Source.objects.select_related("created_by").order_by("name", "id")
+SOURCE_SORTS = {
+    "name": ("name", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+}
+
+
+def source_list(
+    *, kind: str = "", enabled: bool | None = None, sort: str = "name"
+) -> QuerySet[Source]:
+    qs = Source.objects.select_related("created_by").order_by(*check_sort(sort, SOURCE_SORTS))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs if enabled is None else qs.filter(enabled=enabled)
+
+
+# Each order is served by an index of the filter in use: event_timestamp (SQLite's
+# index entries end with the rowid, so (timestamp, id) comes from the index alone),
+# event_contact_ts, event_anonymous_ts, event_type_name_ts, event_web_kpi (type alone)
+# and event_utm_campaign_ts.
+EVENT_SORTS = {
+    "-timestamp": ("-timestamp", "-id"),
+    "timestamp": ("timestamp", "id"),
+}
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    source_id: int | None = None
+    type: str = ""
+    name: str = ""
+    contact_id: int | None = None
+    anonymous_id: str = ""
+    user_id: str = ""
+    utm_campaign: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+    sort: str = "-timestamp"
+
+
+EQUAL_FILTERS = ("source_id", "type", "name", "contact_id", "anonymous_id", "user_id")
+
+
+def event_list(filters: EventFilters) -> QuerySet[Event]:
+    """Stored events matching `filters` (each an equality or the timestamp range
+    [start, end)), in the `sort` order."""
+    order = check_sort(filters.sort, EVENT_SORTS)
+    _check_event_filters(filters)
+    conditions = {f: getattr(filters, f) for f in EQUAL_FILTERS if getattr(filters, f)}
+    qs = Event.objects.filter(**conditions)
+    if filters.utm_campaign:
+        # states event_utm_campaign_ts's own condition, so both databases use it
+        qs = qs.filter(utm_campaign=filters.utm_campaign).exclude(utm_campaign="")
+    if filters.start is not None:
+        qs = qs.filter(timestamp__gte=_aware(filters.start))
+    if filters.end is not None:
+        qs = qs.filter(timestamp__lt=_aware(filters.end))
+    return qs.order_by(*order)
+
+
+def _check_event_filters(filters: EventFilters) -> None:
+    if filters.type and filters.type not in EventType.values:
+        raise ValidationFailed(
+            f"type: use one of {', '.join(EventType.values)}", field="type")
+    if filters.name and not filters.type:
+        raise ValidationFailed(
+            "name: give the event's type too (track, page or screen)", field="name")
+    if filters.start and filters.end and _aware(filters.end) <= _aware(filters.start):
+        raise ValidationFailed("end: must be after start", field="end")
 
 
 @dataclass(frozen=True)

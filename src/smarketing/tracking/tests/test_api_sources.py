@@ -104,3 +104,31 @@ def test_a_blank_name_or_unknown_source_is_refused_naming_the_field(
     missing = api.get(f"/api/v1/sources/{source.pk + 99}")
     assert (missing.status_code, missing.json()["field"]) == (404, "source_id")
     assert Source.objects.get().name == "Website"
+
+
+def test_sources_are_filtered_sorted_and_paged(api_as: Any) -> None:
+    api = api_as("marketing")
+    for name, kind in (("Web", "website"), ("App", "server"), ("Mailer", "email_tool")):
+        api.post("/api/v1/sources", {"name": name, "kind": kind})
+    web = Source.objects.get(name="Web")
+    api.patch(f"/api/v1/sources/{web.pk}", {"enabled": False})
+
+    def names(**params: Any) -> list[str]:
+        return [s["name"] for s in api.get("/api/v1/sources", **params).json()["items"]]
+
+    assert names() == ["App", "Mailer", "Web"]
+    assert names(kind="server") == ["App"]
+    assert names(enabled="false") == ["Web"]
+    assert names(sort="-created_at", limit=2) == ["Mailer", "App"]
+    page = api.get("/api/v1/sources", limit=1, offset=2).json()
+    assert ([s["name"] for s in page["items"]], page["count"]) == (["Web"], 3)
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"sort": "key_hash"}, "sort"), ({"kind": "fax"}, "kind"), ({"limit": 0}, "limit"),
+])
+def test_a_bad_source_list_parameter_is_named(
+    api_as: Any, params: dict[str, Any], field: str
+) -> None:
+    response = api_as("admin").get("/api/v1/sources", **params)
+    assert (response.status_code, response.json()["field"]) == (422, field)
