@@ -32,6 +32,7 @@ from smarketing.handoff.schemas import (
     ReasonPatch,
     ReassignIn,
     RejectIn,
+    RepAvailabilityList,
     RepRoutingIn,
     RepRoutingOut,
     RuleIn,
@@ -41,7 +42,7 @@ from smarketing.handoff.schemas import (
     SlaOut,
 )
 from smarketing.handoff.scorecard import parse_period, scorecard
-from smarketing.handoff.selectors import assignment_list, with_sla_state
+from smarketing.handoff.selectors import assignment_list, rep_availability, with_sla_state
 from smarketing.people.selectors import page
 
 assignments_router = Router(tags=["handoff"])
@@ -161,8 +162,13 @@ def sla_lead_quality(
 
 
 @routing_router.get("/rules", response=list[RuleOut], summary="Routing rules in order")
-def rules_list(request: HttpRequest) -> Any:
-    return list(RoutingRule.objects.order_by("position"))
+def rules_list(
+    request: HttpRequest, team_id: int | None = None, is_active: bool | None = None
+) -> Any:
+    rules = RoutingRule.objects.order_by("position")
+    if team_id is not None:
+        rules = rules.filter(team_id=team_id)
+    return list(rules if is_active is None else rules.filter(is_active=is_active))
 
 
 @routing_router.post("/rules", response={201: RuleOut}, summary="Add a routing rule (admins)")
@@ -177,6 +183,11 @@ def _rule(rule_id: int) -> RoutingRule:
     return rule
 
 
+@routing_router.get("/rules/{rule_id}", response=RuleOut, summary="One routing rule")
+def rules_get(request: HttpRequest, rule_id: int) -> Any:
+    return _rule(rule_id)
+
+
 @routing_router.patch("/rules/{rule_id}", response=RuleOut, summary="Change a rule (admins)")
 def rules_update(request: HttpRequest, rule_id: int, payload: RulePatch) -> Any:
     values = payload.dict(exclude_unset=True)
@@ -187,6 +198,17 @@ def rules_update(request: HttpRequest, rule_id: int, payload: RulePatch) -> Any:
 def rules_delete(request: HttpRequest, rule_id: int) -> Any:
     services.routing_rule_delete(actor=request.user, rule=_rule(rule_id))
     return Status(204, None)
+
+
+@routing_router.get("/availability", response=RepAvailabilityList,
+                    summary="Sales reps away or available (filters: team, user, away)")
+def availability_list(
+    request: HttpRequest, team_id: int | None = None, user_id: int | None = None,
+    is_away: bool | None = None, limit: int = 50, offset: int = 0,
+) -> dict[str, Any]:
+    qs = rep_availability(team_id=team_id, user_id=user_id, is_away=is_away)
+    rows, _ = page(qs, limit=limit, offset=offset)
+    return {"items": rows, "count": qs.count()}
 
 
 @routing_router.put(
@@ -252,11 +274,34 @@ def calendars_create(request: HttpRequest, payload: CalendarIn) -> Any:
     return Status(201, configure.calendar_save(actor=request.user, **_calendar_values(payload)))
 
 
-@sla_router.put("/calendars/{calendar_id}", response=CalendarOut, summary="Change a calendar")
-def calendars_update(request: HttpRequest, calendar_id: int, payload: CalendarIn) -> Any:
+def _calendar(calendar_id: int) -> WorkingCalendar:
     calendar = WorkingCalendar.objects.filter(pk=calendar_id).first()
     if calendar is None:
         raise NotFound(f"calendar_id: no calendar {calendar_id}", field="calendar_id")
+    return calendar
+
+
+@sla_router.get("/calendars/{calendar_id}", response=CalendarOut, summary="One calendar")
+def calendars_get(request: HttpRequest, calendar_id: int) -> Any:
+    return _calendar(calendar_id)
+
+
+@sla_router.put("/calendars/{calendar_id}", response=CalendarOut, summary="Change a calendar")
+def calendars_update(request: HttpRequest, calendar_id: int, payload: CalendarIn) -> Any:
     return configure.calendar_save(
-        actor=request.user, calendar=calendar, **_calendar_values(payload)
+        actor=request.user, calendar=_calendar(calendar_id), **_calendar_values(payload)
     )
+
+
+@sla_router.delete("/calendars/{calendar_id}", response={204: None},
+                   summary="Delete a calendar no SLA version uses (admins)")
+def calendars_delete(request: HttpRequest, calendar_id: int) -> Status:
+    configure.calendar_delete(actor=request.user, calendar=_calendar(calendar_id))
+    return Status(204, None)
+
+
+@sla_router.delete("/calendars/{calendar_id}/holidays/{date}", response={204: None},
+                   summary="Remove one holiday of a calendar (admins)")
+def holidays_delete(request: HttpRequest, calendar_id: int, date: dt.date) -> Status:
+    configure.holiday_delete(actor=request.user, calendar=_calendar(calendar_id), day=date)
+    return Status(204, None)

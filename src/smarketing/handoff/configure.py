@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 from django.db.models import Max
 
-from smarketing.core.errors import PermissionDenied, ValidationFailed
+from smarketing.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.models import Profile, Role
 from smarketing.handoff import permissions
 from smarketing.handoff.business_hours import CalendarSpec
 from smarketing.handoff.models import (
+    SLA,
     Holiday,
     RejectionReason,
     RepAvailability,
@@ -151,3 +152,25 @@ def calendar_save(
         for day, label in dict(holidays).items()
     )
     return calendar
+
+
+@transaction.atomic
+def calendar_delete(*, actor: Any, calendar: WorkingCalendar) -> None:
+    """Remove a calendar (admins) that no SLA version counts its hours with."""
+    permissions.check_configure(actor)
+    versions = list(SLA.objects.filter(calendar=calendar).order_by("version")
+                    .values_list("version", flat=True))
+    if versions:
+        named = ", ".join(f"v{v}" for v in versions)
+        raise Conflict(f"calendar: SLA versions {named} count business hours with "
+                       f"{calendar.name!r}", field="calendar")
+    calendar.delete()
+
+
+@transaction.atomic
+def holiday_delete(*, actor: Any, calendar: WorkingCalendar, day: dt.date) -> None:
+    """Remove one holiday of a calendar (admins): the day is a working day again."""
+    permissions.check_configure(actor)
+    deleted, _ = calendar.holidays.filter(date=day).delete()
+    if not deleted:
+        raise NotFound(f"date: {calendar.name!r} has no holiday on {day}", field="date")

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from smarketing.people.schemas import InSchema
 
@@ -210,6 +210,24 @@ class RuleOut(Schema):
     conditions: dict[str, Any]
     team_id: int
     fallback_owner_id: int | None
+
+
+class RepAvailabilityOut(Schema):
+    user_id: int
+    username: str
+    team_id: int | None
+    is_away: bool
+    changed_at: dt.datetime | None = Field(None, description="When away/back was last set")
+    capacity: int
+
+    @staticmethod
+    def resolve_username(obj: Any) -> str:
+        return str(obj.user.username)
+
+
+class RepAvailabilityList(Schema):
+    items: list[RepAvailabilityOut]
+    count: int
 
 
 class AvailabilityIn(InSchema):

@@ -28,9 +28,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from smarketing.core.models import Profile, Role
 from smarketing.core.roles import is_admin, is_manager, is_marketing, team_id_of
 from smarketing.core.timeline import TimelineItem
-from smarketing.handoff.models import Assignment, Outcome
+from smarketing.handoff.models import Assignment, Outcome, RepAvailability
 from smarketing.pipeline.models import Activity
 
 FOLLOW_UP_KINDS = ("call", "email", "meeting")
@@ -157,3 +158,19 @@ def recent_activities(contact_ids: list[int], per_contact: int = 3) -> dict[int,
         if bucket is not None and len(bucket) < per_contact:
             bucket.append(activity)
     return result
+
+
+def rep_availability(
+    *, team_id: int | None = None, user_id: int | None = None, is_away: bool | None = None
+) -> QuerySet[Profile]:
+    """Active sales reps (what routing picks from) with `is_away`, `away_since` (when
+    the flag last changed) and capacity; by username."""
+    away = RepAvailability.objects.filter(user_id=OuterRef("user_id"))
+    qs = Profile.objects.filter(role=Role.SALES_REP, user__is_active=True).annotate(
+        is_away=Coalesce(Subquery(away.values("is_away")[:1]), Value(False)),
+        changed_at=Subquery(away.values("updated_at")[:1]),
+    )
+    for name, value in (("team_id", team_id), ("user_id", user_id), ("is_away", is_away)):
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    return qs.select_related("user").order_by("user__username", "user_id")
