@@ -9,27 +9,32 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import attribution
 from smarketing.campaigns.drilldown import attribution_deals
 from smarketing.campaigns.exports import CAMPAIGN_COLUMNS
 from smarketing.campaigns.imports import import_costs, import_metrics
-from smarketing.campaigns.models import Campaign, ChannelMetric, ContentAsset
+from smarketing.campaigns.lists import ShareFilters, asset_list, campaign_list, share_list
+from smarketing.campaigns.models import Campaign, ChannelMetric
 from smarketing.campaigns.schemas import (
     AssetIn,
     AssetList,
     AssetOut,
     AssetPatch,
+    AssetQuery,
     AssetShareIn,
+    AssetShareList,
     AssetShareOut,
+    AssetShareQuery,
     AttributionDealsOut,
     AttributionOut,
     CampaignIn,
     CampaignList,
     CampaignOut,
     CampaignPatch,
+    CampaignQuery,
     CostIn,
     CostList,
     CostOut,
@@ -37,12 +42,12 @@ from smarketing.campaigns.schemas import (
     ImportIn,
     ImportOut,
     MetricList,
+    MetricOut,
     MetricsIn,
     MetricsStored,
     PerformanceOut,
 )
 from smarketing.campaigns.selectors import (
-    campaign_list,
     campaign_performance,
     channel_performance,
     performance_total,
@@ -62,11 +67,11 @@ from smarketing.campaigns.services import (
     metric_delete,
     metrics_upsert,
 )
-from smarketing.core.errors import ValidationFailed
+from smarketing.core.errors import NotFound, ValidationFailed
 from smarketing.core.export import queryset_csv
+from smarketing.core.ordering import listing
 from smarketing.core.periods import parse_period
 from smarketing.people.permissions import contact_get_for_user
-from smarketing.people.selectors import page
 
 campaigns_router = Router(tags=["campaigns"])
 costs_router = Router(tags=["campaigns"])
@@ -96,31 +101,20 @@ def _campaign(campaign_id: int) -> Campaign:
     return found
 
 
-@campaigns_router.get("", response=CampaignList, summary="Campaigns, newest first")
-def campaigns_list(
-    request: HttpRequest, channel: str = "", status: str = "", limit: int = 50,
-    offset: int = 0,
-) -> Any:
-    qs = _campaigns(channel, status)
-    items, _ = page(qs, limit=limit, offset=offset)
-    return {"items": items, "count": qs.count()}
+@campaigns_router.get("", response=CampaignList,
+                      summary="Campaigns (filters, sort; newest start first by default)")
+def campaigns_list(request: HttpRequest, query: Query[CampaignQuery]) -> Any:
+    return listing(_campaigns(query), limit=query.limit, offset=query.offset)
 
 
-def _campaigns(channel: str, status: str) -> Any:
-    qs = campaign_list()
-    if channel:
-        qs = qs.filter(channel=channel)
-    if status:
-        qs = qs.filter(status=status)
-    return qs
+def _campaigns(query: CampaignQuery) -> Any:
+    return campaign_list(**query.dict(exclude={"limit", "offset"}))
 
 
 @campaigns_router.get("/export.csv", summary="The campaigns matching the filters, as CSV")
-def campaigns_export(
-    request: HttpRequest, channel: str = "", status: str = ""
-) -> StreamingHttpResponse:
-    """Streamed: every matching row."""
-    return queryset_csv("campaigns.csv", _campaigns(channel, status), CAMPAIGN_COLUMNS)
+def campaigns_export(request: HttpRequest, query: Query[CampaignQuery]) -> StreamingHttpResponse:
+    """Streamed: every matching row (limit and offset are ignored)."""
+    return queryset_csv("campaigns.csv", _campaigns(query), CAMPAIGN_COLUMNS)
 
 
 @campaigns_router.post("", response={201: CampaignOut}, summary="Create a campaign")
@@ -217,6 +211,16 @@ def campaigns_metrics(
     return {"items": items, "count": len(items)}
 
 
+@campaigns_router.get("/{campaign_id}/metrics/{day}", response=MetricOut,
+                      summary="A campaign's channel metrics of one day")
+def campaigns_metric_get(request: HttpRequest, campaign_id: int, day: dt.date) -> Any:
+    campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    metric = ChannelMetric.objects.filter(campaign=campaign, day=day).first()
+    if metric is None:
+        raise NotFound(f"day: no channel metrics on {day.isoformat()}", field="day")
+    return metric
+
+
 @campaigns_router.delete("/{campaign_id}/metrics/{day}", response={204: None},
                          summary="Delete a campaign's channel metrics of one day")
 def campaigns_metric_delete(request: HttpRequest, campaign_id: int, day: dt.date) -> Status:
@@ -224,6 +228,11 @@ def campaigns_metric_delete(request: HttpRequest, campaign_id: int, day: dt.date
                                            change=True)
     metric_delete(campaign=campaign, day=day, actor=request.user)
     return Status(204, None)
+
+
+@costs_router.get("/{cost_id}", response=CostOut, summary="One cost")
+def costs_get(request: HttpRequest, cost_id: int) -> Any:
+    return perms.cost_get_for_user(user=request.user, cost_id=cost_id)
 
 
 @costs_router.patch("/{cost_id}", response=CostOut, summary="Change a cost")
@@ -239,18 +248,17 @@ def costs_delete(request: HttpRequest, cost_id: int) -> Status:
     return Status(204, None)
 
 
-@assets_router.get("", response=AssetList, summary="Content assets")
-def assets_list(
-    request: HttpRequest, type: str = "", campaign_id: int | None = None, limit: int = 50,
-    offset: int = 0,
-) -> Any:
-    qs = ContentAsset.objects.order_by("title", "id")
-    if type:
-        qs = qs.filter(type=type)
-    if campaign_id is not None:
-        qs = qs.filter(campaign_id=campaign_id)
-    items, _ = page(qs, limit=limit, offset=offset)
-    return {"items": items, "count": qs.count()}
+@assets_router.get("", response=AssetList, summary="Content assets (filters, sort)")
+def assets_list(request: HttpRequest, query: Query[AssetQuery]) -> Any:
+    qs = asset_list(**query.dict(exclude={"limit", "offset"}))
+    return listing(qs, limit=query.limit, offset=query.offset)
+
+
+@assets_router.get("/shares", response=AssetShareList,
+                   summary="Asset shares: which asset went to which contact, by whom, when")
+def assets_shares(request: HttpRequest, query: Query[AssetShareQuery]) -> Any:
+    qs = share_list(ShareFilters(**query.dict(exclude={"limit", "offset"})))
+    return listing(qs, limit=query.limit, offset=query.offset)
 
 
 @assets_router.post("", response={201: AssetOut}, summary="Create a content asset")

@@ -250,6 +250,36 @@ class AssetShareIn(InSchema):
     note: str = Field("", max_length=2000)
 
 
+class CampaignQuery(Schema):
+    channel: Channel | None = None
+    status: CampaignStatus | None = None
+    owner_id: int | None = None
+    sort: str = Field("-start_date", description="-start_date, start_date, name, -name, "
+                      "created_at, -created_at, budget, -budget")
+    limit: int = 50
+    offset: int = 0
+
+
+class AssetQuery(Schema):
+    type: AssetType | None = None
+    campaign_id: int | None = None
+    gated: bool | None = None
+    sort: str = Field("title", description="title, -title, created_at, -created_at")
+    limit: int = 50
+    offset: int = 0
+
+
+class AssetShareQuery(Schema):
+    asset_id: int | None = None
+    contact_id: int | None = None
+    user_id: int | None = Field(None, description="Who shared it.")
+    start: dt.date | None = Field(None, description="Shared on or after this day.")
+    end: dt.date | None = Field(None, description="Shared before this day.")
+    sort: str = Field("-at", description="-at (newest first) or at")
+    limit: int = 50
+    offset: int = 0
+
+
 class AssetShareOut(Schema):
     id: int
     asset_id: int
@@ -257,3 +287,8 @@ class AssetShareOut(Schema):
     activity_id: int
     shared_by_id: int
     at: dt.datetime
+
+
+class AssetShareList(Schema):
+    items: list[AssetShareOut]
+    count: int

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 
 from smarketing.campaigns.attribution import NONE_KEY, attribution
 from smarketing.campaigns.models import (
@@ -38,10 +38,6 @@ from smarketing.people.models import Contact
 
 FUNNEL = ("lead", "mql", "sql", "opportunity", "customer")
 ZERO = Decimal("0.00")
-
-
-def campaign_list() -> QuerySet[Campaign]:
-    return Campaign.objects.select_related("owner").order_by("-start_date", "name")
 
 
 def cost_amount_in(cost: CampaignCost, period: Period) -> Decimal:

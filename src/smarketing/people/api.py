@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.export import queryset_csv
+from smarketing.core.ordering import listing
 from smarketing.core.roles import is_sales
 from smarketing.core.timeline import contact_timeline
 from smarketing.people import permissions as perms
@@ -30,6 +31,8 @@ from smarketing.people.schemas import (
     IdentityIn,
     IdentityOut,
     MergeIn,
+    MergeList,
+    MergeQuery,
     PropertyIn,
     PropertyList,
     PropertyOut,
@@ -41,9 +44,10 @@ from smarketing.people.schemas import (
 )
 from smarketing.people.selectors import (
     ContactFilters,
+    MergeFilters,
     company_list,
     contact_list,
-    page,
+    merge_list,
     stage_history,
 )
 from smarketing.people.services import (
@@ -111,8 +115,7 @@ def _resolve_refs(user: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _listing(qs: Any, limit: int, offset: int) -> dict[str, Any]:
-    items, _ = page(qs, limit=limit, offset=offset)
-    return {"items": items, "count": qs.count()}
+    return listing(qs, limit=limit, offset=offset)
 
 
 def _contact_filters(query: ContactQuery) -> ContactFilters:
@@ -130,6 +133,14 @@ def contacts_list(request: HttpRequest, filters: Query[ContactQuery]) -> dict[st
 def contacts_export(request: HttpRequest, filters: Query[ContactQuery]) -> StreamingHttpResponse:
     """Streamed: every matching row (limit and offset are ignored)."""
     return queryset_csv("contacts.csv", contact_list(_contact_filters(filters)), CONTACT_COLUMNS)
+
+
+@contacts_router.get("/merges", response=MergeList,
+                     summary="The audit of merges: which contact was folded into which, by whom")
+def contacts_merges(request: HttpRequest, filters: Query[MergeQuery]) -> dict[str, Any]:
+    """Everyone with a role reads it, as they read every contact."""
+    qs = merge_list(MergeFilters(**filters.dict(exclude={"limit", "offset"})))
+    return listing(qs, limit=filters.limit, offset=filters.offset)
 
 
 @contacts_router.post("", response={201: ContactOut}, summary="Create a contact")

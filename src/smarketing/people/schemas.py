@@ -216,3 +216,30 @@ class TimelineOut(Schema):
     items: list[TimelineItemOut]
     count: int
     next_before: datetime | None
+
+
+class MergeQuery(Schema):
+    primary_id: int | None = Field(None, description="The contact that was kept.")
+    merged_contact_id: int | None = Field(None, description="The contact merged away.")
+    merged_email: str = ""
+    actor_id: int | None = None
+    start: datetime | None = Field(None, description="at >= start (ISO; a date is midnight)")
+    end: datetime | None = Field(None, description="at < end")
+    sort: str = Field("-at", description="-at (newest first) or at")
+    limit: int = 50
+    offset: int = 0
+
+
+class MergeOut(Schema):
+    id: int
+    primary_id: int
+    merged_contact_id: int
+    merged_email: str
+    actor_id: int | None
+    at: datetime
+    snapshot: dict = Field(..., description="The merged contact as it was before the merge.")
+
+
+class MergeList(Schema):
+    items: list[MergeOut]
+    count: int

@@ -12,7 +12,7 @@ punctuation and accents when sorting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -25,7 +25,14 @@ from smarketing.core.errors import ValidationFailed
 from smarketing.core.ordering import check_sort
 from smarketing.core.ordering import page as page  # re-exported: older importers
 from smarketing.core.timeline import TimelineItem
-from smarketing.people.models import Company, Contact, PropertyObject, Stage, StageChange
+from smarketing.people.models import (
+    Company,
+    Contact,
+    ContactMerge,
+    PropertyObject,
+    Stage,
+    StageChange,
+)
 from smarketing.people.properties import property_filter
 
 CONTACT_SORTS = {
@@ -136,6 +143,43 @@ def company_list(
     for expression in props or []:
         qs = qs.filter(property_filter(object_type=PropertyObject.COMPANY, expression=expression))
     return qs.select_related("owner").order_by(*order)
+
+
+MERGE_SORTS = {"-at": ("-at", "-id"), "at": ("at", "id")}
+
+
+@dataclass(frozen=True)
+class MergeFilters:
+    primary_id: int | None = None
+    merged_contact_id: int | None = None
+    merged_email: str = ""
+    actor_id: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    sort: str = "-at"
+
+
+def merge_list(filters: MergeFilters) -> QuerySet[ContactMerge]:
+    """The merge records (the audit of merges) matching `filters`; `at` in [start, end)."""
+    order = check_sort(filters.sort, MERGE_SORTS)
+    if filters.start and filters.end and _utc(filters.end) <= _utc(filters.start):
+        raise ValidationFailed("end: must be after start", field="end")
+    qs = ContactMerge.objects.all()
+    for name in ("primary_id", "merged_contact_id", "actor_id"):
+        if getattr(filters, name) is not None:
+            qs = qs.filter(**{name: getattr(filters, name)})
+    if filters.merged_email:
+        qs = qs.filter(merged_email__iexact=filters.merged_email.strip())
+    if filters.start is not None:
+        qs = qs.filter(at__gte=_utc(filters.start))
+    if filters.end is not None:
+        qs = qs.filter(at__lt=_utc(filters.end))
+    return qs.order_by(*order)
+
+
+def _utc(value: datetime) -> datetime:
+    """A time given without a zone is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def stage_history(contact: Contact) -> QuerySet[StageChange]:

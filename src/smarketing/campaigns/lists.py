@@ -1,0 +1,88 @@
+"""Reads behind the campaigns API's lists: campaigns, content assets and asset shares,
+each filtered and ordered by a whitelisted `sort` (core.ordering.check_sort)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from smarketing.campaigns.models import AssetShare, Campaign, ContentAsset
+from smarketing.core.errors import ValidationFailed
+from smarketing.core.ordering import check_sort
+from smarketing.core.periods import Period
+
+CAMPAIGN_SORTS = {
+    "-start_date": ("-start_date", "name"),
+    "start_date": ("start_date", "name"),
+    "name": ("name",),
+    "-name": ("-name",),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+    "budget": ("budget", "name"),
+    "-budget": ("-budget", "name"),
+}
+ASSET_SORTS = {
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+}
+SHARE_SORTS = {"-at": ("-at", "-id"), "at": ("at", "id")}
+
+
+def campaign_list(
+    *, channel: str | None = None, status: str | None = None, owner_id: int | None = None,
+    sort: str = "-start_date",
+) -> QuerySet[Campaign]:
+    qs = Campaign.objects.select_related("owner").order_by(*check_sort(sort, CAMPAIGN_SORTS))
+    if channel:
+        qs = qs.filter(channel=channel)
+    if status:
+        qs = qs.filter(status=status)
+    return qs if owner_id is None else qs.filter(owner_id=owner_id)
+
+
+def asset_list(
+    *, type: str | None = None, campaign_id: int | None = None, gated: bool | None = None,
+    sort: str = "title",
+) -> QuerySet[ContentAsset]:
+    qs = ContentAsset.objects.order_by(*check_sort(sort, ASSET_SORTS))
+    if type:
+        qs = qs.filter(type=type)
+    if campaign_id is not None:
+        qs = qs.filter(campaign_id=campaign_id)
+    return qs if gated is None else qs.filter(gated=gated)
+
+
+@dataclass(frozen=True)
+class ShareFilters:
+    asset_id: int | None = None
+    contact_id: int | None = None
+    user_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    sort: str = "-at"
+
+
+def share_list(filters: ShareFilters) -> QuerySet[AssetShare]:
+    """Asset shares matching `filters`: `user_id` is who shared; `at` in [start, end)
+    (dates, `end` exclusive; either alone is open on the other side)."""
+    qs = AssetShare.objects.order_by(*check_sort(filters.sort, SHARE_SORTS))
+    for name, column in (("asset_id", "asset_id"), ("contact_id", "contact_id"),
+                         ("user_id", "shared_by_id")):
+        if getattr(filters, name) is not None:
+            qs = qs.filter(**{column: getattr(filters, name)})
+    if filters.start and filters.end and filters.end <= filters.start:
+        raise ValidationFailed("end: must be after start", field="end")
+    if filters.start is not None:
+        qs = qs.filter(at__gte=_midnight(filters.start))
+    if filters.end is not None:
+        qs = qs.filter(at__lt=_midnight(filters.end))
+    return qs
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    """The day's start in the organisation's time zone (as periods are)."""
+    return Period(day, day + dt.timedelta(days=1)).bounds()[0]
