@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from smarketing.core.errors import NotFound
+from smarketing.core.ordering import listing, page
 from smarketing.handoff import configure, services
 from smarketing.handoff.models import SLA, RejectionReason, RoutingRule, WorkingCalendar
 from smarketing.handoff.permissions import assignment_get_for_user
@@ -43,7 +44,6 @@ from smarketing.handoff.schemas import (
 )
 from smarketing.handoff.scorecard import parse_period, scorecard
 from smarketing.handoff.selectors import assignment_list, rep_availability, with_sla_state
-from smarketing.people.selectors import page
 
 assignments_router = Router(tags=["handoff"])
 sla_router = Router(tags=["handoff"])
@@ -207,8 +207,7 @@ def availability_list(
     is_away: bool | None = None, limit: int = 50, offset: int = 0,
 ) -> dict[str, Any]:
     qs = rep_availability(team_id=team_id, user_id=user_id, is_away=is_away)
-    rows, _ = page(qs, limit=limit, offset=offset)
-    return {"items": rows, "count": qs.count()}
+    return listing(qs, limit=limit, offset=offset)
 
 
 @routing_router.put(

@@ -13,11 +13,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.export import queryset_csv
+from smarketing.core.ordering import listing
 from smarketing.core.periods import Period, parse_period
 from smarketing.people.models import Company, Contact
 from smarketing.people.permissions import company_get_for_user
 from smarketing.people.schemas import TimelineOut
-from smarketing.people.selectors import page
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import pipelines as setup
 from smarketing.pipeline import services
@@ -109,11 +109,6 @@ class DealQuery(Schema):
                       "name, stage or closed_at; a leading - sorts descending")
     limit: int = 50
     offset: int = 0
-
-
-def _listing(qs: Any, limit: int, offset: int) -> dict[str, Any]:
-    items, _ = page(qs, limit=limit, offset=offset)
-    return {"items": items, "count": qs.count()}
 
 
 def _get(model: Any, pk: int | None, field: str) -> Any:
@@ -210,7 +205,7 @@ def deals_list(request: HttpRequest, filters: Query[DealQuery]) -> dict[str, Any
     data = filters.dict()
     limit, offset = data.pop("limit"), data.pop("offset")
     qs = with_stalled(deal_list(DealFilters(**data)).prefetch_related("deal_contacts"))
-    return _listing(qs.select_related("stage", "lost_reason"), limit, offset)
+    return listing(qs.select_related("stage", "lost_reason"), limit=limit, offset=offset)
 
 
 @deals_router.get("/export.csv", summary="The deals matching the list's filters, as CSV")
@@ -414,7 +409,7 @@ class ActivityQuery(Schema):
 def activities_list(request: HttpRequest, filters: Query[ActivityQuery]) -> dict[str, Any]:
     data = filters.dict()
     limit, offset = data.pop("limit"), data.pop("offset")
-    return _listing(activity_list(**data), limit, offset)
+    return listing(activity_list(**data), limit=limit, offset=offset)
 
 
 @activities_router.get("/export.csv", summary="The activities matching the filters, as CSV")

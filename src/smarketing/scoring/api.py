@@ -1,22 +1,27 @@
-"""/api/v1/scoring/... (models, rules, preview, distribution) and
-/api/v1/contacts/{id}/score: thin handlers over services and selectors.
+"""/api/v1/scoring/... (models, rules, preview, distribution, predictive models and
+their training, full rescore runs) and /api/v1/contacts/{id}/score, /companies/{id}/score
+and their score history: thin handlers over services and selectors.
 
 Every change answers with the new active model version (rule ids change with it)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from smarketing.core.errors import NotFound, ValidationFailed
-from smarketing.people.permissions import contact_get_for_user
+from smarketing.core.ordering import listing
+from smarketing.people.permissions import company_get_for_user, contact_get_for_user
 from smarketing.scoring import selectors, services
-from smarketing.scoring.models import ScoringModel
+from smarketing.scoring.models import PredictiveModel, RescoreRun, ScoringModel
+from smarketing.scoring.permissions import check_can_edit_scoring
 from smarketing.scoring.planning import threshold_plan
 from smarketing.scoring.schemas import (
     BucketOut,
+    CompanyScoreOut,
     DraftIn,
     EngagementRuleIn,
     EngagementRulePatch,
@@ -25,9 +30,15 @@ from smarketing.scoring.schemas import (
     ModelList,
     ModelOut,
     PlanOut,
+    PredictiveList,
+    PredictiveOut,
     PreviewOut,
+    RescoreRunList,
+    RescoreRunOut,
+    ScoreChangeList,
     ScoreOut,
     SettingsIn,
+    TrainIn,
 )
 
 router = Router(tags=["scoring"])
@@ -152,3 +163,90 @@ def contact_score(request: HttpRequest, contact_id: int) -> dict[str, Any]:
         "predictive_factors": stored.factors if stored else [],
         "predictive_version": stored.predictive_version if stored else None,
     }
+
+
+@router.get("/predictive", response=PredictiveList,
+            summary="Trained predictive models, newest first")
+def predictive_list(
+    request: HttpRequest, target: str = "", limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    return listing(selectors.predictive_models(target=target), limit=limit, offset=offset)
+
+
+@router.post("/predictive/train", response={201: PredictiveOut},
+             summary="Train the predictive score and score every contact (marketing, admin)")
+def predictive_train(request: HttpRequest, payload: TrainIn) -> Status:
+    """Synchronous, like the scoring page's button and `smarketing predict train`;
+    too few outcomes: 422 naming `outcomes` and how many of each class are needed."""
+    check_can_edit_scoring(request.user)
+    from smarketing.scoring.predictive import train  # scikit-learn: loaded on use
+
+    return Status(201, train(actor=request.user, **payload.dict()))
+
+
+@router.get("/predictive/{version}", response=PredictiveOut,
+            summary="One predictive model: holdout AUC, calibration, top factors")
+def predictive_get(request: HttpRequest, version: int) -> PredictiveModel:
+    model = selectors.predictive_models().filter(version=version).first()
+    if model is None:
+        raise NotFound(f"no predictive model version {version}", field="version")
+    return model
+
+
+@router.get("/rescores", response=RescoreRunList, summary="Full rescore runs, newest first")
+def rescores_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    return listing(selectors.rescore_runs(), limit=limit, offset=offset)
+
+
+@router.post("/rescores", response={202: RescoreRunOut},
+             summary="Queue a full rescore with the active model (marketing, admin)")
+def rescores_start(request: HttpRequest) -> Status:
+    """Run by the worker; poll `GET /scoring/rescores/{id}`. A run of the active model
+    still queued or running is answered instead of queueing a second one."""
+    run, _ = services.rescore_start(actor=request.user)
+    return Status(202, selectors.rescore_runs().get(pk=run.pk))
+
+
+@router.get("/rescores/{run_id}", response=RescoreRunOut, summary="One full rescore run")
+def rescores_get(request: HttpRequest, run_id: int) -> RescoreRun:
+    run = selectors.rescore_runs().filter(pk=run_id).first()
+    if run is None:
+        raise NotFound(f"no rescore run {run_id}", field="run_id")
+    return run
+
+
+@contact_score_router.get("/contacts/{contact_id}/score/history", response=ScoreChangeList,
+                          summary="A contact's score changes, newest first")
+def contact_score_history(
+    request: HttpRequest, contact_id: int, since: dt.datetime | None = None,
+    before: dt.datetime | None = None, limit: int = 50, offset: int = 0,
+) -> dict[str, Any]:
+    contact = contact_get_for_user(user=request.user, contact_id=contact_id)
+    qs = selectors.score_history(contact_id=contact.pk, since=since, before=before)
+    return listing(qs, limit=limit, offset=offset)
+
+
+@contact_score_router.get("/companies/{company_id}/score", response=CompanyScoreOut,
+                          summary="An account's score: the aggregate of its contacts'")
+def company_score(request: HttpRequest, company_id: int) -> dict[str, Any]:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    view = selectors.company_score(company)
+    stored = view.stored
+    return {
+        "company_id": company.pk, "model_version": view.model.version,
+        "account_aggregate": view.model.account_aggregate, "threshold": view.model.threshold,
+        "fit": stored.fit if stored else 0, "engagement": stored.engagement if stored else 0,
+        "total": stored.total if stored else 0, "contacts": stored.contacts if stored else 0,
+        "scored_at": stored.scored_at if stored else None, "top_contacts": view.top_contacts,
+    }
+
+
+@contact_score_router.get("/companies/{company_id}/score/history", response=ScoreChangeList,
+                          summary="Score changes of a company's contacts, newest first")
+def company_score_history(
+    request: HttpRequest, company_id: int, since: dt.datetime | None = None,
+    before: dt.datetime | None = None, limit: int = 50, offset: int = 0,
+) -> dict[str, Any]:
+    company = company_get_for_user(user=request.user, company_id=company_id)
+    qs = selectors.score_history(company_id=company.pk, since=since, before=before)
+    return listing(qs, limit=limit, offset=offset)

@@ -125,6 +125,8 @@ def train(
     rows, labels = training_set(target=target, stale_days=stale_days, now=now)
     _check_outcomes(labels, min_outcomes)
     trained = fit_and_report(rows, labels)
+    trained.report["outcome"] = {"target": target, "stale_days": stale_days,
+                                 "min_outcomes": min_outcomes}
     model = _save(trained, actor=actor, target=target, now=now)
     score_everyone(model, trained, now=now)
     return model

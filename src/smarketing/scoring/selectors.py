@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
 from smarketing.core.timeline import TimelineItem
-from smarketing.people.models import Contact
+from smarketing.people.models import Company, Contact
 from smarketing.scoring import setbased
 from smarketing.scoring.engine import (
     ContactResult,
@@ -20,9 +20,11 @@ from smarketing.scoring.engine import (
     score_scope,
 )
 from smarketing.scoring.models import (
+    CompanyScore,
     ContactScore,
     EngagementRule,
     FitRule,
+    PredictiveModel,
     RescoreRun,
     ScoreChange,
     ScoringModel,
@@ -132,3 +134,49 @@ def score_changes_for_timeline(
 
 def latest_rescore() -> RescoreRun | None:
     return RescoreRun.objects.select_related("model").first()
+
+
+def rescore_runs() -> QuerySet[RescoreRun]:
+    """Full rescore runs, newest first."""
+    return RescoreRun.objects.select_related("model").order_by("-id")
+
+
+@dataclass(frozen=True)
+class CompanyScoreView:
+    model: ScoringModel
+    stored: CompanyScore | None
+    top_contacts: list[Contact]
+
+
+def company_score(company: Company, *, top: int = 10) -> CompanyScoreView:
+    """The account score (the active model's aggregate of its contacts' stored scores,
+    kept by every rescore) and the contacts scoring highest in it."""
+    contacts = Contact.objects.filter(company=company).order_by("-score", "id")
+    return CompanyScoreView(
+        model=active_model(), stored=CompanyScore.objects.filter(company=company).first(),
+        top_contacts=list(contacts.only("id", "first_name", "last_name", "email", "score",
+                                        "fit_score", "engagement_score")[:top]),
+    )
+
+
+def score_history(
+    *, contact_id: int | None = None, company_id: int | None = None,
+    since: dt.datetime | None = None, before: dt.datetime | None = None,
+) -> QuerySet[ScoreChange]:
+    """Score changes of a contact, or of a company's contacts, newest first."""
+    qs = ScoreChange.objects.select_related("model")
+    if contact_id is not None:
+        qs = qs.filter(contact_id=contact_id)
+    if company_id is not None:
+        qs = qs.filter(contact__company_id=company_id)
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return qs.order_by("-at", "-id")
+
+
+def predictive_models(*, target: str = "") -> QuerySet[PredictiveModel]:
+    """Trained predictive models, newest version first (the estimator is not loaded)."""
+    qs = PredictiveModel.objects.select_related("trained_by").defer("estimator")
+    return (qs.filter(target=target) if target else qs).order_by("-version")

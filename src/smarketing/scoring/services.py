@@ -193,6 +193,18 @@ def queue_rescore(*, model: ScoringModel) -> RescoreRun:
     return run
 
 
+@transaction.atomic
+def rescore_start(*, actor: Any) -> tuple[RescoreRun, bool]:
+    """A full rescore with the active model, queued like a model change queues one
+    (marketing and admin); a run of that model still queued or running is returned
+    instead of a second one. Returns the run and whether it was queued now."""
+    check_can_edit_scoring(actor)
+    model = active_model()
+    pending = RescoreRun.objects.filter(model=model, finished_at__isnull=True, error="")
+    run = pending.order_by("-id").first()
+    return (run, False) if run is not None else (queue_rescore(model=model), True)
+
+
 def _rule_index(model: ScoringModel, family: str, rule_id: int) -> int:
     rules = model.fit_rules.all() if family == "fit" else model.engagement_rules.all()
     ids = [r.pk for r in rules]
