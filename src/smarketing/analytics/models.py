@@ -5,6 +5,9 @@ two consecutive ones are more than 30 minutes apart); a WebVisit is one visitor'
 views in one 15-minute UTC bucket (every organisation time zone's midnight falls on a
 quarter hour, so a period of whole local days is a whole number of buckets). Both are
 derived data: never written by application code, rebuilt by `webrollup.rebuild()`.
+A WebVisit also carries the visitor's previous page-view bucket, so the visitors of a
+period are its rows whose previous bucket lies before it; a WebBucket holds one
+quarter hour's sessions started, bounces and page views (per database writer).
 """
 
 from __future__ import annotations
@@ -36,15 +39,39 @@ class WebVisit(models.Model):
     contact_id = models.BigIntegerField(null=True, blank=True)
     bucket = models.DateTimeField(help_text="The quarter hour (UTC) of the page views")
     pages = models.IntegerField()
+    previous = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The visitor's previous bucket with a page view (None: the first)")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["visitor", "bucket"], name="web_visit_unique"),
         ]
         indexes = [
-            models.Index(fields=["bucket", "visitor"], name="web_visit_bucket"),
+            models.Index(fields=["bucket", "previous"], name="web_visit_first"),
             models.Index(fields=["contact_id", "bucket"], name="web_visit_contact"),
         ]
 
     def __str__(self) -> str:
         return f"{self.visitor} {self.bucket:%Y-%m-%d %H:%M} ({self.pages} page views)"
+
+
+class WebBucket(models.Model):
+    """Counters of one UTC quarter hour, kept by triggers on the two rollups above. On
+    PostgreSQL each backend counts in its own row (`writer`, its process id), so
+    concurrent ingestion never waits on or deadlocks over a shared counter; a figure is
+    the sum over the writers."""
+
+    bucket = models.DateTimeField()
+    writer = models.BigIntegerField(default=0)
+    sessions = models.IntegerField(default=0, help_text="Sessions started in the bucket")
+    bounces = models.IntegerField(default=0)
+    pages = models.IntegerField(default=0, help_text="Page views in the bucket")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "writer"], name="web_bucket_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bucket:%Y-%m-%d %H:%M} ({self.sessions} sessions, {self.pages} views)"

@@ -13,9 +13,11 @@ web_metrics, the direct computation, stays the definition and the tests compare)
   30 minutes, so the sessions outside it cannot change.
 - WebVisit: page views per visitor and UTC quarter hour, counted up and down by the
   same triggers. A period of whole local days is a whole number of quarter hours in
-  every time zone in use, so page_views is a sum and visitors a COUNT(DISTINCT) over
-  far fewer rows than the events; a range that is not quarter-hour aligned is
-  computed directly.
+  every time zone in use; a range that is not quarter-hour aligned is computed
+  directly.
+- Reads go through the per-quarter-hour counters and each visit row's previous
+  bucket (analytics/webcounters.py, kept by triggers on these two tables): sessions,
+  bounces and page views are sums over the period's buckets, visitors a range count.
 
 SQLite and PostgreSQL each get their own trigger syntax (`install`); `rebuild`
 recomputes both tables set-based (the migration's backfill, and a repair command).
@@ -28,6 +30,7 @@ from typing import Any
 
 from django.db import connection
 
+from smarketing.analytics import webcounters
 from smarketing.tracking.selectors import GAP_SQL, SESSION_GAP, VISITOR, WebMetrics
 
 BUCKET_MINUTES = 15
@@ -176,15 +179,17 @@ def postgresql_triggers() -> list[str]:
     ]
 
 
-def install(schema_editor: Any) -> None:
-    """Create the triggers and fill both tables from the events there are."""
+def install(schema_editor: Any, counters: bool = True) -> None:
+    """Create the triggers and fill both tables from the events there are (and the
+    counters, unless migration 0001 runs before their table exists)."""
     vendor = schema_editor.connection.vendor
     for sql in postgresql_triggers() if vendor == "postgresql" else sqlite_triggers():
         schema_editor.execute(sql)
-    rebuild(schema_editor.connection)
+    rebuild(schema_editor.connection, counters)
 
 
 def uninstall(schema_editor: Any) -> None:
+    webcounters.uninstall(schema_editor.connection)
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP TRIGGER IF EXISTS analytics_web_event_write ON {EVENTS}")
         schema_editor.execute(f"DROP TRIGGER IF EXISTS analytics_web_event_change ON {EVENTS}")
@@ -219,11 +224,16 @@ def rebuild_statements(vendor: str) -> list[str]:
     ]
 
 
-def rebuild(db: Any = connection) -> None:
-    """Recompute both rollups from all events (set-based: one statement each)."""
+def rebuild(db: Any = connection, counters: bool = True) -> None:
+    """Recompute both rollups from all events (set-based: one statement each), then
+    their counters (analytics/webcounters.py; its triggers are off meanwhile)."""
+    if counters:
+        webcounters.uninstall(db)
     with db.cursor() as cursor:
         for sql in rebuild_statements(db.vendor):
             cursor.execute(sql)
+    if counters:
+        webcounters.refill(db)
 
 
 # ---- reads ------------------------------------------------------------------------
@@ -238,19 +248,21 @@ def _db(value: dt.datetime) -> Any:
 
 
 def web_metrics(start: dt.datetime, end: dt.datetime) -> WebMetrics | None:
-    """tracking.web_metrics for [start, end) from the rollups (None: not aligned)."""
+    """tracking.web_metrics for [start, end) from the counters (None: not aligned): the
+    bucket sums, and the visitors as the visit rows of P whose previous bucket is
+    before P (analytics/webcounters.py)."""
     if not aligned(start, end):
         return None
     bounds = [_db(start), _db(end)]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(DISTINCT visitor), COALESCE(SUM(pages), 0) FROM {VISITS} "
+        cursor.execute(f"SELECT COUNT(*) FROM {VISITS} WHERE bucket >= %s AND bucket < %s "
+                       "AND (previous IS NULL OR previous < %s)", [*bounds, bounds[0]])
+        visitors = cursor.fetchone()[0]
+        cursor.execute("SELECT COALESCE(SUM(sessions), 0), COALESCE(SUM(bounces), 0), "
+                       f"COALESCE(SUM(pages), 0) FROM {webcounters.BUCKETS} "
                        "WHERE bucket >= %s AND bucket < %s", bounds)
-        visitors, page_views = cursor.fetchone()
-        cursor.execute("SELECT COUNT(*), COALESCE(SUM(CASE WHEN events = 1 AND pages = 1 "
-                       f"THEN 1 ELSE 0 END), 0) FROM {SESSIONS} "
-                       "WHERE started >= %s AND started < %s", bounds)
-        sessions, bounces = cursor.fetchone()
-    return WebMetrics(visitors=visitors, sessions=sessions, page_views=int(page_views),
+        sessions, bounces, page_views = (int(x) for x in cursor.fetchone())
+    return WebMetrics(visitors=visitors, sessions=sessions, page_views=page_views,
                       bounce_rate=bounces / sessions if sessions else None)
 
 

@@ -6,7 +6,7 @@ from smarketing.analytics import webrollup
 
 
 def install(apps, schema_editor):  # type: ignore[no-untyped-def]
-    webrollup.install(schema_editor)
+    webrollup.install(schema_editor, counters=False)  # their table: migration 0002
 
 
 def uninstall(apps, schema_editor):  # type: ignore[no-untyped-def]

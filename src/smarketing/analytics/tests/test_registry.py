@@ -50,9 +50,12 @@ def test_breakdowns_of_an_empty_period_are_empty(**_: Any) -> None:
     assert values["new_leads"]["breakdown"] == {}
 
 
-def test_the_web_kpis_read_the_session_rollup_once_per_period() -> None:
+def test_the_web_kpis_read_the_counters_once_per_period() -> None:
     with CaptureQueriesContext(connection) as queries:
         kpi_values(MAY, family="web")
-    sessions = [q for q in queries.captured_queries if "analytics_websession" in q["sql"]]
-    assert len(sessions) == 2  # the period and the previous one, from the rollup
+    counters = [q for q in queries.captured_queries if "analytics_webbucket" in q["sql"]]
+    assert len(counters) == 2  # the period and the previous one, from the counters
+    assert not [q for q in queries.captured_queries if "analytics_websession" in q["sql"]]
+    assert not [q for q in queries.captured_queries if "DISTINCT" in q["sql"]
+                and "analytics_webvisit" in q["sql"]]
     assert not [q for q in queries.captured_queries if "LEAD(ts) OVER visit" in q["sql"]]

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 
 from smarketing.analytics import webrollup
-from smarketing.analytics.models import WebSession, WebVisit
+from smarketing.analytics.models import WebBucket, WebSession, WebVisit
 from smarketing.people.models import Contact
 from smarketing.testing import factories
 from smarketing.tracking import selectors as tracking
@@ -24,11 +25,36 @@ pytestmark = pytest.mark.django_db
 BASE = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 
-def snapshot() -> tuple[list[Any], list[Any]]:
+def snapshot() -> tuple[list[Any], list[Any], list[Any]]:
     sessions = sorted(WebSession.objects.values_list(
         "visitor", "contact_id", "started", "ended", "events", "pages", "pending"))
-    visits = sorted(WebVisit.objects.values_list("visitor", "contact_id", "bucket", "pages"))
-    return sessions, visits
+    visits = sorted(WebVisit.objects.values_list(
+        "visitor", "contact_id", "bucket", "pages", "previous"))
+    counters = list(WebBucket.objects.order_by("bucket").values("bucket").annotate(
+        s=Sum("sessions"), b=Sum("bounces"), p=Sum("pages")).exclude(s=0, b=0, p=0)
+        .values_list("bucket", "s", "b", "p"))
+    return sessions, visits, counters
+
+
+def test_the_counters_and_previous_buckets_follow_a_visitor_written_out_of_order() -> None:
+    writer = Writer(9)
+    contact = writer.contacts[0]
+
+    def page(minutes: int) -> Event:
+        writer.n += 1
+        at = BASE + dt.timedelta(minutes=minutes)
+        return Event.objects.create(source=writer.source, message_id=f"p{writer.n}",
+                                    type="page", contact=contact, anonymous_id="y", timestamp=at,
+                                    received_at=at)
+
+    late = [page(m) for m in (120, 0, 60)][2]  # the 60-minute view arrives last
+    assert list(WebVisit.objects.order_by("bucket").values_list("previous", flat=True)) == [
+        None, BASE, BASE + dt.timedelta(minutes=60)]
+    late.delete()  # the 120-minute view's previous bucket falls back to the first
+    assert list(WebVisit.objects.order_by("bucket").values_list("previous", flat=True)) == [
+        None, BASE]
+    assert WebBucket.objects.aggregate(s=Sum("sessions"), p=Sum("pages")) == {"s": 2, "p": 2}
+    assert_exact(PERIODS)
 
 
 def assert_exact(periods: list[tuple[dt.datetime, dt.datetime]]) -> None:
@@ -79,6 +105,8 @@ class Writer:
 
 
 PERIODS = [(BASE, BASE + dt.timedelta(hours=1)), (BASE - dt.timedelta(days=1), BASE),
+           (BASE + dt.timedelta(minutes=15), BASE + dt.timedelta(minutes=45)),
+           (BASE + dt.timedelta(hours=1), BASE + dt.timedelta(hours=3)),
            (BASE + dt.timedelta(minutes=30), BASE + dt.timedelta(hours=2, minutes=15)),
            (BASE - dt.timedelta(days=1), BASE + dt.timedelta(days=1))]
 
