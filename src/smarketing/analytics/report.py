@@ -46,7 +46,8 @@ def _funnel(period: Period) -> dict[str, Any] | None:
 
 def _campaigns(period: Period) -> dict[str, Any]:
     start, end = period.bounds()
-    result = attribution(start=start, end=end, model="linear", basis="revenue", by="campaign")
+    result = attribution(start=start, end=end, model="linear", basis="revenue", by="campaign",
+                         refresh=False)  # as of the worker's last refresh, like the tiles
     items = sorted(result.items, key=lambda i: i.amount, reverse=True)[:TOP_CAMPAIGNS]
     svg = bar_chart("Top campaigns by attributed revenue (linear)", [i.key for i in items],
                     [float(i.amount) for i in items], [fmt_value("money", i.amount) for i in items],

@@ -17,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
 from smarketing.analytics.report import pdf_of, render_html
+from smarketing.campaigns.rollup import rollup_refresh
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.jobs import enqueue
 from smarketing.core.periods import Period, preset
@@ -57,6 +58,7 @@ def send_report(payload: dict[str, Any]) -> None:
     """The job: render the report of the payload's period and mail it."""
     period = Period(dt.date.fromisoformat(payload["start"]),
                     dt.date.fromisoformat(payload["end"]))
+    rollup_refresh()  # a job, not a request: attribution's figures up to date first
     html = render_html(period)
     message = EmailMultiAlternatives(
         subject=f"Alignment report {period.label()}",

@@ -8,13 +8,14 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from smarketing.campaigns.demo import clear_campaign_data, generate_campaigns
+        from smarketing.campaigns.rollup import REFRESH_JOB, refresh_due, run_refresh_job
         from smarketing.campaigns.sources import (
             LATEST_SOURCE_JOB,
             after_events_ingested,
             run_latest_source,
         )
         from smarketing.campaigns.touches import touches_for_contacts
-        from smarketing.core.jobs import register_job
+        from smarketing.core.jobs import register_job, register_periodic
         from smarketing.people.generate.extensions import Extension, register_generate_extension
         from smarketing.tracking.hooks import register_events_listener
 
@@ -24,6 +25,9 @@ class CampaignsConfig(AppConfig):
         # at the ingesting request's commit, run by the worker).
         register_events_listener("campaigns.latest_source", after_events_ingested)
         register_job(LATEST_SOURCE_JOB, run_latest_source)
+        # Attribution's rollup: refreshed by the worker when anything changed.
+        register_job(REFRESH_JOB, run_refresh_job)
+        register_periodic("campaigns.attribution", refresh_due)
 
         # Named to run after the pipeline extension (extensions run by name).
         register_generate_extension(

@@ -257,13 +257,15 @@ def check_arguments(model: str, basis: str, by: str) -> None:
 
 def attribution(
     *, start: dt.datetime, end: dt.datetime, model: str, basis: str = "revenue",
-    by: str = "campaign",
+    by: str = "campaign", refresh: bool = True,
 ) -> Result:
     """Attributed amounts of the deals created (pipeline) or won (revenue) in [start, end),
     read from the per-deal rows kept exact by campaigns/rollup.py (the same results as
-    `attribute_journeys` over `load_journeys`)."""
+    `attribute_journeys` over `load_journeys`). refresh=False: the rows as they are
+    (as of `rollup_as_of()`; the dashboards, which never wait on the refresh)."""
     check_arguments(model, basis, by)
-    rollup_refresh()
+    if refresh:
+        rollup_refresh()
     unkeyed = NO_CAMPAIGN if by == "campaign" else str(Channel.CONTENT_SEO)
     rows = attribution_rows(start=start, end=end, model=model, basis=basis, by=by,
                             unkeyed=unkeyed, untouched=NONE_KEY)

@@ -241,6 +241,9 @@ class TouchSync(models.Model):
     campaigns_fingerprint = models.CharField(max_length=100, blank=True, default="")
     assets_fingerprint = models.CharField(max_length=100, blank=True, default="")
     last_merge_id = models.BigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the last attribution refresh began: the rollup's as-of time")
 
     def __str__(self) -> str:
         return f"touches up to event {self.last_event_id}"

@@ -2,8 +2,12 @@
 so a period's attribution is a read of about 365 rows per key instead of a year of
 journeys computed on every request.
 
-Exactly correct, late events included: before every read, `rollup_refresh` brings the
-rows of every stale deal and the day sums up to date.
+Exactly correct, late events included: `rollup_refresh` brings the rows of every stale
+deal and the day sums up to date. Campaigns' attribution pages call it before their
+read; the dashboards never do (no request of theirs waits on it): they read the rows
+as of the last refresh (`rollup_as_of`, shown next to the figures), which the worker
+runs as a job (REFRESH_JOB) whenever its periodic check (`refresh_due`) finds new
+events, changed campaigns, assets or merges, or stale deals.
 1. What makes a deal stale: database triggers (migration 0004) on any write to the
    deal's amount, status, created or closed moment, its contact links, or a linked
    contact's reached(lead); a trigger on a campaign's channel (migration 0005); and
@@ -21,7 +25,11 @@ rows of every stale deal and the day sums up to date.
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.db import connection, transaction
+from django.utils import timezone
 
 from smarketing.campaigns.attribution_query import day_sql, shares_statement
 from smarketing.campaigns.models import (
@@ -32,7 +40,8 @@ from smarketing.campaigns.models import (
     DealAttributionState,
     TouchSync,
 )
-from smarketing.campaigns.touches import touches_sync
+from smarketing.campaigns.touches import touches_pending, touches_sync
+from smarketing.core.jobs import enqueue
 from smarketing.pipeline.models import Deal, DealStatus
 
 MODELS = ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay")
@@ -40,6 +49,7 @@ BASES = ("pipeline", "revenue")
 STATE, ROWS = DealAttributionState._meta.db_table, DealAttribution._meta.db_table
 DAYS, CAMPAIGN = AttributionDay._meta.db_table, Campaign._meta.db_table
 DEAL = Deal._meta.db_table
+REFRESH_JOB = "campaigns.attribution_refresh"
 CHUNK = 5000
 STALE = f"dl.id IN (SELECT deal_id FROM {STATE} WHERE stale)"
 COLUMNS = "deal_id, at, campaign_id, cents, channel, channel_deal, basis, model"
@@ -99,13 +109,45 @@ def _recompute(stale: list[int]) -> None:
 
 def rollup_refresh() -> None:
     """Make every deal's rows exact (module docstring); nothing stale costs the touch
-    points' check and one indexed EXISTS."""
+    points' check and one indexed EXISTS. Records when it began: the as-of time."""
+    began = timezone.now()
     touches_sync()
-    if not DealAttributionState.objects.filter(stale=True).exists():
-        return
-    with transaction.atomic():
-        TouchSync.objects.select_for_update().first()  # one refresh at a time: day sums
-        stale = list(DealAttributionState.objects.select_for_update().filter(
-            stale=True).values_list("pk", flat=True))
-        if stale:
-            _recompute(stale)
+    if DealAttributionState.objects.filter(stale=True).exists():
+        with transaction.atomic():
+            TouchSync.objects.select_for_update().first()  # one refresh at a time: day sums
+            stale = list(DealAttributionState.objects.select_for_update().filter(
+                stale=True).values_list("pk", flat=True))
+            if stale:
+                _recompute(stale)
+    if not TouchSync.objects.update(refreshed_at=began):
+        TouchSync.objects.create(refreshed_at=began)
+
+
+def rollup_as_of() -> dt.datetime | None:
+    """When the refresh that the stored rows reflect began (None: never refreshed)."""
+    return TouchSync.objects.values_list("refreshed_at", flat=True).first()
+
+
+def rollup_pending() -> bool:
+    """Whether events, campaigns, assets, merges or deals changed since the last refresh."""
+    return (touches_pending() is not None
+            or DealAttributionState.objects.filter(stale=True).exists())
+
+
+def queue_refresh(now: dt.datetime) -> None:
+    """Queue one refresh job per as-of state (a failed one is tried again next hour)."""
+    as_of = rollup_as_of()
+    key = f"{REFRESH_JOB}:{as_of.isoformat() if as_of else 'never'}:{now:%Y-%m-%dT%H}"
+    enqueue(REFRESH_JOB, {}, dedupe_key=key)
+
+
+def refresh_due(now: dt.datetime) -> int:
+    """The worker's periodic check: queue a refresh when anything changed (1 if queued)."""
+    if not rollup_pending():
+        return 0
+    queue_refresh(now)
+    return 1
+
+
+def run_refresh_job(payload: dict[str, Any]) -> None:
+    rollup_refresh()

@@ -140,13 +140,23 @@ def _catch_up(state: TouchSync, newest: int, marks: Marks) -> None:
         mark_deals_stale(TouchPoint.objects.filter(added).values("contact_id"))
 
 
-def touches_sync() -> None:
-    """Bring the touch points up to date (module docstring) and mark stale the deals
-    whose attribution they change. Nothing to do costs a few indexed aggregates."""
+def touches_pending() -> tuple[int, Marks] | None:
+    """(newest event id, marks) when the touch points are behind the events, campaigns,
+    assets or merges; None when up to date (a few indexed aggregates)."""
     newest = Event.objects.aggregate(n=Max("pk"))["n"] or 0
     marks, found = _marks(), TouchSync.objects.first()
     if found and found.last_event_id >= newest and _stored(found) == marks:
+        return None
+    return newest, marks
+
+
+def touches_sync() -> None:
+    """Bring the touch points up to date (module docstring) and mark stale the deals
+    whose attribution they change. Nothing to do costs a few indexed aggregates."""
+    pending = touches_pending()
+    if pending is None:
         return
+    newest, marks = pending
     with transaction.atomic():
         state = (TouchSync.objects.select_for_update().first()
                  or TouchSync.objects.create())

@@ -8,11 +8,14 @@
   contact's event resolving to a campaign or naming a content asset) at or before
   its creation (pipeline) or its win (revenue). The amount is attribution's own:
   the total of the basis minus the "(none)" item that holds the untouched deals,
-  so it always equals the campaigns' attribution page.
+  so it always equals the campaigns' attribution page as of its last refresh: the
+  dashboards read attribution's stored rows without refreshing them (the worker's
+  job), and the `as_of` part says when that refresh began.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +25,7 @@ from smarketing.analytics.families.sales import DEAL_COLUMNS
 from smarketing.analytics.measures import ZERO, Measure, money, register_measure
 from smarketing.analytics.registry import Kpi, KpiResult, Records, Unit, register, shared
 from smarketing.campaigns.attribution import NONE_KEY, attribution, load_journeys
+from smarketing.campaigns.rollup import rollup_as_of
 from smarketing.core.periods import Period
 from smarketing.pipeline.models import Deal, DealContact, DealStatus
 
@@ -64,8 +68,11 @@ for _basis in ("pipeline", "revenue"):
 
 @shared
 def influenced_amount(basis: str, period: Period) -> Decimal:
+    """From attribution's stored rows as they are: no request waits on their refresh
+    (the worker's job, campaigns/rollup.py); `as_of` says how fresh they are."""
     start, end = period.bounds()
-    result = attribution(start=start, end=end, model="first_touch", basis=basis)
+    result = attribution(start=start, end=end, model="first_touch", basis=basis,
+                         refresh=False)
     untouched = sum((i.amount for i in result.items if i.key == NONE_KEY), ZERO)
     return money(result.total - untouched)
 
@@ -81,8 +88,13 @@ def influenced_records(basis: str) -> Any:
     return records
 
 
+@shared
+def as_of() -> dt.datetime | None:
+    return rollup_as_of()
+
+
 def influenced(basis: str) -> Any:
-    return lambda period: KpiResult(influenced_amount(basis, period))
+    return lambda period: KpiResult(influenced_amount(basis, period), {"as_of": as_of()})
 
 
 for _basis in ("pipeline", "revenue"):

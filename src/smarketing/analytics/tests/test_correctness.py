@@ -17,6 +17,7 @@ from smarketing.analytics.measures import count_rows
 from smarketing.analytics.registry import Unit, all_kpis, get, kpi_values, records_of
 from smarketing.analytics.tests.naive import Naive
 from smarketing.analytics.tests.world import World
+from smarketing.campaigns.rollup import rollup_refresh
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.periods import Period
 from smarketing.people.models import Company
@@ -71,6 +72,7 @@ def world(request: Any, users: dict[str, Any], team: Any) -> Any:
     with override_settings(TIME_ZONE=request.param), time_machine.travel(NOW, tick=False):
         built = World(users, MARCH.start, MARCH.end).build()
         built.handoff(team)
+        rollup_refresh()  # the worker's job: the dashboards read attribution as of it
         yield built
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smarketing.analytics.report import FORMATS, render
+from smarketing.campaigns.rollup import rollup_refresh
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.periods import parse_range
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
             period = parse_range(options["period"])
         except ValidationFailed as exc:
             raise CommandError(f"--period: {exc.message}") from exc
+        rollup_refresh()  # not a request: attribution's figures brought up to date first
         content = render(period, options["format"])
         out: Path = options["out"]
         try:
