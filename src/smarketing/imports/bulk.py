@@ -32,7 +32,8 @@ def _converter(field: models.Field[Any, Any]) -> Convert | None:
         return _datetime_converter()
     if isinstance(field, models.JSONField):  # what get_db_prep_save does for a dict
         adapt, encoder = connection.ops.adapt_json_value, field.encoder
-        return lambda v: adapt(v, encoder)
+        empty = adapt({}, encoder)  # most imported rows have no custom properties
+        return lambda v: empty if v == {} and isinstance(empty, str) else adapt(v, encoder)
     return None
 
 

@@ -28,9 +28,12 @@ ORDERED_STAGES: tuple[str, ...] = (
 )
 
 
+_RANKS = {stage: rank for rank, stage in enumerate(ORDERED_STAGES)}
+
+
 def stage_rank(stage: str) -> int:
     """Position in the funnel order; -1 for `other`."""
-    return ORDERED_STAGES.index(stage) if stage in ORDERED_STAGES else -1
+    return _RANKS.get(stage, -1)
 
 
 class LeadStatus(models.TextChoices):
