@@ -183,11 +183,13 @@ def campaigns_delete(request: HttpRequest, campaign_id: int) -> Status:
     return Status(204, None)
 
 
-@campaigns_router.get("/{campaign_id}/costs", response=CostList, summary="A campaign's costs")
-def campaigns_costs(request: HttpRequest, campaign_id: int) -> Any:
+@campaigns_router.get("/{campaign_id}/costs", response=CostList,
+                      summary="A campaign's costs, by start date")
+def campaigns_costs(
+    request: HttpRequest, campaign_id: int, limit: int = 50, offset: int = 0
+) -> Any:
     campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
-    items = list(campaign.costs.all())
-    return {"items": items, "count": len(items)}
+    return listing(campaign.costs.order_by("start_date", "id"), limit=limit, offset=offset)
 
 
 @campaigns_router.post("/{campaign_id}/costs", response={201: CostOut},

@@ -9,8 +9,9 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
+from smarketing.core.ordering import listing, page
 from smarketing.imports.downloads import errors_csv
-from smarketing.imports.models import ImportRun
+from smarketing.imports.models import ImportKind, ImportRun, ImportStatus
 from smarketing.imports.permissions import check_can_import
 from smarketing.imports.preview import preview
 from smarketing.imports.schemas import ImportList, ImportOut, IssueOut, PreviewOut
@@ -21,7 +22,6 @@ from smarketing.imports.services import (
     parse_mapping,
     store_upload,
 )
-from smarketing.people.selectors import page
 
 router = Router(tags=["imports"])
 
@@ -54,10 +54,12 @@ def imports_preview(request: HttpRequest, file: File[UploadedFile], kind: Form[s
 
 
 @router.get("", response=ImportList, summary="List imports (newest first)")
-def imports_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> Any:
-    runs = runs_for(request.user)
-    items, _ = page(runs, limit=limit, offset=offset)
-    return {"items": items, "count": runs.count()}
+def imports_list(
+    request: HttpRequest, status: ImportStatus | None = None, kind: ImportKind | None = None,
+    dry_run: bool | None = None, limit: int = 50, offset: int = 0,
+) -> Any:
+    runs = runs_for(request.user, status=status or "", kind=kind or "", dry_run=dry_run)
+    return listing(runs, limit=limit, offset=offset)
 
 
 @router.get("/{run_id}", response=ImportOut, summary="An import's progress and result")

@@ -12,9 +12,17 @@ from smarketing.core.roles import is_admin
 from smarketing.imports.models import ImportRun
 
 
-def runs_for(user: Any) -> QuerySet[ImportRun]:
-    """Admins see every import; others see the ones they started."""
+def runs_for(
+    user: Any, *, status: str = "", kind: str = "", dry_run: bool | None = None
+) -> QuerySet[ImportRun]:
+    """Admins see every import; others see the ones they started (newest first)."""
     runs = ImportRun.objects.all()
+    if status:
+        runs = runs.filter(status=status)
+    if kind:
+        runs = runs.filter(kind=kind)
+    if dry_run is not None:
+        runs = runs.filter(dry_run=dry_run)
     return runs if is_admin(user) else runs.filter(actor=user)
 
 

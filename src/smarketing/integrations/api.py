@@ -11,8 +11,9 @@ from ninja import Router, Status
 
 from smarketing.core.errors import NotFound, ValidationFailed
 from smarketing.core.events import EVENTS
+from smarketing.core.ordering import listing
 from smarketing.integrations.bulk import MAX_ITEMS, BulkRefused, bulk_apply
-from smarketing.integrations.models import ApiToken, WebhookSubscription
+from smarketing.integrations.models import ApiToken
 from smarketing.integrations.schemas import (
     AttemptOut,
     BulkIn,
@@ -37,6 +38,7 @@ from smarketing.integrations.selectors import (
     delivery_get,
     delivery_list,
     webhook_get,
+    webhook_list,
 )
 from smarketing.integrations.services import (
     token_create,
@@ -59,9 +61,9 @@ def _me(request: HttpRequest) -> User:
 
 
 @router.get("", response=TokenList, summary="Your API tokens (hashes are never shown)")
-def tokens_list(request: HttpRequest) -> dict:
-    items = list(ApiToken.objects.filter(user=_me(request)).order_by("-created_at"))
-    return {"items": items, "count": len(items)}
+def tokens_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict:
+    qs = ApiToken.objects.filter(user=_me(request)).order_by("-created_at", "-id")
+    return listing(qs, limit=limit, offset=offset)
 
 
 @router.post("", response={201: TokenCreated}, summary="Create a token: its value is shown once")
@@ -84,10 +86,12 @@ def webhooks_events(request: HttpRequest) -> list[str]:
 
 
 @webhooks_router.get("", response=WebhookList, summary="Webhook subscriptions (admins)")
-def webhooks_list(request: HttpRequest) -> dict[str, Any]:
+def webhooks_list(
+    request: HttpRequest, is_active: bool | None = None, event: str = "", limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
     check_webhook_admin(request.user)
-    items = list(WebhookSubscription.objects.order_by("name", "id"))
-    return {"items": items, "count": len(items)}
+    return listing(webhook_list(is_active=is_active, event=event), limit=limit, offset=offset)
 
 
 @webhooks_router.post(
@@ -146,10 +150,8 @@ def webhooks_deliveries(
     subscription = webhook_get(user=request.user, webhook_id=webhook_id)
     if state and state not in DELIVERY_STATES:
         raise ValidationFailed(f"state: one of {', '.join(DELIVERY_STATES)}", field="state")
-    if not 1 <= limit <= 500 or offset < 0:
-        raise ValidationFailed("limit: use 1 to 500 (offset >= 0)", field="limit")
     qs = delivery_list(subscription, event=event, state=state)
-    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
+    return listing(qs, limit=limit, offset=offset)
 
 
 @webhooks_router.get(

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from smarketing.core.errors import NotFound, PermissionDenied
+from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
+from smarketing.core.events import EVENTS
 from smarketing.core.roles import is_admin
 from smarketing.integrations.models import WebhookDelivery, WebhookSubscription
 
@@ -33,6 +34,21 @@ def delivery_get(*, user: Any, webhook_id: int, delivery_id: int) -> WebhookDeli
     if delivery is None:
         raise NotFound(f"delivery {delivery_id} not found", field="delivery_id")
     return delivery
+
+
+def webhook_list(
+    *, is_active: bool | None = None, event: str = ""
+) -> QuerySet[WebhookSubscription]:
+    """Subscriptions by name; `event`: those subscribed to that event name."""
+    if event and event not in EVENTS:
+        raise ValidationFailed(f"event: one of {', '.join(EVENTS)}", field="event")
+    qs = WebhookSubscription.objects.order_by("name", "id")
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    if event:
+        # the JSON list holds names only: a quoted name matches one element exactly
+        qs = qs.filter(events__icontains=f'"{event}"')
+    return qs
 
 
 def delivery_list(

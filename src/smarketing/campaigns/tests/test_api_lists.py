@@ -145,3 +145,16 @@ def test_one_day_of_channel_metrics_is_read_and_a_day_without_is_404(api_as: Any
     bad_day = api.get(f"/api/v1/campaigns/{campaign.pk}/metrics/tuesday")
     assert (bad_day.status_code, bad_day.json()["field"]) == (422, "day")
     assert api.get("/api/v1/campaigns/999999/metrics/2026-03-02").status_code == 404
+
+
+def test_a_campaigns_costs_are_listed_by_start_date_in_pages(api_as: Any) -> None:
+    campaign = make_campaign()
+    for day in (20, 5, 12):
+        cost_add(campaign=campaign, actor=None, kind="lump_sum", amount=day,
+                 start_date=dt.date(2026, 3, day))
+    api = api_as("rep")
+    body = api.get(f"/api/v1/campaigns/{campaign.pk}/costs", limit=2, offset=1).json()
+    assert ([c["start_date"] for c in body["items"]], body["count"]) == (
+        ["2026-03-12", "2026-03-20"], 3)
+    bad = api.get(f"/api/v1/campaigns/{campaign.pk}/costs", limit=900)
+    assert (bad.status_code, bad.json()["field"]) == (422, "limit")
