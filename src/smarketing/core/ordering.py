@@ -4,7 +4,7 @@ against a whitelist that maps each accepted value to its ORDER BY columns, and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,11 +12,13 @@ from django.db.models import QuerySet
 from smarketing.core.errors import ValidationFailed
 
 
-def check_sort(sort: str, allowed: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The ORDER BY columns of `sort`; a value outside `allowed` is a 422 naming `sort`."""
+def check_sort(sort: str, allowed: Mapping[str, Sequence[Any]]) -> tuple[Any, ...]:
+    """The ORDER BY columns of `sort` (names, or expressions such as
+    `F("closed_at").desc(nulls_last=True)` where NULLs must sort alike on SQLite and
+    PostgreSQL); a value outside `allowed` is a 422 naming `sort`."""
     if sort not in allowed:
         raise ValidationFailed(f"sort: use one of {', '.join(allowed)}", field="sort")
-    return allowed[sort]
+    return tuple(allowed[sort])
 
 
 MAX_LIMIT = 500

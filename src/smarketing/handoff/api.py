@@ -8,10 +8,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound
-from smarketing.core.ordering import listing, page
+from smarketing.core.ordering import listing
 from smarketing.handoff import configure, services
 from smarketing.handoff.models import SLA, RejectionReason, RoutingRule, WorkingCalendar
 from smarketing.handoff.permissions import assignment_get_for_user
@@ -65,12 +65,17 @@ def assignments_list(
     outcome: str = "",
     rep_id: int | None = None,
     mine: bool = False,
+    contact_id: int | None = None,
+    team_id: int | None = None,
+    sort: str = Query("due_at", description="due_at, assigned_at or decided_at; - descends"),
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    qs = assignment_list(request.user, outcome=outcome, rep_id=request.user.pk if mine else rep_id)
-    rows, more = page(qs, limit=limit, offset=offset)
-    return {"items": rows, "count": offset + len(rows) + (1 if more else 0)}
+    qs = assignment_list(
+        request.user, outcome=outcome, rep_id=request.user.pk if mine else rep_id,
+        contact_id=contact_id, team_id=team_id, sort=sort,
+    )
+    return listing(qs, limit=limit, offset=offset)
 
 
 @assignments_router.get("/{assignment_id}", response=AssignmentOut, summary="One assignment")

@@ -28,7 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from smarketing.core.errors import ValidationFailed
 from smarketing.core.models import Profile, Role
+from smarketing.core.ordering import check_sort
 from smarketing.core.roles import is_admin, is_manager, is_marketing, team_id_of
 from smarketing.core.timeline import TimelineItem
 from smarketing.handoff.models import Assignment, Outcome, RepAvailability
@@ -98,15 +100,31 @@ def inbox(user: Any, now: dt.datetime | None = None) -> QuerySet[Assignment]:
     return with_sla_state(qs, now).order_by("due_at", "id")
 
 
+# the assignment list's `sort` values and their ORDER BY (id last: a stable page order)
+ASSIGNMENT_SORTS: dict[str, tuple[Any, ...]] = {
+    f"{sign}{name}": (f"{sign}{name}", f"{sign}id")
+    for name in ("due_at", "assigned_at") for sign in ("", "-")
+}
+# open assignments (no decided_at) last either way, on SQLite as on PostgreSQL
+ASSIGNMENT_SORTS["decided_at"] = (F("decided_at").asc(nulls_last=True), "id")
+ASSIGNMENT_SORTS["-decided_at"] = (F("decided_at").desc(nulls_last=True), "-id")
+
+
 def assignment_list(
-    user: Any, *, outcome: str = "", rep_id: int | None = None, now: dt.datetime | None = None
+    user: Any, *, outcome: str = "", rep_id: int | None = None, now: dt.datetime | None = None,
+    contact_id: int | None = None, team_id: int | None = None, sort: str = "due_at",
 ) -> QuerySet[Assignment]:
+    order = check_sort(sort, ASSIGNMENT_SORTS)
     qs = assignments_visible_to(user)
     if outcome:
+        if outcome not in Outcome.values:
+            raise ValidationFailed(f"outcome: use one of {', '.join(Outcome.values)}",
+                                   field="outcome")
         qs = qs.filter(outcome=outcome)
-    if rep_id:
-        qs = qs.filter(rep_id=rep_id)
-    return with_sla_state(qs, now).order_by("due_at", "id")
+    for name, value in (("rep_id", rep_id), ("contact_id", contact_id), ("team_id", team_id)):
+        if value:
+            qs = qs.filter(**{name: value})
+    return with_sla_state(qs, now).order_by(*order)
 
 
 def assignments_for_timeline(

@@ -80,6 +80,7 @@ from smarketing.pipeline.selectors import (
     deal_list,
     owner_ids_of_team,
     pipelines,
+    product_list,
     quota_list,
     with_stalled,
 )
@@ -350,13 +351,14 @@ def line_items_delete(request: HttpRequest, deal_id: int, line_id: int) -> Statu
     return Status(204, None)
 
 
-@products_router.get("", response=ProductList, summary="Products")
-def products_list(request: HttpRequest, active: bool | None = None) -> dict[str, Any]:
-    qs = Product.objects.order_by("family", "name")
-    if active is not None:
-        qs = qs.filter(active=active)
-    items = list(qs)
-    return {"items": items, "count": len(items)}
+@products_router.get("", response=ProductList, summary="Products (filters, `sort`, pages)")
+def products_list(
+    request: HttpRequest, active: bool | None = None, q: str = "", family: str | None = None,
+    sort: str = Query("family", description="family, name, list_price; - descends"),
+    limit: int = 50, offset: int = 0,
+) -> dict[str, Any]:
+    qs = product_list(q=q, family=family, active=active, sort=sort)
+    return listing(qs, limit=limit, offset=offset)
 
 
 @products_router.post("", response={201: ProductOut},
@@ -401,11 +403,14 @@ class ActivityQuery(Schema):
     deal_id: int | None = None
     owner_id: int | None = None
     kind: str = ""
+    done: bool | None = Field(None, description="Tasks done (true) or still open (false)")
+    sort: str = Field("-at", description="at, created_at or due_at; a leading - descends")
     limit: int = 50
     offset: int = 0
 
 
-@activities_router.get("", response=ActivityList, summary="Activities, newest first")
+@activities_router.get("", response=ActivityList,
+                       summary="Activities (filters, `sort`; newest first by default)")
 def activities_list(request: HttpRequest, filters: Query[ActivityQuery]) -> dict[str, Any]:
     data = filters.dict()
     limit, offset = data.pop("limit"), data.pop("offset")
@@ -465,12 +470,13 @@ def activities_complete(request: HttpRequest, activity_id: int, payload: Complet
     return services.task_complete(activity=activity, actor=request.user, outcome=payload.outcome)
 
 
-@quotas_router.get("", response=QuotaList, summary="Quotas")
+@quotas_router.get("", response=QuotaList, summary="Quotas by start and owner (pages)")
 def quotas_list(
-    request: HttpRequest, owner_id: int | None = None, year: int | None = None
+    request: HttpRequest, owner_id: int | None = None, year: int | None = None,
+    period: str = "", limit: int = 50, offset: int = 0,
 ) -> dict[str, Any]:
-    items = list(quota_list(owner_id=owner_id, year=year))
-    return {"items": items, "count": len(items)}
+    qs = quota_list(owner_id=owner_id, year=year, period=period)
+    return listing(qs, limit=limit, offset=offset)
 
 
 @quotas_router.post("", response={201: QuotaOut},

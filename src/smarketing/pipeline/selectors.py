@@ -11,6 +11,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    F,
     Min,
     Q,
     QuerySet,
@@ -34,6 +35,7 @@ from smarketing.pipeline.models import (
     PipelineStage,
     Product,
     Quota,
+    QuotaPeriod,
 )
 
 ZERO = Decimal("0.00")
@@ -81,16 +83,18 @@ class DealFilters:
 
 
 # the deal list's `sort` values and their ORDER BY (id last: a stable page order)
-DEAL_SORTS = {
+DEAL_SORTS: dict[str, tuple[Any, ...]] = {
     f"{sign}{name}": tuple(f"{sign}{column}" for column in columns)
     for name, columns in (
         ("close_date", ("expected_close_date", "id")), ("amount", ("amount", "id")),
         ("created_at", ("created_at", "id")), ("updated_at", ("updated_at", "id")),
         ("name", ("name", "id")), ("stage", ("stage__pipeline_id", "stage__order", "id")),
-        ("closed_at", ("closed_at", "id")),
     )
     for sign in ("", "-")
 }
+# open deals (no closed_at) last either way, on SQLite as on PostgreSQL
+DEAL_SORTS["closed_at"] = (F("closed_at").asc(nulls_last=True), "id")
+DEAL_SORTS["-closed_at"] = (F("closed_at").desc(nulls_last=True), "-id")
 
 
 def owner_ids_of_team(team_id: int) -> QuerySet[Any]:
@@ -211,10 +215,22 @@ def open_tasks(owner_id: int, *, limit: int | None = 50) -> QuerySet[Activity]:
     return qs[:limit] if limit is not None else qs
 
 
+ACTIVITY_SORTS: dict[str, tuple[Any, ...]] = {
+    "-at": ("-at", "-id"), "at": ("at", "id"),
+    "-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id"),
+    # activities without a due date (not tasks) last either way
+    "due_at": (F("due_at").asc(nulls_last=True), "id"),
+    "-due_at": (F("due_at").desc(nulls_last=True), "-id"),
+}
+
+
 def activity_list(
     *, contact_id: int | None = None, company_id: int | None = None,
     deal_id: int | None = None, owner_id: int | None = None, kind: str = "",
+    done: bool | None = None, sort: str = "-at",
 ) -> QuerySet[Activity]:
+    """Filtered activities; `done` keeps the tasks done (true) or still open (false)."""
+    order = check_sort(sort, ACTIVITY_SORTS)
     qs = Activity.objects.select_related("owner")
     for name, value in (("contact_id", contact_id), ("company_id", company_id),
                         ("deal_id", deal_id), ("owner_id", owner_id)):
@@ -224,16 +240,44 @@ def activity_list(
         if kind not in ActivityKind.values:
             raise ValidationFailed(f"kind: {kind!r} is not an activity kind", field="kind")
         qs = qs.filter(kind=kind)
-    return qs.order_by("-at", "-id")
+    if done is not None:
+        qs = qs.filter(kind=ActivityKind.TASK, done_at__isnull=not done)
+    return qs.order_by(*order)
 
 
-def quota_list(*, owner_id: int | None = None, year: int | None = None) -> QuerySet[Quota]:
+PRODUCT_SORTS = {
+    "family": ("family", "name", "id"), "name": ("name", "id"), "-name": ("-name", "-id"),
+    "list_price": ("list_price", "id"), "-list_price": ("-list_price", "-id"),
+}
+
+
+def product_list(
+    *, q: str = "", family: str | None = None, active: bool | None = None,
+    sort: str = "family",
+) -> QuerySet[Product]:
+    """The catalogue: name containing `q` (any case), one `family`, active or not."""
+    qs = Product.objects.order_by(*check_sort(sort, PRODUCT_SORTS))
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    if family is not None:
+        qs = qs.filter(family=family)
+    return qs if active is None else qs.filter(active=active)
+
+
+def quota_list(
+    *, owner_id: int | None = None, year: int | None = None, period: str = ""
+) -> QuerySet[Quota]:
     qs = Quota.objects.select_related("owner")
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     if year is not None:
         qs = qs.filter(start__year=year)
-    return qs.order_by("start", "owner__username")
+    if period:
+        if period not in QuotaPeriod.values:
+            raise ValidationFailed(f"period: use one of {', '.join(QuotaPeriod.values)}",
+                                   field="period")
+        qs = qs.filter(period=period)
+    return qs.order_by("start", "owner__username", "id")
 
 
 def _actor_name(user: Any) -> str:

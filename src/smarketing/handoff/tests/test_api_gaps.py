@@ -1,5 +1,6 @@
 """REST gaps filled for issue 9: one routing rule (and the rule list's filters), the
-reps' availability list, one calendar, deleting a calendar and a holiday."""
+reps' availability list, one calendar, deleting a calendar and a holiday, and the
+assignment list's `sort`, contact and team filters and its count."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 
 from smarketing.handoff.configure import calendar_save, rep_routing_set
 from smarketing.handoff.models import Holiday, WorkingCalendar
-from smarketing.handoff.tests.helpers import make_rule, make_sla
+from smarketing.handoff.routing import route_mql
+from smarketing.handoff.services import assignment_accept
+from smarketing.handoff.tests.helpers import make_mql, make_rule, make_sla
 from smarketing.testing.factories import make_team
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +133,36 @@ def test_only_admins_delete_calendars_and_holidays(api_as: Any, users: dict[str,
         assert holiday.status_code == 403, role
     assert calendar.holidays.count() == 2
     assert WorkingCalendar.objects.filter(pk=calendar.pk).exists()
+
+
+def test_the_assignment_list_sorts_filters_by_contact_and_counts_every_match(
+    api_as: Any, users: dict[str, Any], team: Any
+) -> None:
+    make_rule(team)
+    make_sla(follow_up_hours=8)
+    noon = dt.datetime(2026, 3, 4, 12, tzinfo=dt.UTC)
+    routed = []
+    for hours in (0, 1, 2):
+        at = noon + dt.timedelta(hours=hours)
+        with time_machine.travel(at, tick=False):
+            assignment = route_mql(contact_id=make_mql(at=at).pk)
+        assert assignment is not None
+        routed.append(assignment)
+    with time_machine.travel(noon + dt.timedelta(hours=3), tick=False):
+        assignment_accept(assignment=routed[1], actor=users["admin"])
+    api = api_as("admin")
+    newest = api.get("/api/v1/assignments", sort="-assigned_at").json()
+    assert [a["id"] for a in newest["items"]] == [a.pk for a in reversed(routed)]
+    decided = api.get("/api/v1/assignments", sort="-decided_at").json()
+    assert decided["items"][0]["id"] == routed[1].pk
+    one = api.get("/api/v1/assignments", contact_id=routed[2].contact_id).json()
+    assert [a["id"] for a in one["items"]] == [routed[2].pk]
+    page = api.get("/api/v1/assignments", limit=1).json()
+    assert (len(page["items"]), page["count"]) == (1, 3)
+
+
+def test_a_bad_assignment_sort_or_outcome_names_the_field(api_as: Any) -> None:
+    sort = api_as("admin").get("/api/v1/assignments", sort="contact")
+    assert (sort.status_code, sort.json()["field"]) == (422, "sort")
+    outcome = api_as("admin").get("/api/v1/assignments", outcome="maybe")
+    assert (outcome.status_code, outcome.json()["field"]) == (422, "outcome")

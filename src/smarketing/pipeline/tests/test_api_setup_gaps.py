@@ -1,5 +1,6 @@
 """REST gaps filled for issue 9: the deal list's `sort` and its stage, pipeline and
-company filters; deleting a pipeline; adding, renaming and retiring lost reasons."""
+company filters; deleting a pipeline; adding, renaming and retiring lost reasons; the
+product, activity and quota lists' filters, `sort` and pages."""
 
 from __future__ import annotations
 
@@ -7,11 +8,19 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import time_machine
 
 from smarketing.pipeline.models import Deal, LostReason, Pipeline
 from smarketing.pipeline.pipelines import pipeline_create
-from smarketing.pipeline.services import deal_create, default_pipeline
-from smarketing.pipeline.tests.factories import make_deal, reason
+from smarketing.pipeline.services import (
+    activity_log,
+    deal_create,
+    deal_win,
+    default_pipeline,
+    quota_set,
+    task_complete,
+)
+from smarketing.pipeline.tests.factories import make_deal, make_product, reason
 from smarketing.testing.factories import make_company
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +159,65 @@ def test_a_retired_reason_keeps_its_lost_deals_but_loses_no_new_one(
     refused = api.post(f"/api/v1/deals/{other.pk}/lose", {"lost_reason_id": price.pk})
     assert (refused.status_code, refused.json()["field"]) == (422, "lost_reason_id")
     assert Deal.objects.get(pk=other.pk).status == "open"
+
+
+def test_a_deal_sort_by_close_puts_open_deals_last_either_way(
+    users: dict[str, Any], api_as: Any
+) -> None:
+    rep = users["rep"]
+    make_deal(rep, name="Open")
+    for name, day in (("Early win", 1), ("Late win", 9)):
+        with time_machine.travel(dt.datetime(2026, 3, day, tzinfo=dt.UTC), tick=False):
+            deal_win(deal=make_deal(rep, name=name), actor=rep)
+    api = api_as("rep")
+    assert _names(api.get("/api/v1/deals?sort=closed_at")) == ["Early win", "Late win", "Open"]
+    assert _names(api.get("/api/v1/deals?sort=-closed_at")) == ["Late win", "Early win", "Open"]
+
+
+def test_the_product_list_searches_filters_sorts_and_pages(api_as: Any) -> None:
+    make_product("Seats", price="30", family="Licences")
+    make_product("Support", price="90", family="Services")
+    make_product("Setup", price="60", family="Services")
+    api = api_as("rep")
+    assert _names(api.get("/api/v1/products?sort=-list_price")) == ["Support", "Setup", "Seats"]
+    assert _names(api.get("/api/v1/products?family=Services")) == ["Setup", "Support"]
+    assert _names(api.get("/api/v1/products?q=se&sort=name")) == ["Seats", "Setup"]
+    second = api.get("/api/v1/products?sort=name&limit=1&offset=1").json()
+    assert ([p["name"] for p in second["items"]], second["count"]) == (["Setup"], 3)
+    bad = api.get("/api/v1/products?sort=cost")
+    assert (bad.status_code, bad.json()["field"]) == (422, "sort")
+
+
+def test_the_activity_list_sorts_by_due_date_and_keeps_open_or_done_tasks(
+    users: dict[str, Any], api_as: Any
+) -> None:
+    rep, deal = users["rep"], make_deal(users["rep"])
+    at = dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC)
+    later = activity_log(actor=rep, kind="task", subject="Later", deal=deal,
+                         due_at=at + dt.timedelta(days=3))
+    activity_log(actor=rep, kind="task", subject="Sooner", due_at=at, deal=deal)
+    activity_log(actor=rep, kind="call", subject="Called", deal=deal)
+    task_complete(activity=later, actor=rep)
+    api = api_as("rep")
+    subjects = [a["subject"] for a in api.get("/api/v1/activities?sort=due_at").json()["items"]]
+    assert subjects == ["Sooner", "Later", "Called"]
+    open_tasks = api.get("/api/v1/activities?done=false").json()["items"]
+    assert [a["subject"] for a in open_tasks] == ["Sooner"]
+    done = api.get("/api/v1/activities?done=true").json()["items"]
+    assert [a["subject"] for a in done] == ["Later"]
+    bad = api.get("/api/v1/activities?sort=subject")
+    assert (bad.status_code, bad.json()["field"]) == (422, "sort")
+
+
+def test_the_quota_list_filters_by_period_and_pages(users: dict[str, Any], api_as: Any) -> None:
+    rep = users["rep"]
+    for start, period in ((dt.date(2026, 1, 1), "quarter"), (dt.date(2026, 4, 1), "month"),
+                          (dt.date(2026, 5, 1), "month")):
+        quota_set(actor=users["admin"], owner=rep, period=period, start=start, amount="1000")
+    api = api_as("rep")
+    months = api.get("/api/v1/quotas?period=month").json()
+    assert [q["start"] for q in months["items"]] == ["2026-04-01", "2026-05-01"]
+    page = api.get("/api/v1/quotas?limit=1&offset=2").json()
+    assert ([q["start"] for q in page["items"]], page["count"]) == (["2026-05-01"], 3)
+    bad = api.get("/api/v1/quotas?period=week")
+    assert (bad.status_code, bad.json()["field"]) == (422, "period")
