@@ -58,9 +58,8 @@ def model_out(model: ScoringModel) -> dict[str, Any]:
 @router.get("/models", response=ModelList, summary="Scoring model versions, newest first")
 def models_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     services.active_model()
-    history = selectors.model_history()
-    items = [model_out(m) for m in history[offset : offset + min(limit, 200)]]
-    return {"items": items, "count": history.count()}
+    answer = listing(selectors.model_history(), limit=limit, offset=offset)
+    return {**answer, "items": [model_out(m) for m in answer["items"]]}
 
 
 @router.get("/models/active", response=ModelOut, summary="The active model and its rules")

@@ -184,3 +184,13 @@ def test_sales_may_not_start_a_rescore_and_an_unknown_run_is_404(api_as: Any) ->
     assert RescoreRun.objects.count() == before
     missing = api_as("rep").get("/api/v1/scoring/rescores/999999")
     assert (missing.status_code, missing.json()["field"]) == (404, "run_id")
+
+
+def test_the_model_history_pages_and_names_a_bad_limit(users: dict[str, Any], api_as: Any) -> None:
+    a_model(users["marketing"], threshold=70)
+    a_model(users["marketing"], threshold=80)
+    api = api_as("rep")
+    second = api.get("/api/v1/scoring/models", limit=1, offset=1).json()
+    assert ([m["threshold"] for m in second["items"]], second["count"]) == ([70], 3)
+    bad = api.get("/api/v1/scoring/models", limit=0)
+    assert (bad.status_code, bad.json()["field"]) == (422, "limit")
