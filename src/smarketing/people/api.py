@@ -18,7 +18,7 @@ from smarketing.people import permissions as perms
 from smarketing.people.exports import COMPANY_COLUMNS, CONTACT_COLUMNS
 from smarketing.people.lifecycle import contact_recycle, contact_transition
 from smarketing.people.merge import contact_merge
-from smarketing.people.models import Cause, Company, PropertyDefinition
+from smarketing.people.models import Cause, Company, PropertyDefinition, PropertyObject
 from smarketing.people.schemas import (
     CompanyIn,
     CompanyList,
@@ -310,13 +310,16 @@ def companies_delete(request: HttpRequest, company_id: int) -> Status:
     return Status(204, None)
 
 
-@properties_router.get("", response=PropertyList, summary="Custom property definitions")
-def properties_list(request: HttpRequest, object_type: str = "") -> dict[str, Any]:
-    qs = PropertyDefinition.objects.all()
+@properties_router.get("", response=PropertyList,
+                       summary="Custom property definitions, by object type and name")
+def properties_list(
+    request: HttpRequest, object_type: PropertyObject | None = None, limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    qs = PropertyDefinition.objects.order_by("object_type", "name", "id")
     if object_type:
         qs = qs.filter(object_type=object_type)
-    items = list(qs)
-    return {"items": items, "count": len(items)}
+    return listing(qs, limit=limit, offset=offset)
 
 
 @properties_router.post("", response={201: PropertyOut}, summary="Define a custom property")

@@ -158,3 +158,12 @@ def test_a_campaigns_costs_are_listed_by_start_date_in_pages(api_as: Any) -> Non
         ["2026-03-12", "2026-03-20"], 3)
     bad = api.get(f"/api/v1/campaigns/{campaign.pk}/costs", limit=900)
     assert (bad.status_code, bad.json()["field"]) == (422, "limit")
+
+
+def test_the_new_reads_are_in_the_openapi_schema(api_as: Any) -> None:
+    schema = api_as("rep").get("/api/v1/openapi.json").json()
+    assert {"/api/v1/assets/shares", "/api/v1/costs/{cost_id}",
+            "/api/v1/campaigns/{campaign_id}/metrics/{day}"} <= set(schema["paths"])
+    sort = next(p for p in schema["paths"]["/api/v1/campaigns"]["get"]["parameters"]
+                if p["name"] == "sort")
+    assert "-start_date" in sort["description"]

@@ -92,3 +92,11 @@ def test_bad_input_names_the_field(
 ) -> None:
     response = api_as("admin").get("/api/v1/contacts/merges", **params)
     assert (response.status_code, response.json()["field"]) == (422, field)
+
+
+def test_the_merges_list_is_in_the_openapi_schema(api_as: Any) -> None:
+    schema = api_as("rep").get("/api/v1/openapi.json").json()
+    answer = schema["paths"]["/api/v1/contacts/merges"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/MergeList")
+    assert {"snapshot", "merged_email", "actor_id"} <= set(
+        schema["components"]["schemas"]["MergeOut"]["properties"])

@@ -231,6 +231,17 @@ def test_the_api_lets_an_admin_define_a_property(api_as: Any) -> None:
     assert api_as("rep").get("/api/v1/properties", object_type="company").json()["count"] == 0
 
 
+def test_the_api_lists_definitions_by_type_and_name_in_pages(api_as: Any) -> None:
+    for object_type, name in (("contact", "tier"), ("company", "arr"), ("contact", "plan")):
+        property_define(actor=None, object_type=object_type, name=name, label=name,
+                        type="text")
+    api = api_as("rep")
+    body = api.get("/api/v1/properties", limit=2, offset=1).json()
+    assert ([p["name"] for p in body["items"]], body["count"]) == (["plan", "tier"], 3)
+    bad = api.get("/api/v1/properties", object_type="deal")
+    assert (bad.status_code, bad.json()["field"]) == (422, "object_type")
+
+
 @pytest.mark.parametrize("role", ["marketing", "manager", "rep"])
 def test_the_api_refuses_a_definition_from_anyone_but_an_admin(api_as: Any, role: str) -> None:
     response = api_as(role).post("/api/v1/properties", {
