@@ -15,7 +15,8 @@ class HandoffConfig(AppConfig):
         from smarketing.people.generate.extensions import Extension, register_generate_extension
         from smarketing.people.lifecycle import on_stage_entered
 
-        on_stage_entered(routing.on_stage_entered)
+        on_stage_entered(routing.on_stage_entered, batch=routing.on_stages_entered)
+        register_job(routing.ROUTE_JOB, routing.run_route_job)
         register_job(notify.EMAIL_JOB, notify.send_email)
         register_periodic("handoff.sla", notify.scan_sla)
         register_timeline_provider("handoff.assignments", assignments_for_timeline)

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from smarketing.core.jobs import enqueue
 from smarketing.core.models import Role, Team
 from smarketing.handoff.clock import deadlines
 from smarketing.handoff.models import (
@@ -215,6 +216,27 @@ def on_stage_entered(contact_id: int, stage: str, stage_change_id: int) -> None:
     """The lifecycle listener: route contacts that just became MQL."""
     if stage == Stage.MQL:
         route_mql(contact_id=contact_id, mql_change_id=stage_change_id)
+
+
+ROUTE_JOB = "handoff.route_mqls"
+ROUTE_JOB_SIZE = 500  # MQLs a job: each job stays well inside the worker's lease
+
+
+def on_stages_entered(changes: list[tuple[int, str, int]]) -> None:
+    """The listener's batch form, for a bulk move (a rescore qualifying thousands of
+    MQLs at once): jobs route the new MQLs in order after the commit, so the mover
+    does not wait for routing; each is routed by route_mql, one by one, as above
+    (the round-robin credits move per MQL: that is what keeps it fair)."""
+    pairs = [[contact_id, change_id] for contact_id, stage, change_id in changes
+             if stage == Stage.MQL]
+    for start in range(0, len(pairs), ROUTE_JOB_SIZE):
+        enqueue(ROUTE_JOB, {"mqls": pairs[start : start + ROUTE_JOB_SIZE]})
+
+
+def run_route_job(payload: dict[str, Any]) -> None:
+    """Job handler: route the MQLs of a bulk move (already routed ones are skipped)."""
+    for contact_id, change_id in payload["mqls"]:
+        route_mql(contact_id=int(contact_id), mql_change_id=int(change_id))
 
 
 def unrouted_mqls() -> Any:

@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from smarketing.core.errors import TransitionRefused
@@ -117,45 +119,72 @@ def _check_time(contact: Contact, at: datetime) -> None:
         raise _refuse("at: before the contact's last stage change", "at")
 
 
-def mark_reached(contact: Contact, stage: str, at: datetime) -> list[str]:
-    """Set `became_<s>_at` for `stage` and every earlier stage not reached yet."""
+def reached_fields(stage: str) -> list[str]:
+    """The `became_<s>_at` fields that entering `stage` sets where still empty: its own
+    and every earlier stage's (the monotone funnel rule); none for `other`."""
     if stage not in ORDERED_STAGES:
         return []
+    return [f"became_{earlier}_at" for earlier in ORDERED_STAGES[: stage_rank(stage) + 1]]
+
+
+def mark_reached(contact: Contact, stage: str, at: datetime) -> list[str]:
+    """Set `became_<s>_at` for `stage` and every earlier stage not reached yet."""
     changed = []
-    for earlier in ORDERED_STAGES[: stage_rank(stage) + 1]:
-        field = f"became_{earlier}_at"
+    for field in reached_fields(stage):
         if getattr(contact, field) is None:
             setattr(contact, field, at)
             changed.append(field)
     return changed
 
 
+# Lead status set on entering a stage: (status, only when the contact has none).
+LEAD_STATUS_ON_ENTRY: dict[str, tuple[str, bool]] = {
+    Stage.LEAD: (LeadStatus.NEW, True),
+    Stage.OPPORTUNITY: (LeadStatus.OPEN_DEAL, False),
+}
+
+
 def _lead_status_on_entry(contact: Contact, stage: str) -> list[str]:
-    if stage == Stage.LEAD and not contact.lead_status:
-        contact.lead_status = LeadStatus.NEW
-        return ["lead_status"]
-    if stage == Stage.OPPORTUNITY:
-        contact.lead_status = LeadStatus.OPEN_DEAL
-        return ["lead_status"]
-    return []
+    status, only_if_empty = LEAD_STATUS_ON_ENTRY.get(stage, ("", False))
+    if not status or (only_if_empty and contact.lead_status):
+        return []
+    contact.lead_status = status
+    return ["lead_status"]
 
 
 # Apps that act when a contact enters a stage (handoff routes new MQLs) register a
 # listener in their AppConfig.ready(); people never imports them. A listener gets
-# (contact_id, to_stage, stage_change_id) after the transaction commits.
+# (contact_id, to_stage, stage_change_id) after the transaction commits; its
+# optional batch form gets the list of those triples of a bulk move at once.
 StageListener = Callable[[int, str, int], None]
-_STAGE_LISTENERS: list[StageListener] = []
+BatchListener = Callable[[list[tuple[int, str, int]]], None]
+_STAGE_LISTENERS: list[tuple[StageListener, BatchListener | None]] = []
 
 
-def on_stage_entered(listener: StageListener) -> None:
-    if listener not in _STAGE_LISTENERS:
-        _STAGE_LISTENERS.append(listener)
+def on_stage_entered(listener: StageListener, *, batch: BatchListener | None = None) -> None:
+    if all(known != listener for known, _ in _STAGE_LISTENERS):
+        _STAGE_LISTENERS.append((listener, batch))
 
 
 def _announce(change: StageChange) -> None:
-    for listener in _STAGE_LISTENERS:
+    for listener, _ in _STAGE_LISTENERS:
         def call(listener: StageListener = listener) -> None:
             listener(change.contact_id, change.to_stage, change.pk)
+
+        transaction.on_commit(call, robust=True)
+
+
+def _announce_all(changes: list[StageChange]) -> None:
+    """A bulk move: each listener's batch form once (its per-change form otherwise)."""
+    triples = [(c.contact_id, c.to_stage, c.pk) for c in changes]
+    for listener, batch in _STAGE_LISTENERS:
+        def call(listener: StageListener = listener, batch: BatchListener | None = batch
+                 ) -> None:
+            if batch is not None:
+                batch(triples)
+                return
+            for triple in triples:
+                listener(*triple)
 
         transaction.on_commit(call, robust=True)
 
@@ -196,6 +225,64 @@ def contact_transition(
         contact=contact, from_stage=contact.lifecycle_stage, to_stage=to_stage,
         cause=cause, actor=actor, reason=reason, at=at,
     )
+
+
+def _movable(rows: list[tuple[int, str]], to_stage: str, cause: str, actor: Any
+             ) -> list[tuple[int, str]]:
+    """The (id, stage) rows that check_transition lets move (asked once per stage; a
+    contact in `other` is asked with its funnel position)."""
+    verdicts: dict[str, bool] = {}
+
+    def allowed(current: str) -> bool:
+        if current not in verdicts:
+            try:
+                check_transition(current=current, to_stage=to_stage, cause=cause, actor=actor)
+                verdicts[current] = True
+            except TransitionRefused:
+                verdicts[current] = False
+        return verdicts[current]
+
+    return [(pk, stage) for pk, stage in rows if allowed(
+        funnel_position(Contact(pk=pk, lifecycle_stage=stage)) if stage == Stage.OTHER
+        else stage)]
+
+
+def _bulk_update_entered(ids: list[int], to_stage: str, at: datetime) -> None:
+    """The denormalised fields of a bulk move, set-based (what record_entry sets)."""
+    fields: dict[str, Any] = {"lifecycle_stage": to_stage, "updated_at": at}
+    fields |= {field: Coalesce(F(field), Value(at)) for field in reached_fields(to_stage)}
+    status, only_if_empty = LEAD_STATUS_ON_ENTRY.get(to_stage, ("", False))
+    if status:
+        fields["lead_status"] = Case(When(lead_status="", then=Value(status)),
+                                     default=F("lead_status")) if only_if_empty else status
+    for start in range(0, len(ids), 1000):
+        Contact.objects.filter(pk__in=ids[start : start + 1000]).update(**fields)
+
+
+@transaction.atomic
+def contacts_transition(
+    *, reasons: dict[int, str], to_stage: str, cause: str, actor: Any = None,
+    at: datetime | None = None,
+) -> list[StageChange]:
+    """contact_transition for many contacts at once, set-based: `reasons` maps contact
+    id -> reason. The same rules (check_transition), history rows, `became_<s>_at`
+    (monotone rule) and lead status; listeners and domain events after commit (a
+    listener's batch form once). Contacts already there, refused moves, and contacts
+    with a stage change after `at` are skipped; returns the history rows written."""
+    at = at or timezone.now()
+    locked = Contact.objects.select_for_update().filter(pk__in=list(reasons)).exclude(
+        lifecycle_stage=to_stage).exclude(stage_changes__at__gt=at)
+    rows = _movable(list(locked.values_list("id", "lifecycle_stage")), to_stage, cause, actor)
+    changes = StageChange.objects.bulk_create(
+        StageChange(contact_id=pk, from_stage=stage, to_stage=to_stage, at=at, cause=cause,
+                    actor=actor if role_of(actor) else None, reason=reasons[pk][:500])
+        for pk, stage in rows)
+    _bulk_update_entered([pk for pk, _ in rows], to_stage, at)
+    _announce_all(changes)
+    moved = Contact.objects.in_bulk([pk for pk, _ in rows])
+    for change in changes:
+        publish_stage_change(moved[change.contact_id], change)
+    return changes
 
 
 @transaction.atomic

@@ -26,7 +26,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from smarketing.core.jobs import enqueue
-from smarketing.people.lifecycle import contact_transition
+from smarketing.people.lifecycle import contacts_transition
 from smarketing.people.models import Cause, Contact, Stage
 from smarketing.scoring import setbased
 from smarketing.scoring.engine import (
@@ -70,18 +70,17 @@ def mql_reason(result: ContactResult, spec: ModelSpec) -> str:
 
 
 def _qualify(results: Iterable[ContactResult], spec: ModelSpec) -> int:
-    """Move newly qualified contacts to MQL: once only (never if they were one), and
-    only forward (subscribers and leads); scores going down never demote."""
-    moved = 0
-    for result in results:
-        reason = mql_reason(result, spec)
-        if reason and result.stage in QUALIFIABLE and not result.became_mql:
-            change = contact_transition(
-                contact=Contact(pk=result.contact_id), to_stage=Stage.MQL,
-                cause=Cause.SCORING, reason=reason,
-            )
-            moved += change is not None
-    return moved
+    """Move newly qualified contacts to MQL in bulk (people.lifecycle's
+    contacts_transition): once only (never if they were one), and only forward
+    (subscribers and leads); scores going down never demote."""
+    reasons = {
+        result.contact_id: reason for result in results
+        if (reason := mql_reason(result, spec))
+        and result.stage in QUALIFIABLE and not result.became_mql
+    }
+    if not reasons:
+        return 0
+    return len(contacts_transition(reasons=reasons, to_stage=Stage.MQL, cause=Cause.SCORING))
 
 
 def _write(model: ScoringModel, results: dict[int, ContactResult], at: dt.datetime) -> int:

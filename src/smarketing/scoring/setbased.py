@@ -24,8 +24,9 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Case, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from smarketing.people.models import Contact
 from smarketing.scoring.engine import ModelSpec, decay_factor
@@ -37,21 +38,26 @@ TEMP = "scoring_rescore_tmp"
 DECAY = "scoring_decay_tmp"
 
 
-def decay_rows(half_life_days: int) -> list[tuple[int, int]]:
-    """(age, factor in millionths) for every age whose factor is not 0 (none without
-    decay: then the factor is 1 whatever the age, and the SQL uses the constant)."""
-    rows, age = [], 0
+def decay_rows(half_life_days: int, today: dt.date) -> list[tuple[Any, int]]:
+    """(UTC day, factor in millionths) for every day up to `today` whose factor is not 0
+    (none without decay: then the factor is 1 whatever the age, and the SQL uses the
+    constant). Days are keyed like _day_sql: ISO text on SQLite, dates on PostgreSQL."""
+    rows: list[tuple[Any, int]] = []
+    age = 0
     while half_life_days > 0 and (factor := int(decay_factor(age, half_life_days) * MICRO)) > 0:
-        rows.append((age, factor))
+        day = today - dt.timedelta(days=age)
+        rows.append((day if connection.vendor == "postgresql" else day.isoformat(), factor))
         age += 1
     return rows
 
 
-def _age_sql(today: dt.date) -> tuple[str, list[Any]]:
+def _day_sql() -> str:
+    """An event's UTC day, without parsing dates on SQLite: Django stores UTC text
+    there ('YYYY-MM-DD HH:MM:SS...'), whose first ten characters are the day."""
     column = f'{connection.ops.quote_name(Event._meta.db_table)}."timestamp"'
     if connection.vendor == "postgresql":
-        return f"(%s::date - ({column} AT TIME ZONE 'UTC')::date)", [today]
-    return f"CAST(julianday(%s) - julianday(date({column})) AS INTEGER)", [today.isoformat()]
+        return f"CAST(({column} AT TIME ZONE 'UTC') AS DATE)"
+    return f"substr({column}, 1, 10)"
 
 
 def _window_q(spec: ModelSpec, i: int, at: dt.datetime) -> Q:
@@ -62,22 +68,72 @@ def _window_q(spec: ModelSpec, i: int, at: dt.datetime) -> Q:
     return q
 
 
-def _daily_counts(spec: ModelSpec, events: Q, at: dt.datetime) -> QuerySet:
-    """Per (contact, age in UTC days): how many events each rule counts (n0, n1, ...)."""
-    rules = [_window_q(spec, i, at) for i in range(len(spec.engagement_rules))]
-    age_sql, age_params = _age_sql(at.astimezone(dt.UTC).date())
-    return (  # no "any rule matches" filter: an OR of indexed conditions makes SQLite
-        # fetch every event of those types by index, whatever the contact range
-        Event.objects.filter(events, timestamp__lte=at, contact__isnull=False)
-        .annotate(age=RawSQL(age_sql, age_params, output_field=IntegerField()))
-        .values("contact_id", "age")
-        .annotate(**{
-            f"n{i}": Sum(Case(When(q, then=Value(1)), default=Value(0),
-                              output_field=IntegerField()))
-            for i, q in enumerate(rules)
-        })
-        .order_by()
-    )
+BITS = 12  # per rule in a packed count: up to 4,095 events of a rule a contact a day
+PER_WORD = 5  # rules per 63-bit packed count
+WIDE = (1 << BITS) - 1
+
+
+def _words(spec: ModelSpec) -> list[range]:
+    """The rules packed into each count word (w0, w1, ...)."""
+    k = len(spec.engagement_rules)
+    return [range(start, min(k, start + PER_WORD)) for start in range(0, k, PER_WORD)]
+
+
+def _packed(spec: ModelSpec, rules: range, at: dt.datetime) -> Any:
+    """One event's flags for `rules` packed into an integer: rule i adds 1 << (BITS*j)."""
+    return Cast(sum((Case(When(_window_q(spec, i, at), then=Value(1 << (BITS * j))),
+                          default=Value(0), output_field=BigIntegerField())
+                     for j, i in enumerate(rules)), Value(0)), BigIntegerField())
+
+
+def _event_words(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+    """Per event: contact, UTC day and the packed rule flags (w0, w1, ...): the one
+    sequential pass; the rule conditions are evaluated here, once per event."""
+    words = {f"w{w}": _packed(spec, rules, at) for w, rules in enumerate(_words(spec))}
+    rows = (Event.objects.filter(events, timestamp__lte=at, contact__isnull=False)
+            .annotate(day=RawSQL(_day_sql(), [], output_field=IntegerField()), **words)
+            .values("contact_id", "day", *words).order_by())
+    sql, params = rows.query.sql_with_params()
+    if connection.vendor == "sqlite":
+        table = connection.ops.quote_name(Event._meta.db_table)
+        if not events:  # all events: a sequential scan, not the contact_id index range
+            # that would fetch every event's row at random
+            sql = sql.replace(f"FROM {table}", f"FROM {table} NOT INDEXED", 1)
+        # LIMIT keeps SQLite from flattening it into the GROUP BY: the sort then holds
+        # (contact, day, words), not every event's type, name and path
+        sql += " LIMIT -1"
+    return sql, list(params)
+
+
+def _exact_count(spec: ModelSpec, i: int, at: dt.datetime) -> tuple[str, list[Any]]:
+    """Rule i's events of the contact d.contact_id on the day d.day, counted from the
+    events table (only for a day too busy for the packed counts)."""
+    table = connection.ops.quote_name(Event._meta.db_table)
+    rows = Event.objects.filter(_window_q(spec, i, at), timestamp__lte=at).extra(
+        where=[f"{table}.contact_id = d.contact_id", f"{_day_sql()} = d.day"]).values("id")
+    sql, params = rows.query.sql_with_params()
+    if connection.vendor == "sqlite":  # the contact's events, not all of a type's
+        sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY event_contact_ts", 1)
+    return f"(SELECT COUNT(*) FROM ({sql}) x)", list(params)
+
+
+def _daily_counts(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+    """Per (contact, UTC day): how many events each rule counts (n0, n1, ...): the
+    packed words summed (two aggregates instead of one per rule), unpacked; a day with
+    more events than a packed count holds is counted exactly instead."""
+    sql, params = _event_words(spec, events, at)
+    words = _words(spec)
+    sums = ", ".join(f"CAST(SUM(e.w{w}) AS BIGINT) AS w{w}" for w in range(len(words)))
+    counts, exact_params = [], []
+    for w, rules in enumerate(words):
+        for j, i in enumerate(rules):
+            exact, more = _exact_count(spec, i, at)
+            counts.append(f"CASE WHEN d.c > {WIDE} THEN {exact} "
+                          f"ELSE (d.w{w} / {1 << (BITS * j)}) % {WIDE + 1} END AS n{i}")
+            exact_params += more
+    return (f"SELECT d.contact_id, d.day, {', '.join(counts)} FROM ("
+            f"SELECT e.contact_id, e.day, {sums}, COUNT(*) AS c FROM ({sql}) e "
+            "GROUP BY e.contact_id, e.day) d"), exact_params + params
 
 
 def _capped(expression: str, cap: int) -> str:
@@ -96,14 +152,9 @@ def _rounded(expression: str) -> str:
 
 def _engagement_sql(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
     """SELECT contact_id, engagement for the contacts with any counted event."""
-    daily_sql, params = _daily_counts(spec, events, at).query.sql_with_params()
-    if not events and connection.vendor == "sqlite":
-        # all events: one sequential scan, not the (contact_id IS NOT NULL) index range
-        # that would fetch every event's row at random
-        table = connection.ops.quote_name(Event._meta.db_table)
-        daily_sql = daily_sql.replace(f"FROM {table}", f"FROM {table} NOT INDEXED", 1)
+    daily_sql, params = _daily_counts(spec, events, at)
     factor = "COALESCE(k.factor, 0)" if spec.half_life_days else str(MICRO)
-    join = f"LEFT JOIN {DECAY} k ON k.age = d.age" if spec.half_life_days else ""
+    join = f"LEFT JOIN {DECAY} k ON k.day = d.day" if spec.half_life_days else ""
     sums = ", ".join(
         f"CAST(SUM({_capped(f'd.n{i} * {rule.points}', rule.daily_cap)} * {factor}) "
         f"AS BIGINT) AS a{i}"
@@ -143,16 +194,24 @@ def scores_sql(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime
 
 
 def create_temp_tables(half_life_days: int) -> None:
-    """The per-range result table, and the decay factors by age (primary key: the join
-    is a lookup, not a scan of the factors for every row)."""
+    """The result table, and the table of decay factors by UTC day (primary key: the
+    join is a lookup, not a scan of the factors for every row), filled per use."""
     drop_temp_tables()
+    day = "DATE" if connection.vendor == "postgresql" else "TEXT"
+    rowid = "" if connection.vendor == "postgresql" else " WITHOUT ROWID"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {TEMP} (contact_id BIGINT PRIMARY KEY, "
                        "fit BIGINT NOT NULL, engagement BIGINT NOT NULL)")
-        cursor.execute(f"CREATE TEMPORARY TABLE {DECAY} (age INTEGER PRIMARY KEY, "
-                       "factor BIGINT NOT NULL)")
-        cursor.executemany(f"INSERT INTO {DECAY} (age, factor) VALUES (%s, %s)",
-                           decay_rows(half_life_days))
+        cursor.execute(f"CREATE TEMPORARY TABLE {DECAY} (day {day} PRIMARY KEY, "
+                       f"factor BIGINT NOT NULL){rowid}")
+
+
+def _load_decay(half_life_days: int, at: dt.datetime) -> None:
+    """The decay factors of the days up to `at`'s UTC day."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {DECAY}")
+        cursor.executemany(f"INSERT INTO {DECAY} (day, factor) VALUES (%s, %s)",
+                           decay_rows(half_life_days, at.astimezone(dt.UTC).date()))
 
 
 def drop_temp_tables() -> None:
@@ -163,6 +222,7 @@ def drop_temp_tables() -> None:
 
 def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime) -> int:
     """Compute the scores in scope into the temporary table (emptied first)."""
+    _load_decay(spec.half_life_days, at)
     sql, params = scores_sql(spec, contacts=contacts, events=events, at=at)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TEMP}")
@@ -175,6 +235,7 @@ def qualifying_counts(spec: ModelSpec, at: dt.datetime, open_stages: list[str]
     """(contacts, qualifying, new MQLs) under `spec` at `at`, counted by the database:
     qualifying = total >= threshold or a hand-raise event, whatever the stage; new =
     of those, the ones in `open_stages` never qualified. Needs the temp tables."""
+    _load_decay(spec.half_life_days, at)
     sql, params = scores_sql(spec, contacts=Q(), events=Q(), at=at)
     names, hit = _tables(), f"s.fit + s.engagement >= {int(spec.threshold)}"
     raise_join = ""

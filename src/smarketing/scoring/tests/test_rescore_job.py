@@ -121,3 +121,28 @@ def test_a_daily_cap_counts_a_day_once_however_many_rules_match_its_events(
         rescore_all()
         explained = contact_score(lead).result.total
     assert incremental == Contact.objects.get(pk=lead.pk).score == explained == 3 + 5
+
+
+def test_a_day_too_busy_for_the_packed_counts_is_counted_exactly(
+    users: Any, monkeypatch: Any
+) -> None:
+    from smarketing.scoring import setbased
+
+    monkeypatch.setattr(setbased, "BITS", 2)  # packed counts hold 0..3 events a day
+    monkeypatch.setattr(setbased, "WIDE", 3)
+    a_model(users["marketing"], half_life_days=30, engagement=[
+        {"event_type": "page", "points": 1, "daily_cap": 5},
+        {"event_type": "page", "property_filters": {"page_path": "/pricing"}, "points": 2},
+        FORM])
+    busy, quiet = make_contact(), make_contact()
+    for path in ["/blog"] * 6 + ["/pricing"] * 4:  # 10 page views on one day
+        event(busy, "page", at=NOW - dt.timedelta(days=2), page_path=path)
+    event(busy, "track", "Form Submitted", at=NOW - dt.timedelta(days=2))
+    event(quiet, "page", at=NOW - dt.timedelta(days=2), page_path="/pricing")
+    with time_machine.travel(NOW, tick=False):
+        rescore_all()
+        explained = {c.pk: contact_score(c).result.total for c in (busy, quiet)}
+    stored = dict(Contact.objects.values_list("id", "score"))
+    assert stored == explained
+    # busy: min(10, 5) + 4 x 2 + 40, decayed 2 days at a 30-day half-life (0.954842)
+    assert stored[busy.pk] == round(5 * 0.954842) + round(8 * 0.954842) + round(40 * 0.954842)
