@@ -87,3 +87,38 @@ def test_marketing_plans_the_threshold_from_a_capacity_typed_in(
     expect(page.get_by_test_id("active-model")).to_contain_text("v2")
     expect(page.get_by_test_id("history")).to_contain_text(
         "planned from sales capacity 2 per 30 days")
+
+
+def test_marketing_edits_a_rule_in_place_with_a_live_preview_and_gets_a_version(
+    browser_page: Page, users: dict[str, Any]
+) -> None:
+    from smarketing.scoring.models import FitRule
+    from smarketing.scoring.tests.helpers import a_model
+
+    a_model(users["marketing"], threshold=15, fit=[
+        {"label": "Senior title", "field": "title", "operator": "contains", "value": "VP",
+         "points": 10}])
+    for title in ("VP Sales", "VP Marketing", "Engineer"):
+        make_contact(title=title)
+    rule = FitRule.objects.get(model__is_active=True)
+    page = browser_page
+    page.goto("/scoring/")
+    log_in(page, "marketing")
+    page.get_by_test_id(f"fit-edit-{rule.pk}").click()
+    form = page.get_by_test_id("rule-edit-form")
+    expect(form.get_by_label("Field")).to_have_value("title")
+    expect(form.get_by_label("Value")).to_have_value('"VP"')
+    form.get_by_label("Points").fill("20")  # the draft: both VPs reach 15
+    expect(page.get_by_test_id("preview-count")).to_have_text("2")
+    form.get_by_label("Value").fill("not json")  # the add form's validation
+    form.get_by_role("button", name="Save as a new version").click()
+    expect(page.get_by_text("value: not JSON")).to_be_visible()
+    page.get_by_test_id(f"fit-edit-{rule.pk}").click()
+    page.get_by_test_id("rule-edit-form").get_by_label("Points").fill("20")
+    page.get_by_test_id("rule-edit-form").get_by_role(
+        "button", name="Save as a new version").click()
+    expect(page.get_by_test_id("active-model")).to_contain_text("v3")
+    expect(page.get_by_test_id("fit-rules")).to_contain_text("Senior title")
+    expect(page.get_by_test_id("fit-rules").locator("td.num")).to_have_text("20")
+    expect(page.get_by_test_id("history")).to_contain_text(f"changed fit rule {rule.pk}")
+    snap(page, "scoring-rule-edit")

@@ -19,5 +19,6 @@ urlpatterns = [
          name="fit_remove"),
     path("scoring/engagement/<int:rule_id>/remove/", views.rule_remove,
          {"family": "engagement"}, name="engagement_remove"),
+    path("scoring/<str:family>/<int:rule_id>/edit/", views.rule_edit, name="rule_edit"),
     path("contacts/<int:contact_id>/score/", views.contact_score, name="contact_score"),
 ]

@@ -3,6 +3,7 @@ score card of the contact page. Everybody with a role reads; marketing and admin
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -17,16 +18,32 @@ from smarketing.core.roles import role_of
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.scoring import selectors, services
 from smarketing.scoring.forms import EngagementRuleForm, FitRuleForm, SettingsForm, first_error
-from smarketing.scoring.models import PredictiveModel
+from smarketing.scoring.models import FitRule, PredictiveModel
 from smarketing.scoring.permissions import can_edit_scoring
 from smarketing.scoring.planning import threshold_plan
 
 FORMS = {"fit": FitRuleForm, "engagement": EngagementRuleForm}
 
 
-def _rule_form(family: str, data: Any = None) -> Any:
-    """The add-rule form of a family; prefixed, as both sit on one page."""
-    return FORMS[family](data, prefix=family)
+def _rule_form(family: str, data: Any = None, prefix: str = "") -> Any:
+    """A rule form of a family; prefixed, as several sit on one page (the add forms by
+    family, an edit form by its rule: `edit<id>`)."""
+    return FORMS[family](data, prefix=prefix or family)
+
+
+def _edit_prefix(rule_id: int) -> str:
+    return f"edit{rule_id}"
+
+
+def _edit_initial(rule: Any) -> dict[str, Any]:
+    """An existing rule as its form shows it (JSON fields as JSON text)."""
+    if isinstance(rule, FitRule):
+        return {"label": rule.label, "field": rule.field, "operator": rule.operator,
+                "value": json.dumps(rule.value), "points": rule.points}
+    return {"label": rule.label, "event_type": rule.event_type, "event_name": rule.event_name,
+            "property_filters": json.dumps(rule.property_filters), "points": rule.points,
+            "daily_cap": rule.daily_cap, "rule_cap": rule.rule_cap,
+            "recency_days": rule.recency_days}
 
 
 def _reader(request: HttpRequest) -> Any:
@@ -137,6 +154,36 @@ def rule_remove(request: HttpRequest, family: str, rule_id: int) -> HttpResponse
         actor=actor, family=family, rule_id=rule_id))
 
 
+def _active_rule(family: str, rule_id: int) -> Any:
+    if family not in FORMS:
+        raise Http404("no such rule family")
+    model = services.active_model()
+    rules = model.fit_rules if family == "fit" else model.engagement_rules
+    rule = rules.filter(pk=rule_id).first()
+    if rule is None:
+        raise Http404(f"no {family} rule {rule_id} in the active model")
+    return rule
+
+
+@login_required
+def rule_edit(request: HttpRequest, family: str, rule_id: int) -> HttpResponse:
+    """GET: HTMX fragment, the rule's row as an edit form (live preview as it changes);
+    POST: save it, a new model version like every change."""
+    actor = _editor(request)
+    rule = _active_rule(family, rule_id)
+    prefix = _edit_prefix(rule_id)
+    if request.method != "POST":
+        form = FORMS[family](initial=_edit_initial(rule), prefix=prefix)
+        return render(request, "scoring/_rule_edit.html", {
+            "form": form, "family": family, "rule": rule, "prefix": prefix})
+    form = _rule_form(family, request.POST, prefix)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("scoring:page")
+    return _apply(request, lambda: services.rule_update(
+        actor=actor, family=family, rule_id=rule_id, data=form.cleaned_data))
+
+
 @login_required
 @require_POST
 def predict_train(request: HttpRequest) -> HttpResponse:
@@ -172,17 +219,30 @@ def plan_apply(request: HttpRequest) -> HttpResponse:
         actor=actor, settings={"threshold": plan.recommended}, note=note))
 
 
+def _draft_rules(family: str, rule_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The active model's rules of `family` with `data` added, or replacing the rule
+    `rule_id` (an edit form)."""
+    model = services.active_model()
+    rules = services.rule_dicts(model)[0 if family == "fit" else 1]
+    if not rule_id.isdigit():
+        return [*rules, data]
+    ids = [r.pk for r in (model.fit_rules if family == "fit" else model.engagement_rules).all()]
+    if int(rule_id) in ids:
+        rules[ids.index(int(rule_id))] = data
+    return rules
+
+
 def _draft(request: HttpRequest) -> dict[str, Any]:
-    """The active model with the posted threshold and, when filled in, one new rule."""
+    """The active model with the posted threshold and, when filled in, one new or
+    edited rule."""
     draft: dict[str, Any] = {}
     if request.POST.get("threshold", "").strip().isdigit():
         draft["threshold"] = int(request.POST["threshold"])
-    family = request.POST.get("family", "")
-    form = _rule_form(family, request.POST) if family in FORMS else None
+    family, rule_id = request.POST.get("family", ""), request.POST.get("rule_id", "")
+    prefix = _edit_prefix(int(rule_id)) if rule_id.isdigit() else family
+    form = _rule_form(family, request.POST, prefix) if family in FORMS else None
     if form is not None and form.is_valid():
-        fit, engagement = services.rule_dicts(services.active_model())
-        rules = fit if family == "fit" else engagement
-        draft[f"{family}_rules"] = [*rules, form.cleaned_data]
+        draft[f"{family}_rules"] = _draft_rules(family, rule_id, form.cleaned_data)
     return draft
 
 

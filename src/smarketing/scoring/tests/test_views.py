@@ -100,3 +100,43 @@ def test_training_without_outcomes_says_how_many_are_needed(users: Any) -> None:
     response = client_for(users["marketing"]).post("/scoring/predict/train/", follow=True)
     assert "at least 50 of each are needed" in response.content.decode()
     assert client_for(users["rep"]).post("/scoring/predict/train/").status_code == 403
+
+
+def test_a_rule_is_edited_in_place_as_a_new_version_and_previewed_as_a_draft(
+    users: Any
+) -> None:
+    from smarketing.scoring.models import EngagementRule
+
+    a_model(users["marketing"], threshold=30, half_life_days=0, engagement=[
+        {"label": "Form", "event_type": "track", "event_name": "Form Submitted", "points": 20}])
+    lead = make_contact()
+    event(lead, "track", "Form Submitted")
+    rule = EngagementRule.objects.get(model__is_active=True)
+    client = client_for(users["marketing"])
+    fragment = client.get(f"/scoring/engagement/{rule.pk}/edit/").content.decode()
+    assert 'value="Form Submitted"' in fragment and 'name="rule_id"' in fragment
+    fields = {f"edit{rule.pk}-{k}": v for k, v in {
+        "label": "Form", "event_type": "track", "event_name": "Form Submitted",
+        "property_filters": "", "points": "35", "daily_cap": "0", "rule_cap": "0",
+        "recency_days": "0"}.items()}
+    preview = client.post("/scoring/preview/", {
+        "family": "engagement", "rule_id": str(rule.pk), **fields}).content.decode()
+    assert 'data-testid="preview-count">1<' in preview  # 35 >= 30 in the draft only
+    assert ScoringModel.objects.get(is_active=True).engagement_rules.get().points == 20
+    client.post(f"/scoring/engagement/{rule.pk}/edit/", fields)
+    active = ScoringModel.objects.get(is_active=True)
+    assert active.engagement_rules.get().points == 35
+    assert active.change_note.startswith(f"changed engagement rule {rule.pk}")
+
+
+def test_only_editors_open_a_rule_of_the_active_model(users: Any) -> None:
+    from smarketing.scoring.models import FitRule
+    from smarketing.scoring.services import active_model
+
+    old = FitRule.objects.filter(model=active_model()).first()  # the default model's
+    assert old is not None
+    assert client_for(users["rep"]).get(f"/scoring/fit/{old.pk}/edit/").status_code == 403
+    a_model(users["marketing"])  # a new version: the old rule is history now
+    marketing = client_for(users["marketing"])
+    assert marketing.get(f"/scoring/fit/{old.pk}/edit/").status_code == 404
+    assert marketing.get(f"/scoring/nope/{old.pk}/edit/").status_code == 404
