@@ -208,12 +208,13 @@ def add_hand_raises(
 ) -> None:
     if not spec.hand_raise_events:
         return
-    rows = (
+    rows = (  # sorted here: an ORDER BY timestamp lets SQLite walk the timestamp index
+        # of every event instead of fetching the few in scope
         Event.objects.filter(
             events, type=EventType.TRACK, name__in=spec.hand_raise_events, timestamp__lte=at
-        ).values_list("contact_id", "name").order_by("-timestamp", "-id")
+        ).values_list("timestamp", "id", "contact_id", "name").order_by()
     )
-    for contact_id, name in rows:
+    for _, _, contact_id, name in sorted(rows, reverse=True):
         if contact_id in results:
             results[contact_id].hand_raise = name  # the earliest one wins (last written)
 

@@ -128,8 +128,9 @@ def _daily_counts(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, lis
     for w, rules in enumerate(words):
         for j, i in enumerate(rules):
             exact, more = _exact_count(spec, i, at)
-            counts.append(f"CASE WHEN d.c > {WIDE} THEN {exact} "
-                          f"ELSE (d.w{w} / {1 << (BITS * j)}) % {WIDE + 1} END AS n{i}")
+            low, high = 1 << (BITS * j), 1 << (BITS * (j + 1))  # field j: w / low mod 2^BITS
+            counts.append(f"CASE WHEN d.c > {WIDE} THEN {exact} ELSE d.w{w} / {low} "
+                          f"- d.w{w} / {high} * {high // low} END AS n{i}")
             exact_params += more
     return (f"SELECT d.contact_id, d.day, {', '.join(counts)} FROM ("
             f"SELECT e.contact_id, e.day, {sums}, COUNT(*) AS c FROM ({sql}) e "
