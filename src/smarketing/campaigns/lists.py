@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from smarketing.campaigns.models import AssetShare, Campaign, ContentAsset
-from smarketing.core.errors import ValidationFailed
-from smarketing.core.ordering import check_sort
+from smarketing.core.ordering import check_sort, in_range
 from smarketing.core.periods import Period
 
 CAMPAIGN_SORTS = {
@@ -74,15 +73,9 @@ def share_list(filters: ShareFilters) -> QuerySet[AssetShare]:
                          ("user_id", "shared_by_id")):
         if getattr(filters, name) is not None:
             qs = qs.filter(**{column: getattr(filters, name)})
-    if filters.start and filters.end and filters.end <= filters.start:
-        raise ValidationFailed("end: must be after start", field="end")
-    if filters.start is not None:
-        qs = qs.filter(at__gte=_midnight(filters.start))
-    if filters.end is not None:
-        qs = qs.filter(at__lt=_midnight(filters.end))
-    return qs
+    return in_range(qs, "at", _midnight(filters.start), _midnight(filters.end))
 
 
-def _midnight(day: dt.date) -> dt.datetime:
+def _midnight(day: dt.date | None) -> dt.datetime | None:
     """The day's start in the organisation's time zone (as periods are)."""
-    return Period(day, day + dt.timedelta(days=1)).bounds()[0]
+    return None if day is None else Period(day, day + dt.timedelta(days=1)).bounds()[0]

@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from smarketing.campaigns.models import AssetType, CampaignStatus, Channel, CostKind
+from smarketing.core.schemas import PageQuery
 
 
 class InSchema(Schema):
@@ -250,34 +251,28 @@ class AssetShareIn(InSchema):
     note: str = Field("", max_length=2000)
 
 
-class CampaignQuery(Schema):
+class CampaignQuery(PageQuery):
     channel: Channel | None = None
     status: CampaignStatus | None = None
     owner_id: int | None = None
     sort: str = Field("-start_date", description="-start_date, start_date, name, -name, "
                       "created_at, -created_at, budget, -budget")
-    limit: int = 50
-    offset: int = 0
 
 
-class AssetQuery(Schema):
+class AssetQuery(PageQuery):
     type: AssetType | None = None
     campaign_id: int | None = None
     gated: bool | None = None
     sort: str = Field("title", description="title, -title, created_at, -created_at")
-    limit: int = 50
-    offset: int = 0
 
 
-class AssetShareQuery(Schema):
+class AssetShareQuery(PageQuery):
     asset_id: int | None = None
     contact_id: int | None = None
     user_id: int | None = Field(None, description="Who shared it.")
     start: dt.date | None = Field(None, description="Shared on or after this day.")
     end: dt.date | None = Field(None, description="Shared before this day.")
     sort: str = Field("-at", description="-at (newest first) or at")
-    limit: int = 50
-    offset: int = 0
 
 
 class AssetShareOut(Schema):

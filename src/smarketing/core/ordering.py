@@ -5,6 +5,7 @@ against a whitelist that maps each accepted value to its ORDER BY columns, and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -48,3 +49,20 @@ def listing(
         return {"items": items, "count": qs.count()}
     counted = qs.order_by()[: count_cap + 1].count()
     return {"items": items, "count": min(counted, count_cap), "count_exact": counted <= count_cap}
+
+
+def in_range(
+    qs: QuerySet[Any], column: str, start: datetime | None, end: datetime | None
+) -> QuerySet[Any]:
+    """Rows whose `column` lies in [start, end) (a side left out is open); a time given
+    without a zone is UTC; an `end` not after `start` is a 422 naming `end`."""
+    start, end = _utc(start), _utc(end)
+    if start is not None and end is not None and end <= start:
+        raise ValidationFailed("end: must be after start", field="end")
+    if start is not None:
+        qs = qs.filter(**{f"{column}__gte": start})
+    return qs if end is None else qs.filter(**{f"{column}__lt": end})
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

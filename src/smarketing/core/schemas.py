@@ -6,6 +6,13 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 
+class PageQuery(Schema):
+    """The paging parameters of every list (core.ordering.page checks them)."""
+
+    limit: int = Field(50, description="1 to 500")
+    offset: int = 0
+
+
 class UserOut(Schema):
     id: int
     username: str

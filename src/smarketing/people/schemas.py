@@ -9,6 +9,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from smarketing.core.schemas import PageQuery
 from smarketing.people.models import Stage
 
 
@@ -218,7 +219,7 @@ class TimelineOut(Schema):
     next_before: datetime | None
 
 
-class MergeQuery(Schema):
+class MergeQuery(PageQuery):
     primary_id: int | None = Field(None, description="The contact that was kept.")
     merged_contact_id: int | None = Field(None, description="The contact merged away.")
     merged_email: str = ""
@@ -226,8 +227,6 @@ class MergeQuery(Schema):
     start: datetime | None = Field(None, description="at >= start (ISO; a date is midnight)")
     end: datetime | None = Field(None, description="at < end")
     sort: str = Field("-at", description="-at (newest first) or at")
-    limit: int = 50
-    offset: int = 0
 
 
 class MergeOut(Schema):

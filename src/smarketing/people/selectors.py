@@ -12,7 +12,7 @@ punctuation and accents when sorting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
@@ -22,7 +22,7 @@ from django.db.models.functions import Collate, Lower
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from smarketing.core.errors import ValidationFailed
-from smarketing.core.ordering import check_sort
+from smarketing.core.ordering import check_sort, in_range
 from smarketing.core.ordering import page as page  # re-exported: older importers
 from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import (
@@ -162,24 +162,13 @@ class MergeFilters:
 def merge_list(filters: MergeFilters) -> QuerySet[ContactMerge]:
     """The merge records (the audit of merges) matching `filters`; `at` in [start, end)."""
     order = check_sort(filters.sort, MERGE_SORTS)
-    if filters.start and filters.end and _utc(filters.end) <= _utc(filters.start):
-        raise ValidationFailed("end: must be after start", field="end")
-    qs = ContactMerge.objects.all()
+    qs = in_range(ContactMerge.objects.all(), "at", filters.start, filters.end)
     for name in ("primary_id", "merged_contact_id", "actor_id"):
         if getattr(filters, name) is not None:
             qs = qs.filter(**{name: getattr(filters, name)})
     if filters.merged_email:
         qs = qs.filter(merged_email__iexact=filters.merged_email.strip())
-    if filters.start is not None:
-        qs = qs.filter(at__gte=_utc(filters.start))
-    if filters.end is not None:
-        qs = qs.filter(at__lt=_utc(filters.end))
     return qs.order_by(*order)
-
-
-def _utc(value: datetime) -> datetime:
-    """A time given without a zone is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def stage_history(contact: Contact) -> QuerySet[StageChange]:

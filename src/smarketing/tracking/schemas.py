@@ -7,6 +7,7 @@ from datetime import datetime
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from smarketing.core.schemas import PageQuery
 from smarketing.tracking.models import SourceKind
 
 
@@ -102,7 +103,7 @@ class HostedFormPatch(Schema):
     enabled: bool | None = Field(None, description="A disabled form's URL answers 404.")
 
 
-class EventQuery(Schema):
+class EventQuery(PageQuery):
     source_id: int | None = None
     type: str = Field("", description="identify, track, page, screen, group or alias")
     name: str = Field("", description="The event or page name (needs `type`).")
@@ -113,8 +114,6 @@ class EventQuery(Schema):
     start: datetime | None = Field(None, description="timestamp >= start (ISO; UTC if no zone)")
     end: datetime | None = Field(None, description="timestamp < end")
     sort: str = Field("-timestamp", description="-timestamp (newest first) or timestamp")
-    limit: int = 50
-    offset: int = 0
 
 
 class EventOut(Schema):

@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from smarketing.core.errors import ValidationFailed
-from smarketing.core.ordering import check_sort
+from smarketing.core.ordering import check_sort, in_range
 from smarketing.core.timeline import TimelineItem
 from smarketing.tracking.models import DebugMessage, Event, EventType, Source
 
@@ -199,11 +199,7 @@ def event_list(filters: EventFilters) -> QuerySet[Event]:
     if filters.utm_campaign:
         # states event_utm_campaign_ts's own condition, so both databases use it
         qs = qs.filter(utm_campaign=filters.utm_campaign).exclude(utm_campaign="")
-    if filters.start is not None:
-        qs = qs.filter(timestamp__gte=_aware(filters.start))
-    if filters.end is not None:
-        qs = qs.filter(timestamp__lt=_aware(filters.end))
-    return qs.order_by(*order)
+    return in_range(qs, "timestamp", filters.start, filters.end).order_by(*order)
 
 
 def _check_event_filters(filters: EventFilters) -> None:
@@ -213,8 +209,6 @@ def _check_event_filters(filters: EventFilters) -> None:
     if filters.name and not filters.type:
         raise ValidationFailed(
             "name: give the event's type too (track, page or screen)", field="name")
-    if filters.start and filters.end and _aware(filters.end) <= _aware(filters.start):
-        raise ValidationFailed("end: must be after start", field="end")
 
 
 @dataclass(frozen=True)
