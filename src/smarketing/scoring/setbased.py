@@ -1,22 +1,22 @@
 """The full rescore as set-based SQL: every contact's fit and engagement computed by
-the database in one statement per range of contacts, with the same arithmetic as
+the database (no loop over contacts in Python), with the same arithmetic as
 engine.py (which explains a score rule by rule), written with UPDATE..FROM and
-INSERT..SELECT. Nothing is looped over per contact in Python.
+INSERT..SELECT.
 
 Exactness: a day's decay factor is engine.decay_factor (Decimal, 6 places) given to
-the database as an integer number of millionths in a small temporary (age, factor)
-table (0 beyond the last age whose factor is not 0); so a rule's decayed sum is an
-exact integer of millionths, capped by the rule cap x 1e6 and rounded half away
-from zero (Decimal ROUND_HALF_UP) by integer division: the same whole number the
-explanation shows.
+the database as an integer number of millionths in a small temporary (UTC day,
+factor) table (0 beyond the last day whose factor is not 0); so a rule's decayed
+sum is an exact integer of millionths, capped by the rule cap x 1e6 and rounded
+half away from zero (Decimal ROUND_HALF_UP) by integer division: the same whole
+number the explanation shows.
 
-The statement (per range):
-    per (contact, UTC day age): one count per engagement rule   -- one scan of events
-    per contact: per rule SUM(daily capped points x factor)     -- one GROUP BY
-    per contact: fit (one CASE per fit rule) + rounded rule sums
-It fills a temporary table, from which the changed contacts are updated, the score
-history rows inserted and ContactScore upserted.
-"""
+The statements:
+    fit per contact (one CASE per fit rule)                       -- contacts
+    per event: contact, UTC day, the rule flags packed in words   -- one scan of events
+    per (contact, day): the words summed, unpacked to one count per rule
+    per contact: per rule SUM(daily capped points x factor), rule cap, rounding
+They fill a temporary table, from which the changed contacts are updated, the score
+history rows inserted and ContactScore upserted."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case, IntegerField, Q, Value, When
+from django.db.models import BigIntegerField, Case, IntegerField, Q, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -118,9 +118,13 @@ def _exact_count(spec: ModelSpec, i: int, at: dt.datetime) -> tuple[str, list[An
 
 
 def _daily_counts(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
-    """Per (contact, UTC day): how many events each rule counts (n0, n1, ...): the
-    packed words summed (two aggregates instead of one per rule), unpacked; a day with
-    more events than a packed count holds is counted exactly instead."""
+    """Per (contact, UTC day): how many events each rule counts (n0, n1, ...): on
+    SQLite, whose GROUP BY sorts every event, the packed words summed (two aggregates
+    instead of one per rule), unpacked; a day with more events than a packed count
+    holds is counted exactly instead. PostgreSQL hashes the groups: one 0/1 sum a
+    rule, no packing (its correlated fallback made the plan's cost estimate huge)."""
+    if connection.vendor == "postgresql":
+        return _daily_sums(spec, events, at)
     sql, params = _event_words(spec, events, at)
     words = _words(spec)
     sums = ", ".join(f"CAST(SUM(e.w{w}) AS BIGINT) AS w{w}" for w in range(len(words)))
@@ -135,6 +139,17 @@ def _daily_counts(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, lis
     return (f"SELECT d.contact_id, d.day, {', '.join(counts)} FROM ("
             f"SELECT e.contact_id, e.day, {sums}, COUNT(*) AS c FROM ({sql}) e "
             "GROUP BY e.contact_id, e.day) d"), exact_params + params
+
+
+def _daily_sums(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+    flags = {f"n{i}": Sum(Case(When(_window_q(spec, i, at), then=Value(1)), default=Value(0),
+                               output_field=IntegerField()))
+             for i in range(len(spec.engagement_rules))}
+    rows = (Event.objects.filter(events, timestamp__lte=at, contact__isnull=False)
+            .annotate(day=RawSQL(_day_sql(), [], output_field=IntegerField()))
+            .values("contact_id", "day").annotate(**flags).order_by())
+    sql, params = rows.query.sql_with_params()
+    return sql, list(params)
 
 
 def _capped(expression: str, cap: int) -> str:
@@ -182,18 +197,6 @@ def _fit_sql(spec: ModelSpec, contacts: Q) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
-def scores_sql(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime
-               ) -> tuple[str, list[Any]]:
-    """SELECT contact_id, fit, engagement for every contact in scope, at `at`."""
-    fit_sql, params = _fit_sql(spec, contacts)
-    if not spec.engagement_rules:
-        return f"SELECT f.id, f.fit_points AS fit, 0 AS engagement FROM ({fit_sql}) f", params
-    engagement_sql, more = _engagement_sql(spec, events, at)
-    return (f"SELECT f.id, f.fit_points AS fit, COALESCE(e.engagement, 0) AS engagement "
-            f"FROM ({fit_sql}) f "
-            f"LEFT JOIN ({engagement_sql}) e ON e.contact_id = f.id", params + more)
-
-
 def create_temp_tables(half_life_days: int) -> None:
     """The result table, and the table of decay factors by UTC day (primary key: the
     join is a lookup, not a scan of the factors for every row), filled per use."""
@@ -222,13 +225,22 @@ def drop_temp_tables() -> None:
 
 
 def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime) -> int:
-    """Compute the scores in scope into the temporary table (emptied first)."""
+    """Compute the scores in scope at `at` into the temporary table (emptied first):
+    every contact's fit, then the engagement of those with counted events (two
+    statements: a join of the two results would be planned on a guess of how many
+    contacts have events, which PostgreSQL made a nested loop of 100k x 100k)."""
     _load_decay(spec.half_life_days, at)
-    sql, params = scores_sql(spec, contacts=contacts, events=events, at=at)
+    fit_sql, params = _fit_sql(spec, contacts)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TEMP}")
-        cursor.execute(f"INSERT INTO {TEMP} (contact_id, fit, engagement) {sql}", params)
-        return cursor.rowcount
+        cursor.execute(f"INSERT INTO {TEMP} (contact_id, fit, engagement) "
+                       f"SELECT f.id, f.fit_points, 0 FROM ({fit_sql}) f", params)
+        count = cursor.rowcount
+        if spec.engagement_rules:
+            sql, params = _engagement_sql(spec, events, at)
+            cursor.execute(f"UPDATE {TEMP} AS t SET engagement = e.engagement FROM ({sql}) e "
+                           "WHERE t.contact_id = e.contact_id", params)
+    return count
 
 
 def qualifying_counts(spec: ModelSpec, at: dt.datetime, open_stages: list[str]
@@ -236,25 +248,23 @@ def qualifying_counts(spec: ModelSpec, at: dt.datetime, open_stages: list[str]
     """(contacts, qualifying, new MQLs) under `spec` at `at`, counted by the database:
     qualifying = total >= threshold or a hand-raise event, whatever the stage; new =
     of those, the ones in `open_stages` never qualified. Needs the temp tables."""
-    _load_decay(spec.half_life_days, at)
-    sql, params = scores_sql(spec, contacts=Q(), events=Q(), at=at)
+    fill_temp_table(spec, contacts=Q(), events=Q(), at=at)
     names, hit = _tables(), f"s.fit + s.engagement >= {int(spec.threshold)}"
-    raise_join = ""
+    raise_join, params = "", list[Any]()
     if spec.hand_raise_events:
         raisers = Event.objects.filter(
             type="track", name__in=list(spec.hand_raise_events), timestamp__lte=at,
             contact__isnull=False).values("contact_id").distinct().order_by()
         raise_sql, more = raisers.query.sql_with_params()
-        raise_join, params = f"LEFT JOIN ({raise_sql}) h ON h.contact_id = s.id", [
-            *params, *more]
+        raise_join, params = f"LEFT JOIN ({raise_sql}) h ON h.contact_id = s.contact_id", list(more)
         hit = f"({hit} OR h.contact_id IS NOT NULL)"
     stages = ", ".join(["%s"] * len(open_stages))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN {hit} THEN 1 ELSE 0 END), 0), "
             f"COALESCE(SUM(CASE WHEN {hit} AND c.lifecycle_stage IN ({stages}) AND "
-            f"c.became_mql_at IS NULL THEN 1 ELSE 0 END), 0) FROM ({sql}) s "
-            f"JOIN {names['contact']} c ON c.id = s.id {raise_join}",
+            f"c.became_mql_at IS NULL THEN 1 ELSE 0 END), 0) FROM {TEMP} s "
+            f"JOIN {names['contact']} c ON c.id = s.contact_id {raise_join}",
             [*open_stages, *params])  # the stages come first in the text
         contacts, qualifying, new = cursor.fetchone()
     return int(contacts), int(qualifying), int(new)
