@@ -14,7 +14,7 @@ from ninja import Query, Router, Status
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import attribution
 from smarketing.campaigns.drilldown import attribution_deals
-from smarketing.campaigns.exports import CAMPAIGN_COLUMNS
+from smarketing.campaigns.exports import ASSET_COLUMNS, CAMPAIGN_COLUMNS
 from smarketing.campaigns.imports import import_costs, import_metrics
 from smarketing.campaigns.lists import ShareFilters, asset_list, campaign_list, share_list
 from smarketing.campaigns.models import Campaign, ChannelMetric
@@ -254,6 +254,13 @@ def costs_delete(request: HttpRequest, cost_id: int) -> Status:
 def assets_list(request: HttpRequest, query: Query[AssetQuery]) -> Any:
     qs = asset_list(**query.dict(exclude={"limit", "offset"}))
     return listing(qs, limit=query.limit, offset=query.offset)
+
+
+@assets_router.get("/export.csv", summary="The content assets matching the list's filters, as CSV")
+def assets_export(request: HttpRequest, query: Query[AssetQuery]) -> StreamingHttpResponse:
+    """Streamed: every matching row (limit and offset are ignored)."""
+    qs = asset_list(**query.dict(exclude={"limit", "offset"}))
+    return queryset_csv("assets.csv", qs, ASSET_COLUMNS)
 
 
 @assets_router.get("/shares", response=AssetShareList,

@@ -11,15 +11,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.db.models.fields.json import KT
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from smarketing.campaigns import permissions as perms
+from smarketing.campaigns.exports import ASSET_COLUMNS
+from smarketing.campaigns.lists import asset_list
 from smarketing.campaigns.models import AssetShare, ContentAsset
 from smarketing.campaigns.selectors import asset_performance
 from smarketing.campaigns.services import asset_share
 from smarketing.core.errors import DomainError, NotFound
+from smarketing.core.export import queryset_csv
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.pipeline.models import Deal
 from smarketing.tracking.models import Event
@@ -86,3 +89,13 @@ def asset_deals(request: HttpRequest, asset_id: int) -> HttpResponse:
     deals = (Deal.objects.filter(pk__in=ids).select_related("owner", "company")
              .order_by("-closed_at", "-pk"))
     return render(request, "campaigns/asset_deals.html", {"asset": asset, "deals": deals})
+
+
+@login_required
+@require_GET
+def asset_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The content library's current filter (type), every asset, as CSV."""
+    if not perms.can_read(request.user):
+        raise PermissionDenied("Your account has no role.")
+    return queryset_csv("assets.csv", asset_list(type=request.GET.get("type") or None),
+                        ASSET_COLUMNS)

@@ -1,4 +1,4 @@
-"""The CSV columns of the campaign export (core.export streams them)."""
+"""The CSV columns of the campaign and content asset exports (core.export streams them)."""
 
 from __future__ import annotations
 
@@ -9,4 +9,10 @@ CAMPAIGN_COLUMNS = (
     Column("utm_source"), Column("utm_medium"), Column("start_date"), Column("end_date"),
     Column("budget"), Column("owner_id"), Column("owner", "owner__username"), Column("status"),
     Column("created_at"), Column("updated_at"),
+)
+
+ASSET_COLUMNS = (
+    Column("id"), Column("title"), Column("type"), Column("url"), Column("campaign_id"),
+    Column("campaign", "campaign__name"), Column("gated"), Column("created_at"),
+    Column("updated_at"),
 )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("attribution/", views.attribution_page, name="attribution"),
     path("attribution/deals/", views.attribution_deals_page, name="attribution_deals"),
     path("content/", views.content_library, name="content"),
+    path("content/export.csv", content_views.asset_export, name="asset_export"),
     path("contacts/<int:contact_id>/content/", content_views.contact_content,
          name="contact_content"),
     path("content/new/", views.asset_form, name="asset_new"),

@@ -7,18 +7,21 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound
+from smarketing.core.export import queryset_csv
 from smarketing.core.ordering import listing
 from smarketing.handoff import configure, services
+from smarketing.handoff.exports import ASSIGNMENT_COLUMNS
 from smarketing.handoff.models import SLA, RejectionReason, RoutingRule, WorkingCalendar
 from smarketing.handoff.permissions import assignment_get_for_user
 from smarketing.handoff.quality import lead_quality
 from smarketing.handoff.schemas import (
     AssignmentList,
     AssignmentOut,
+    AssignmentQuery,
     AvailabilityIn,
     AvailabilityOut,
     CalendarIn,
@@ -60,22 +63,24 @@ def _with_state(assignment: Any) -> Any:
 
 
 @assignments_router.get("", response=AssignmentList, summary="Assignments you may see")
-def assignments_list(
-    request: HttpRequest,
-    outcome: str = "",
-    rep_id: int | None = None,
-    mine: bool = False,
-    contact_id: int | None = None,
-    team_id: int | None = None,
-    sort: str = Query("due_at", description="due_at, assigned_at or decided_at; - descends"),
-    limit: int = 50,
-    offset: int = 0,
-) -> dict[str, Any]:
-    qs = assignment_list(
-        request.user, outcome=outcome, rep_id=request.user.pk if mine else rep_id,
-        contact_id=contact_id, team_id=team_id, sort=sort,
+def assignments_list(request: HttpRequest, query: Query[AssignmentQuery]) -> dict[str, Any]:
+    return listing(_assignments(request, query), limit=query.limit, offset=query.offset)
+
+
+def _assignments(request: HttpRequest, query: AssignmentQuery) -> Any:
+    return assignment_list(
+        request.user, outcome=query.outcome,
+        rep_id=request.user.pk if query.mine else query.rep_id,
+        contact_id=query.contact_id, team_id=query.team_id, sort=query.sort,
     )
-    return listing(qs, limit=limit, offset=offset)
+
+
+@assignments_router.get("/export.csv", summary="The assignments the list matches, as CSV")
+def assignments_export(
+    request: HttpRequest, query: Query[AssignmentQuery]
+) -> StreamingHttpResponse:
+    """Streamed: every assignment the list would page through (limit, offset ignored)."""
+    return queryset_csv("assignments.csv", _assignments(request, query), ASSIGNMENT_COLUMNS)
 
 
 @assignments_router.get("/{assignment_id}", response=AssignmentOut, summary="One assignment")

@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from smarketing.core.schemas import PageQuery
 from smarketing.people.schemas import InSchema
 
 
@@ -125,6 +126,17 @@ class AssignmentOut(Schema):
 class AssignmentList(Schema):
     items: list[AssignmentOut]
     count: int
+
+
+class AssignmentQuery(PageQuery):
+    """The assignment list's filters (its CSV export takes the same, without pages)."""
+
+    outcome: str = ""
+    rep_id: int | None = None
+    mine: bool = Field(False, description="Only your own (rep_id ignored).")
+    contact_id: int | None = None
+    team_id: int | None = None
+    sort: str = Field("due_at", description="due_at, assigned_at or decided_at; - descends")
 
 
 class DecisionIn(InSchema):

@@ -6,6 +6,7 @@ from smarketing.handoff import views
 app_name = "handoff"
 urlpatterns = [
     path("inbox/", views.inbox_page, name="inbox"),
+    path("inbox/export.csv", views.inbox_export, name="inbox_export"),
     path("inbox/<int:assignment_id>/follow-up/", views.follow_up, name="follow_up"),
     path("inbox/<int:assignment_id>/accept/", views.decide, {"action": "accept"}, name="accept"),
     path("inbox/<int:assignment_id>/reject/", views.decide, {"action": "reject"}, name="reject"),

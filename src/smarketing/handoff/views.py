@@ -13,15 +13,17 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound
+from smarketing.core.export import queryset_csv
 from smarketing.core.periods import PRESETS
 from smarketing.core.roles import role_of
 from smarketing.handoff import services
+from smarketing.handoff.exports import ASSIGNMENT_COLUMNS
 from smarketing.handoff.models import RejectionReason, RepAvailability
 from smarketing.handoff.permissions import assignment_get_for_user
 from smarketing.handoff.quality import lead_quality
@@ -58,6 +60,14 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "away": RepAvailability.objects.filter(user_id=request.user.pk or 0, is_away=True).exists(),
     }
     return render(request, "handoff/inbox.html", context)
+
+
+@login_required
+@require_GET
+def inbox_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The inbox's rows (the user's open MQLs, nearest deadline first) as CSV."""
+    _require_role(request)
+    return queryset_csv("inbox.csv", inbox(request.user), ASSIGNMENT_COLUMNS)
 
 
 def _assignment(request: HttpRequest, assignment_id: int) -> Any:

@@ -21,7 +21,13 @@ from smarketing.people.schemas import TimelineOut
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import pipelines as setup
 from smarketing.pipeline import services
-from smarketing.pipeline.exports import ACTIVITY_COLUMNS, DEAL_COLUMNS
+from smarketing.pipeline.exports import (
+    ACTIVITY_COLUMNS,
+    CUSTOMER_COLUMNS,
+    DEAL_COLUMNS,
+    PRODUCT_COLUMNS,
+    QUOTA_COLUMNS,
+)
 from smarketing.pipeline.forecast import DEFAULT_SEED, forecast
 from smarketing.pipeline.models import (
     LineItem,
@@ -86,7 +92,13 @@ from smarketing.pipeline.selectors import (
 )
 from smarketing.pipeline.snapshots import accuracy, snapshot_if_due
 from smarketing.pipeline.timelines import company_timeline, deal_timeline
-from smarketing.pipeline.upsell import clv, customer_rows, customers, suggestion_owner
+from smarketing.pipeline.upsell import (
+    clv,
+    customer_rows,
+    customer_totals,
+    customers,
+    suggestion_owner,
+)
 
 deals_router = Router(tags=["deals"])
 pipelines_router = Router(tags=["deals"])
@@ -361,6 +373,16 @@ def products_list(
     return listing(qs, limit=limit, offset=offset)
 
 
+@products_router.get("/export.csv", summary="The products matching the list's filters, as CSV")
+def products_export(
+    request: HttpRequest, active: bool | None = None, q: str = "", family: str | None = None,
+    sort: str = Query("family", description="family, name, list_price; - descends"),
+) -> StreamingHttpResponse:
+    """Streamed: every matching row (the list's filters without its pages)."""
+    qs = product_list(q=q, family=family, active=active, sort=sort)
+    return queryset_csv("products.csv", qs, PRODUCT_COLUMNS)
+
+
 @products_router.post("", response={201: ProductOut},
                       summary="Add a product (admins, sales managers)")
 def products_create(request: HttpRequest, payload: ProductIn) -> Status:
@@ -479,6 +501,16 @@ def quotas_list(
     return listing(qs, limit=limit, offset=offset)
 
 
+@quotas_router.get("/export.csv", summary="The quotas matching the list's filters, as CSV")
+def quotas_export(
+    request: HttpRequest, owner_id: int | None = None, year: int | None = None,
+    period: str = "",
+) -> StreamingHttpResponse:
+    """Streamed: every matching row (the list's filters without its pages)."""
+    qs = quota_list(owner_id=owner_id, year=year, period=period)
+    return queryset_csv("quotas.csv", qs, QUOTA_COLUMNS)
+
+
 @quotas_router.post("", response={201: QuotaOut},
                     summary="Set a rep's quota for a month or quarter (admins, their manager)")
 def quotas_set(request: HttpRequest, payload: QuotaIn) -> Status:
@@ -564,6 +596,13 @@ def customers_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> di
     rows, count = customers(limit=limit, offset=max(0, offset))
     products = {p.pk: p for p in Product.objects.all()}
     return {"items": customer_rows(rows, products), "count": count, "clv": clv()}
+
+
+@pipelines_router.get("/customers/export.csv", tags=["customers"],
+                      summary="Every customer account by lifetime revenue, as CSV")
+def customers_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Streamed: every row the list pages through (company, industry, revenue, deals won)."""
+    return queryset_csv("customers.csv", customer_totals(), CUSTOMER_COLUMNS)
 
 
 @pipelines_router.post(

@@ -10,13 +10,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError
+from smarketing.core.export import queryset_csv
 from smarketing.pipeline import permissions as perms
-from smarketing.pipeline import services
+from smarketing.pipeline import selectors, services
+from smarketing.pipeline.exports import PRODUCT_COLUMNS
 from smarketing.pipeline.forms import ProductForm
 from smarketing.pipeline.models import Product
 
@@ -89,3 +91,14 @@ def product_toggle(request: HttpRequest, product_id: int) -> HttpResponse:
     state = "active again" if product.active else "inactive: no longer offered on new lines"
     messages.success(request, f"{product.name} is {state}.")
     return redirect("pipeline:products")
+
+
+@login_required
+@require_GET
+def product_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The catalogue (filters q, family, active as the API's) as CSV."""
+    _require_catalogue(request.user)
+    active = {"true": True, "false": False}.get(request.GET.get("active", ""))
+    qs = selectors.product_list(q=request.GET.get("q", ""), family=request.GET.get("family"),
+                                active=active)
+    return queryset_csv("products.csv", qs, PRODUCT_COLUMNS)

@@ -13,21 +13,29 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from smarketing.core.errors import DomainError
+from smarketing.core.export import queryset_csv
 from smarketing.core.models import Profile
 from smarketing.core.periods import quarter_of
 from smarketing.core.roles import is_admin, is_manager, team_id_of
 from smarketing.core.selectors import sales_users
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import services
+from smarketing.pipeline.exports import QUOTA_COLUMNS
 from smarketing.pipeline.forecast import prorated_quotas
 from smarketing.pipeline.forms import QuotaForm
-from smarketing.pipeline.selectors import owner_ids_of_team
+from smarketing.pipeline.selectors import owner_ids_of_team, quota_list
 
 
 def quota_table(year: int, owner_ids: list[int] | None) -> dict[str, Any]:
@@ -66,18 +74,44 @@ def _save_quota(request: HttpRequest, form: QuotaForm) -> bool:
     return True
 
 
+def _page_year(request: HttpRequest) -> int | None:
+    """The page's year filter (this year when absent); None when it is not a year."""
+    year_text = request.GET.get("year") or str(timezone.localdate().year)
+    if not year_text.isdigit() or not 1900 <= int(year_text) <= 2999:
+        return None
+    return int(year_text)
+
+
+def _require_quota_role(user: Any) -> None:
+    if not (is_admin(user) or is_manager(user)):
+        raise PermissionDenied("Quotas are set by admins and sales managers.")
+
+
 @login_required
 def quota_admin(request: HttpRequest) -> HttpResponse:
-    if not (is_admin(request.user) or is_manager(request.user)):
-        raise PermissionDenied("Quotas are set by admins and sales managers.")
+    _require_quota_role(request.user)
     form = QuotaForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and _save_quota(request, form):
         messages.success(request, "Quota saved.")
         return redirect(f"{reverse('pipeline:quotas')}?year={form.cleaned_data['start'].year}")
-    year_text = request.GET.get("year") or str(timezone.localdate().year)
-    if not year_text.isdigit() or not 1900 <= int(year_text) <= 2999:
+    year = _page_year(request)
+    if year is None:
         return HttpResponseBadRequest("year: a year such as 2026")
-    year = int(year_text)
     context = {"form": form, "year": year, **quota_table(year, _quota_scope(request.user))}
     return render(request, "pipeline/quotas.html", context,
                   status=400 if form.is_bound and form.errors else 200)
+
+
+@login_required
+@require_GET
+def quota_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """The page's year, the quotas of the reps it shows (a manager: the team's), as CSV."""
+    _require_quota_role(request.user)
+    year = _page_year(request)
+    if year is None:
+        return HttpResponseBadRequest("year: a year such as 2026")
+    qs = quota_list(year=year)
+    scope = _quota_scope(request.user)
+    if scope is not None:
+        qs = qs.filter(owner_id__in=scope)
+    return queryset_csv("quotas.csv", qs, QUOTA_COLUMNS)

@@ -32,7 +32,7 @@ from smarketing.people.models import Company, Contact
 from smarketing.people.permissions import contact_get_for_user
 from smarketing.pipeline import permissions as perms
 from smarketing.pipeline import services
-from smarketing.pipeline.exports import DEAL_COLUMNS
+from smarketing.pipeline.exports import CUSTOMER_COLUMNS, DEAL_COLUMNS
 from smarketing.pipeline.forecast import forecast
 from smarketing.pipeline.forms import (
     ActivityForm,
@@ -67,7 +67,7 @@ from smarketing.pipeline.snapshots import (
     snapshot_if_due,
 )
 from smarketing.pipeline.timelines import deal_timeline
-from smarketing.pipeline.upsell import clv, customers, suggestion_owner
+from smarketing.pipeline.upsell import clv, customer_totals, customers, suggestion_owner
 
 
 def _first_error(form: Any) -> str:
@@ -474,6 +474,13 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "can_open_deal": perms.deal_can_create(request.user),
     }
     return render(request, "pipeline/customers.html", context)
+
+
+@login_required
+@require_GET
+def customer_export(request: HttpRequest) -> StreamingHttpResponse:
+    """Every customer of the list (all its pages), highest revenue first, as CSV."""
+    return queryset_csv("customers.csv", customer_totals(), CUSTOMER_COLUMNS)
 
 
 @login_required
