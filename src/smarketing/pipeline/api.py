@@ -67,10 +67,12 @@ from smarketing.pipeline.schemas import (
     ProductList,
     ProductOut,
     ProductPatch,
+    ProductQuery,
     QuotaIn,
     QuotaList,
     QuotaOut,
     QuotaPatch,
+    QuotaQuery,
     ReopenIn,
     StageChangeOut,
     StageIn,
@@ -364,22 +366,15 @@ def line_items_delete(request: HttpRequest, deal_id: int, line_id: int) -> Statu
 
 
 @products_router.get("", response=ProductList, summary="Products (filters, `sort`, pages)")
-def products_list(
-    request: HttpRequest, active: bool | None = None, q: str = "", family: str | None = None,
-    sort: str = Query("family", description="family, name, list_price; - descends"),
-    limit: int = 50, offset: int = 0,
-) -> dict[str, Any]:
-    qs = product_list(q=q, family=family, active=active, sort=sort)
-    return listing(qs, limit=limit, offset=offset)
+def products_list(request: HttpRequest, query: Query[ProductQuery]) -> dict[str, Any]:
+    qs = product_list(**query.dict(exclude={"limit", "offset"}))
+    return listing(qs, limit=query.limit, offset=query.offset)
 
 
 @products_router.get("/export.csv", summary="The products matching the list's filters, as CSV")
-def products_export(
-    request: HttpRequest, active: bool | None = None, q: str = "", family: str | None = None,
-    sort: str = Query("family", description="family, name, list_price; - descends"),
-) -> StreamingHttpResponse:
-    """Streamed: every matching row (the list's filters without its pages)."""
-    qs = product_list(q=q, family=family, active=active, sort=sort)
+def products_export(request: HttpRequest, query: Query[ProductQuery]) -> StreamingHttpResponse:
+    """Streamed: every matching row (limit and offset are ignored)."""
+    qs = product_list(**query.dict(exclude={"limit", "offset"}))
     return queryset_csv("products.csv", qs, PRODUCT_COLUMNS)
 
 
@@ -493,21 +488,15 @@ def activities_complete(request: HttpRequest, activity_id: int, payload: Complet
 
 
 @quotas_router.get("", response=QuotaList, summary="Quotas by start and owner (pages)")
-def quotas_list(
-    request: HttpRequest, owner_id: int | None = None, year: int | None = None,
-    period: str = "", limit: int = 50, offset: int = 0,
-) -> dict[str, Any]:
-    qs = quota_list(owner_id=owner_id, year=year, period=period)
-    return listing(qs, limit=limit, offset=offset)
+def quotas_list(request: HttpRequest, query: Query[QuotaQuery]) -> dict[str, Any]:
+    qs = quota_list(**query.dict(exclude={"limit", "offset"}))
+    return listing(qs, limit=query.limit, offset=query.offset)
 
 
 @quotas_router.get("/export.csv", summary="The quotas matching the list's filters, as CSV")
-def quotas_export(
-    request: HttpRequest, owner_id: int | None = None, year: int | None = None,
-    period: str = "",
-) -> StreamingHttpResponse:
-    """Streamed: every matching row (the list's filters without its pages)."""
-    qs = quota_list(owner_id=owner_id, year=year, period=period)
+def quotas_export(request: HttpRequest, query: Query[QuotaQuery]) -> StreamingHttpResponse:
+    """Streamed: every matching row (limit and offset are ignored)."""
+    qs = quota_list(**query.dict(exclude={"limit", "offset"}))
     return queryset_csv("quotas.csv", qs, QUOTA_COLUMNS)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from smarketing.core.schemas import PageQuery
 from smarketing.people.schemas import InSchema
 from smarketing.pipeline.models import (
     ActivityKind,
@@ -222,6 +223,15 @@ class ProductList(Schema):
     count: int
 
 
+class ProductQuery(PageQuery):
+    """The product list's filters (its CSV export takes the same, without pages)."""
+
+    active: bool | None = None
+    q: str = Field("", description="Name contains (any case).")
+    family: str | None = None
+    sort: str = Field("family", description="family, name, list_price; - descends")
+
+
 class ProductIn(InSchema):
     name: str = Field(..., min_length=1, max_length=200)
     family: str = Field("", max_length=100)
@@ -291,6 +301,14 @@ class QuotaOut(Schema):
 class QuotaList(Schema):
     items: list[QuotaOut]
     count: int
+
+
+class QuotaQuery(PageQuery):
+    """The quota list's filters (its CSV export takes the same, without pages)."""
+
+    owner_id: int | None = None
+    year: int | None = None
+    period: str = Field("", description="month or quarter")
 
 
 class QuotaPatch(InSchema):
