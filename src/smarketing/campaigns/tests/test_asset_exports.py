@@ -3,7 +3,6 @@ returns its rows; the page's Export CSV link carries its type filter."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 import pytest
@@ -11,16 +10,13 @@ from django.test import Client
 
 from smarketing.campaigns.exports import ASSET_COLUMNS
 from smarketing.campaigns.tests.factories import make_asset, make_campaign
+from smarketing.testing.downloads import csv_rows
 
 pytestmark = pytest.mark.django_db
 
 
 def _rows(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200, response.content
-    assert response["Content-Type"].startswith("text/csv")
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert next(csv.reader(lines[:1])) == [c.header for c in ASSET_COLUMNS]
-    return list(csv.DictReader(lines))
+    return csv_rows(response, ASSET_COLUMNS)
 
 
 @pytest.fixture

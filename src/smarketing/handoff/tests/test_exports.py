@@ -3,7 +3,6 @@ scoping, the inbox page's exports the rows the inbox shows."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -12,11 +11,15 @@ from django.test import Client
 
 from smarketing.handoff.exports import ASSIGNMENT_COLUMNS
 from smarketing.handoff.models import Assignment
+from smarketing.testing.downloads import csv_rows
 from smarketing.testing.factories import make_contact
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-HEADER = [c.header for c in ASSIGNMENT_COLUMNS]
+
+
+def _rows(response: Any) -> list[dict[str, str]]:
+    return csv_rows(response, ASSIGNMENT_COLUMNS)
 
 
 def _assign(rep: Any, email: str, hours: int, outcome: str = "open") -> Assignment:
@@ -35,13 +38,6 @@ def queue(users: dict[str, Any]) -> None:
     _assign(users["rep_b"], "team@x.io", 3)
     _assign(users["rep_other"], "other@x.io", 1)
 
-
-def _rows(response: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200, response.content
-    assert response["Content-Type"].startswith("text/csv")
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert next(csv.reader(lines[:1])) == HEADER
-    return list(csv.DictReader(lines))
 
 
 def _emails(response: Any) -> list[str]:

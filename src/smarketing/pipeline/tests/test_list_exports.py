@@ -3,7 +3,6 @@ filters and return its rows (all pages); the pages' Export CSV links carry their
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -14,16 +13,10 @@ from smarketing.pipeline.exports import CUSTOMER_COLUMNS, PRODUCT_COLUMNS, QUOTA
 from smarketing.pipeline.services import product_update, quota_set
 from smarketing.pipeline.tests.factories import make_product
 from smarketing.pipeline.tests.test_upsell import won_customer
+from smarketing.testing.downloads import csv_rows
 
 pytestmark = pytest.mark.django_db
 
-
-def _rows(response: Any, columns: Any) -> list[dict[str, str]]:
-    assert response.status_code == 200, response.content
-    assert response["Content-Type"].startswith("text/csv")
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert next(csv.reader(lines[:1])) == [c.header for c in columns]
-    return list(csv.DictReader(lines))
 
 
 @pytest.fixture
@@ -44,13 +37,13 @@ def test_the_product_export_has_the_lists_rows(
 ) -> None:
     api = api_as("rep")
     listed = api.get("/api/v1/products", **params, limit=500).json()
-    exported = _rows(api.get("/api/v1/products/export.csv", **params), PRODUCT_COLUMNS)
+    exported = csv_rows(api.get("/api/v1/products/export.csv", **params), PRODUCT_COLUMNS)
     assert [r["name"] for r in exported] == [item["name"] for item in listed["items"]]
     assert len(exported) == listed["count"]
 
 
 def test_the_product_export_filters_and_formats_prices(api_as: Any, products: None) -> None:
-    exported = _rows(api_as("rep").get("/api/v1/products/export.csv", family="Platform",
+    exported = csv_rows(api_as("rep").get("/api/v1/products/export.csv", family="Platform",
                                        active=True, sort="-list_price"), PRODUCT_COLUMNS)
     assert [(r["name"], r["list_price"], r["active"]) for r in exported] == [
         ("Pro", "3000.00", "True"), ("Starter", "1000.00", "True")]
@@ -67,7 +60,7 @@ def test_the_products_page_exports_the_catalogue_to_those_who_keep_it(
     client = Client()
     client.force_login(users["manager"])
     assert b'data-testid="export-csv"' in client.get("/products/").content
-    exported = _rows(client.get("/products/export.csv", {"active": "false"}), PRODUCT_COLUMNS)
+    exported = csv_rows(client.get("/products/export.csv", {"active": "false"}), PRODUCT_COLUMNS)
     assert [r["name"] for r in exported] == ["Legacy"]
     client.force_login(users["rep"])
     assert client.get("/products/export.csv").status_code == 403
@@ -91,13 +84,13 @@ def test_the_quota_export_has_the_lists_rows(
         params = {"owner_id": users["rep"].pk}
     api = api_as("manager")
     listed = api.get("/api/v1/quotas", **params, limit=500).json()
-    exported = _rows(api.get("/api/v1/quotas/export.csv", **params), QUOTA_COLUMNS)
+    exported = csv_rows(api.get("/api/v1/quotas/export.csv", **params), QUOTA_COLUMNS)
     assert [int(r["id"]) for r in exported] == [item["id"] for item in listed["items"]]
     assert len(exported) == listed["count"]
 
 
 def test_the_quota_export_filters(api_as: Any, users: dict[str, Any], quotas: None) -> None:
-    exported = _rows(api_as("manager").get("/api/v1/quotas/export.csv", year=2025),
+    exported = csv_rows(api_as("manager").get("/api/v1/quotas/export.csv", year=2025),
                      QUOTA_COLUMNS)
     assert [(r["owner"], r["start"], r["amount"]) for r in exported] == [
         (users["rep"].username, "2025-10-01", "50.00")]
@@ -111,11 +104,11 @@ def test_the_quotas_page_exports_its_year_for_the_managers_team_only(
     client = Client()
     client.force_login(users["manager"])
     assert b"/quotas/export.csv?year=2026" in client.get("/quotas/", {"year": 2026}).content
-    exported = _rows(client.get("/quotas/export.csv", {"year": 2026}), QUOTA_COLUMNS)
+    exported = csv_rows(client.get("/quotas/export.csv", {"year": 2026}), QUOTA_COLUMNS)
     assert sorted(r["owner"] for r in exported) == sorted(
         [users["rep"].username, users["rep_b"].username])
     client.force_login(users["admin"])
-    assert len(_rows(client.get("/quotas/export.csv", {"year": 2026}), QUOTA_COLUMNS)) == 3
+    assert len(csv_rows(client.get("/quotas/export.csv", {"year": 2026}), QUOTA_COLUMNS)) == 3
     assert client.get("/quotas/export.csv", {"year": "soon"}).status_code == 400
     client.force_login(users["rep"])
     assert client.get("/quotas/export.csv").status_code == 403
@@ -134,7 +127,7 @@ def test_the_customer_export_has_every_customer_by_revenue(
 ) -> None:
     api = api_as("rep")
     listed = api.get("/api/v1/customers", limit=1).json()
-    exported = _rows(api.get("/api/v1/customers/export.csv"), CUSTOMER_COLUMNS)
+    exported = csv_rows(api.get("/api/v1/customers/export.csv"), CUSTOMER_COLUMNS)
     assert [(r["company"], r["industry"], r["revenue"], r["deals_won"]) for r in exported] == [
         ("Big", "Banking", "4000.00", "1"), ("Small", "Software", "1000.00", "1")]
     assert len(exported) == listed["count"]
@@ -145,5 +138,5 @@ def test_the_customers_page_links_its_export(users: dict[str, Any], customers: N
     client = Client()
     client.force_login(users["rep"])
     assert b'data-testid="export-csv"' in client.get("/customers/").content
-    exported = _rows(client.get("/customers/export.csv"), CUSTOMER_COLUMNS)
+    exported = csv_rows(client.get("/customers/export.csv"), CUSTOMER_COLUMNS)
     assert [r["company"] for r in exported] == ["Big", "Small"]
