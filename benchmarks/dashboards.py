@@ -41,7 +41,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--deals", type=int, default=50_000,
                         help="Top the deals up to this many (0: leave them).")
     parser.add_argument("--no-warm", action="store_true",
-                        help="Do not refresh attribution's rollup first (cases without it).")
+                        help="Do not run attribution's refresh job first (the dashboards "
+                             "then show its figures as of the last refresh).")
     return parser.parse_args()
 
 
@@ -86,8 +87,9 @@ def top_up_events(target: int) -> None:
 
 
 def warm_derived_tables() -> None:
-    """Bring attribution's lazily refreshed rollup up to date before the clock starts (a
-    fresh or topped-up data set would otherwise pay it inside the first request)."""
+    """Run attribution's refresh (the worker's job, campaigns/rollup.py) before the clock
+    starts, as a running worker would have; no request runs it, so without it
+    (--no-warm) the dashboards show the influenced figures as of the last refresh."""
     from smarketing.campaigns.rollup import rollup_refresh
 
     started = time.perf_counter()
