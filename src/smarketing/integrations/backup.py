@@ -44,8 +44,9 @@ SKIPPED = frozenset(
 NATURAL_KEYS = frozenset({"auth.user", "auth.group"})
 # Kept by database triggers from other tables (analytics' web rollups from the
 # events): written last and, on restore, replacing what the triggers made while
-# the events were loaded, so they round-trip exactly (ids included).
-DERIVED = ("analytics.websession", "analytics.webvisit")
+# the events were loaded, so they round-trip exactly (ids included). In this order:
+# the per-quarter-hour counters are kept by triggers on the two others, so they come last.
+DERIVED = ("analytics.websession", "analytics.webvisit", "analytics.webbucket")
 # Rows that mean "this database is in use" (seeded reference rows do not count).
 USER_DATA = ("auth.user", "people.contact", "people.company", "pipeline.deal")
 
@@ -72,7 +73,10 @@ def backup_models() -> list[type[models.Model]]:
         if label(m) not in SKIPPED and m._meta.managed and not m._meta.proxy
     ]
     # Users name their groups (many-to-many) by natural key: groups come first.
-    return sorted(kept, key=lambda m: (label(m) != "auth.group", label(m) in DERIVED))
+    return sorted(kept, key=lambda m: (
+        label(m) != "auth.group",
+        DERIVED.index(label(m)) if label(m) in DERIVED else -1,
+    ))
 
 
 def _open(path: Path, mode: str) -> IO[str]:
