@@ -26,8 +26,13 @@ EPOCH_MS = re.compile(r"\d{12,13}")
 MONEY_SIGNS = "$€£¥ "
 
 
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+
+@functools.lru_cache(maxsize=4096)
 def _key(raw: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", raw.lower())
+    """A value's lookup key (a file repeats its few stage, status and source values)."""
+    return _NOT_KEY.sub("", raw.lower())
 
 
 STAGE_WORDS: dict[str, str] = {

@@ -119,12 +119,16 @@ def _check_time(contact: Contact, at: datetime) -> None:
         raise _refuse("at: before the contact's last stage change", "at")
 
 
+_REACHED = {
+    stage: tuple(f"became_{earlier}_at" for earlier in ORDERED_STAGES[: rank + 1])
+    for rank, stage in enumerate(ORDERED_STAGES)
+}
+
+
 def reached_fields(stage: str) -> list[str]:
     """The `became_<s>_at` fields that entering `stage` sets where still empty: its own
     and every earlier stage's (the monotone funnel rule); none for `other`."""
-    if stage not in ORDERED_STAGES:
-        return []
-    return [f"became_{earlier}_at" for earlier in ORDERED_STAGES[: stage_rank(stage) + 1]]
+    return list(_REACHED.get(stage, ()))
 
 
 def mark_reached(contact: Contact, stage: str, at: datetime) -> list[str]:

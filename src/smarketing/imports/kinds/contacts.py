@@ -54,6 +54,8 @@ from smarketing.people.models import (
 from smarketing.people.services import contact_update, normalize_email
 
 STAGE_DATES = tuple(f"became_{s}_at" for s in ORDERED_STAGES)
+DATED_STAGES = tuple(zip(ORDERED_STAGES, STAGE_DATES, strict=True))
+NO_STAGE_DATES = dict.fromkeys(STAGE_DATES)
 UPDATABLE = ("first_name", "last_name", "title", "phone", "lead_status", "original_source",
              "original_campaign", "latest_source", "latest_campaign")
 
@@ -143,7 +145,7 @@ class ContactIn(RowModel):
         return self
 
     def path(self) -> list[tuple[str, dt.datetime]]:
-        dates = {s: getattr(self, f"became_{s}_at") for s in ORDERED_STAGES}
+        dates = {stage: getattr(self, attr) for stage, attr in DATED_STAGES}
         final = self.lifecycle_stage
         if self.converted and stage_rank(final or Stage.LEAD) < stage_rank(Stage.SQL):
             final = Stage.SQL
@@ -207,7 +209,7 @@ def _new_contact(data: ContactIn, ctx: Context) -> NewContact:
         original_campaign=data.original_campaign, latest_source=data.latest_source,
         latest_campaign=data.latest_campaign, score=0, fit_score=0, engagement_score=0,
         properties=data.properties, path=data.path(),
-        **{f"became_{s}_at": None for s in ORDERED_STAGES},
+        **NO_STAGE_DATES,
     )
     apply_path(contact, contact.path)
     return contact
