@@ -91,14 +91,19 @@ class DateReader:
         return value
 
     def _parse(self, text: str, column: str) -> dt.datetime:
+        known = self.sticky.get(column)
+        if known:  # the column's format so far (a file keeps one): one regex a value
+            try:
+                return strptime(text, known)
+            except ValueError:
+                pass
         if EPOCH_MS.fullmatch(text):  # HubSpot API exports: milliseconds since 1970
             return dt.datetime.fromtimestamp(int(text) / 1000, tz=dt.UTC)
         try:
             return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
             pass
-        known = self.sticky.get(column)
-        for fmt in (known, *self.formats) if known else self.formats:
+        for fmt in self.formats:
             try:
                 value = strptime(text, fmt)
             except ValueError:
