@@ -293,10 +293,11 @@ def _flush(run: ImportRun, batcher: Batcher, batch: list[Item],
         progress(run)
 
 
-# SQLite settings while an import writes (restored after): a 256 MiB page cache, so the
+# SQLite settings while an import writes (restored after): a 512 MiB page cache, so the
 # indexes of a large table are not read again batch after batch, and a checkpoint per
-# 100,000 WAL pages instead of 1,000, so a page dirtied by many batches is copied into
-# the database once rather than at every checkpoint. Memory stays bounded by the cache.
+# 100,000 WAL pages (the WAL file may grow to ~400 MB meanwhile) instead of 1,000, so a
+# page dirtied by many batches is copied into the database once rather than at every
+# checkpoint. Memory stays bounded by the cache.
 BULK_PRAGMAS = {"cache_size": -524288, "wal_autocheckpoint": 100000}
 
 
