@@ -89,6 +89,12 @@ def test_marketing_plans_the_threshold_from_a_capacity_typed_in(
         "planned from sales capacity 2 per 30 days")
 
 
+
+def _settled(page: Page) -> None:
+    """No htmx request, swap or settle under way (new content is wired up by then)."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+
 def test_marketing_edits_a_rule_in_place_with_a_live_preview_and_gets_a_version(
     browser_page: Page, users: dict[str, Any]
 ) -> None:
@@ -107,6 +113,7 @@ def test_marketing_edits_a_rule_in_place_with_a_live_preview_and_gets_a_version(
     page.get_by_test_id(f"fit-edit-{rule.pk}").click()
     form = page.get_by_test_id("rule-edit-form")
     expect(form.get_by_label("Field")).to_have_value("title")
+    _settled(page)  # htmx listens to the swapped-in form only once it has settled
     expect(form.get_by_label("Value")).to_have_value('"VP"')
     form.get_by_label("Points").fill("20")  # the draft: both VPs reach 15
     expect(page.get_by_test_id("preview-count")).to_have_text("2")
@@ -114,6 +121,8 @@ def test_marketing_edits_a_rule_in_place_with_a_live_preview_and_gets_a_version(
     form.get_by_role("button", name="Save as a new version").click()
     expect(page.get_by_text("value: not JSON")).to_be_visible()
     page.get_by_test_id(f"fit-edit-{rule.pk}").click()
+    expect(page.get_by_test_id("rule-edit-form")).to_be_visible()
+    _settled(page)
     page.get_by_test_id("rule-edit-form").get_by_label("Points").fill("20")
     page.get_by_test_id("rule-edit-form").get_by_role(
         "button", name="Save as a new version").click()
