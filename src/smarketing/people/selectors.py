@@ -23,7 +23,6 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.ordering import check_sort, in_range
-from smarketing.core.ordering import page as page  # re-exported: older importers
 from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import (
     Company,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from smarketing.core.errors import DomainError, NotFound, ValidationFailed
 from smarketing.core.export import queryset_csv
+from smarketing.core.ordering import page
 from smarketing.people.exports import COMPANY_COLUMNS, CONTACT_COLUMNS
 from smarketing.people.forms import (
     CompanyFilterForm,
@@ -35,7 +36,7 @@ from smarketing.people.permissions import (
     contact_get_for_user,
 )
 from smarketing.people.properties import definitions
-from smarketing.people.selectors import company_list, contact_list, page, stage_history
+from smarketing.people.selectors import company_list, contact_list, stage_history
 from smarketing.people.services import contact_update
 
 

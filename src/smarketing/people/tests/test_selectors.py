@@ -12,13 +12,13 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from smarketing.core.errors import ValidationFailed
+from smarketing.core.ordering import page
 from smarketing.people.lifecycle import contact_transition
 from smarketing.people.models import Cause, Contact, Stage
 from smarketing.people.selectors import (
     ContactFilters,
     company_list,
     contact_list,
-    page,
     prefix_range,
     stage_history,
 )
