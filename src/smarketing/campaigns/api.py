@@ -108,7 +108,7 @@ def campaigns_list(request: HttpRequest, query: Query[CampaignQuery]) -> Any:
 
 
 def _campaigns(query: CampaignQuery) -> Any:
-    return campaign_list(**query.dict(exclude={"limit", "offset"}))
+    return campaign_list(**query.filters())
 
 
 @campaigns_router.get("/export.csv", summary="The campaigns matching the filters, as CSV")
@@ -252,21 +252,21 @@ def costs_delete(request: HttpRequest, cost_id: int) -> Status:
 
 @assets_router.get("", response=AssetList, summary="Content assets (filters, sort)")
 def assets_list(request: HttpRequest, query: Query[AssetQuery]) -> Any:
-    qs = asset_list(**query.dict(exclude={"limit", "offset"}))
+    qs = asset_list(**query.filters())
     return listing(qs, limit=query.limit, offset=query.offset)
 
 
 @assets_router.get("/export.csv", summary="The content assets matching the list's filters, as CSV")
 def assets_export(request: HttpRequest, query: Query[AssetQuery]) -> StreamingHttpResponse:
     """Streamed: every matching row (limit and offset are ignored)."""
-    qs = asset_list(**query.dict(exclude={"limit", "offset"}))
+    qs = asset_list(**query.filters())
     return queryset_csv("assets.csv", qs, ASSET_COLUMNS)
 
 
 @assets_router.get("/shares", response=AssetShareList,
                    summary="Asset shares: which asset went to which contact, by whom, when")
 def assets_shares(request: HttpRequest, query: Query[AssetShareQuery]) -> Any:
-    qs = share_list(ShareFilters(**query.dict(exclude={"limit", "offset"})))
+    qs = share_list(ShareFilters(**query.filters()))
     return listing(qs, limit=query.limit, offset=query.offset)
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -11,6 +12,11 @@ class PageQuery(Schema):
 
     limit: int = Field(50, description="1 to 500")
     offset: int = 0
+
+    def filters(self) -> dict[str, Any]:
+        """Every parameter but the page's: the filters and `sort` a list's selector and
+        its CSV export take."""
+        return self.dict(exclude={"limit", "offset"})
 
 
 class UserOut(Schema):

@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.export import queryset_csv
 from smarketing.core.ordering import listing
 from smarketing.core.roles import is_sales
+from smarketing.core.schemas import PageQuery
 from smarketing.core.timeline import contact_timeline
 from smarketing.people import permissions as perms
 from smarketing.people.exports import COMPANY_COLUMNS, CONTACT_COLUMNS
@@ -69,7 +70,7 @@ companies_router = Router(tags=["companies"])
 properties_router = Router(tags=["properties"])
 
 
-class ContactQuery(Schema):
+class ContactQuery(PageQuery):
     q: str = ""
     stage: str = ""
     owner_id: int | None = None
@@ -79,18 +80,14 @@ class ContactQuery(Schema):
     score_max: int | None = None
     prop: list[str] = []
     sort: str = "-created_at"
-    limit: int = 50
-    offset: int = 0
 
 
-class CompanyQuery(Schema):
+class CompanyQuery(PageQuery):
     q: str = ""
     owner_id: int | None = None
     region: str = ""
     prop: list[str] = []
     sort: str = "name"
-    limit: int = 50
-    offset: int = 0
 
 
 def _resolve_refs(user: Any, data: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +116,7 @@ def _listing(qs: Any, limit: int, offset: int) -> dict[str, Any]:
 
 
 def _contact_filters(query: ContactQuery) -> ContactFilters:
-    data = query.dict(exclude={"limit", "offset"})
+    data = query.filters()
     data["props"] = data.pop("prop")
     return ContactFilters(**data)
 
@@ -139,7 +136,7 @@ def contacts_export(request: HttpRequest, filters: Query[ContactQuery]) -> Strea
                      summary="The audit of merges: which contact was folded into which, by whom")
 def contacts_merges(request: HttpRequest, filters: Query[MergeQuery]) -> dict[str, Any]:
     """Everyone with a role reads it, as they read every contact."""
-    qs = merge_list(MergeFilters(**filters.dict(exclude={"limit", "offset"})))
+    qs = merge_list(MergeFilters(**filters.filters()))
     return listing(qs, limit=filters.limit, offset=filters.offset)
 
 
@@ -265,7 +262,7 @@ def contacts_merge(request: HttpRequest, contact_id: int, payload: MergeIn) -> A
 
 
 def _companies(query: CompanyQuery) -> Any:
-    data = query.dict(exclude={"limit", "offset"})
+    data = query.filters()
     data["props"] = data.pop("prop")
     return company_list(**data)
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.export import queryset_csv
 from smarketing.core.ordering import listing
 from smarketing.core.periods import Period, parse_period
+from smarketing.core.schemas import PageQuery
 from smarketing.people.models import Company, Contact
 from smarketing.people.permissions import company_get_for_user
 from smarketing.people.schemas import TimelineOut
@@ -57,12 +58,16 @@ from smarketing.pipeline.schemas import (
     LineItemPatch,
     LoseIn,
     LostReasonIn,
+    LostReasonList,
     LostReasonPatch,
+    LostReasonQuery,
     MoveIn,
     NamedOut,
     PipelineIn,
+    PipelineList,
     PipelineOut,
     PipelinePatch,
+    PipelineQuery,
     ProductIn,
     ProductList,
     ProductOut,
@@ -86,8 +91,9 @@ from smarketing.pipeline.selectors import (
     activity_list,
     deal_history,
     deal_list,
+    lost_reason_list,
     owner_ids_of_team,
-    pipelines,
+    pipeline_list,
     product_list,
     quota_list,
     with_stalled,
@@ -110,7 +116,7 @@ quotas_router = Router(tags=["quotas"])
 forecast_router = Router(tags=["forecast"])
 
 
-class DealQuery(Schema):
+class DealQuery(PageQuery):
     owner_id: int | None = None
     team_id: int | None = None
     status: str = ""
@@ -122,8 +128,6 @@ class DealQuery(Schema):
     company_id: int | None = None
     sort: str = Field("close_date", description="close_date, amount, created_at, updated_at, "
                       "name, stage or closed_at; a leading - sorts descending")
-    limit: int = 50
-    offset: int = 0
 
 
 def _get(model: Any, pk: int | None, field: str) -> Any:
@@ -168,18 +172,19 @@ def _deal_contacts(links: list[dict[str, Any]]) -> list[services.DealContactIn]:
     ]
 
 
-@pipelines_router.get("/pipelines", response=list[PipelineOut], summary="Pipelines and stages")
-def pipelines_list(request: HttpRequest) -> Any:
+@pipelines_router.get("/pipelines", response=PipelineList,
+                      summary="Pipelines and their stages (filters, `sort`, pages)")
+def pipelines_list(request: HttpRequest, query: Query[PipelineQuery]) -> dict[str, Any]:
     services.default_pipeline()
-    return pipelines().prefetch_related("stages")
+    return listing(pipeline_list(**query.filters()), limit=query.limit, offset=query.offset)
 
 
-@pipelines_router.get("/lost-reasons", response=list[NamedOut], summary="Lost reasons")
-def lost_reasons_list(request: HttpRequest, active: bool | None = None) -> Any:
+@pipelines_router.get("/lost-reasons", response=LostReasonList,
+                      summary="Lost reasons (filters, `sort`, pages)")
+def lost_reasons_list(request: HttpRequest, query: Query[LostReasonQuery]) -> dict[str, Any]:
     """By name; `active=true` only those offered for new lost deals, `false` the retired."""
     services.default_pipeline()
-    reasons = LostReason.objects.order_by("name")
-    return reasons if active is None else reasons.filter(active=active)
+    return listing(lost_reason_list(**query.filters()), limit=query.limit, offset=query.offset)
 
 
 def _check_lost_reasons(user: Any) -> None:
@@ -217,16 +222,15 @@ def _lost_reason(pk: int | None) -> LostReason:
 @deals_router.get("", response=DealList,
                   summary="List deals (filters, `sort`)")
 def deals_list(request: HttpRequest, filters: Query[DealQuery]) -> dict[str, Any]:
-    data = filters.dict()
-    limit, offset = data.pop("limit"), data.pop("offset")
-    qs = with_stalled(deal_list(DealFilters(**data)).prefetch_related("deal_contacts"))
-    return listing(qs.select_related("stage", "lost_reason"), limit=limit, offset=offset)
+    qs = with_stalled(deal_list(DealFilters(**filters.filters())).prefetch_related("deal_contacts"))
+    return listing(qs.select_related("stage", "lost_reason"),
+                   limit=filters.limit, offset=filters.offset)
 
 
 @deals_router.get("/export.csv", summary="The deals matching the list's filters, as CSV")
 def deals_export(request: HttpRequest, filters: Query[DealQuery]) -> StreamingHttpResponse:
     """Streamed: every matching row (limit and offset are ignored)."""
-    qs = deal_list(DealFilters(**filters.dict(exclude={"limit", "offset"})))
+    qs = deal_list(DealFilters(**filters.filters()))
     return queryset_csv("deals.csv", qs, DEAL_COLUMNS)
 
 
@@ -367,14 +371,14 @@ def line_items_delete(request: HttpRequest, deal_id: int, line_id: int) -> Statu
 
 @products_router.get("", response=ProductList, summary="Products (filters, `sort`, pages)")
 def products_list(request: HttpRequest, query: Query[ProductQuery]) -> dict[str, Any]:
-    qs = product_list(**query.dict(exclude={"limit", "offset"}))
+    qs = product_list(**query.filters())
     return listing(qs, limit=query.limit, offset=query.offset)
 
 
 @products_router.get("/export.csv", summary="The products matching the list's filters, as CSV")
 def products_export(request: HttpRequest, query: Query[ProductQuery]) -> StreamingHttpResponse:
     """Streamed: every matching row (limit and offset are ignored)."""
-    qs = product_list(**query.dict(exclude={"limit", "offset"}))
+    qs = product_list(**query.filters())
     return queryset_csv("products.csv", qs, PRODUCT_COLUMNS)
 
 
@@ -414,7 +418,7 @@ def products_delete(request: HttpRequest, product_id: int) -> Status:
     return Status(204, None)
 
 
-class ActivityQuery(Schema):
+class ActivityQuery(PageQuery):
     contact_id: int | None = None
     company_id: int | None = None
     deal_id: int | None = None
@@ -422,16 +426,12 @@ class ActivityQuery(Schema):
     kind: str = ""
     done: bool | None = Field(None, description="Tasks done (true) or still open (false)")
     sort: str = Field("-at", description="at, created_at or due_at; a leading - descends")
-    limit: int = 50
-    offset: int = 0
 
 
 @activities_router.get("", response=ActivityList,
                        summary="Activities (filters, `sort`; newest first by default)")
 def activities_list(request: HttpRequest, filters: Query[ActivityQuery]) -> dict[str, Any]:
-    data = filters.dict()
-    limit, offset = data.pop("limit"), data.pop("offset")
-    return listing(activity_list(**data), limit=limit, offset=offset)
+    return listing(activity_list(**filters.filters()), limit=filters.limit, offset=filters.offset)
 
 
 @activities_router.get("/export.csv", summary="The activities matching the filters, as CSV")
@@ -439,7 +439,7 @@ def activities_export(
     request: HttpRequest, filters: Query[ActivityQuery]
 ) -> StreamingHttpResponse:
     """Streamed: every matching row (limit and offset are ignored)."""
-    qs = activity_list(**filters.dict(exclude={"limit", "offset"}))
+    qs = activity_list(**filters.filters())
     return queryset_csv("activities.csv", qs, ACTIVITY_COLUMNS)
 
 
@@ -489,14 +489,14 @@ def activities_complete(request: HttpRequest, activity_id: int, payload: Complet
 
 @quotas_router.get("", response=QuotaList, summary="Quotas by start and owner (pages)")
 def quotas_list(request: HttpRequest, query: Query[QuotaQuery]) -> dict[str, Any]:
-    qs = quota_list(**query.dict(exclude={"limit", "offset"}))
+    qs = quota_list(**query.filters())
     return listing(qs, limit=query.limit, offset=query.offset)
 
 
 @quotas_router.get("/export.csv", summary="The quotas matching the list's filters, as CSV")
 def quotas_export(request: HttpRequest, query: Query[QuotaQuery]) -> StreamingHttpResponse:
     """Streamed: every matching row (limit and offset are ignored)."""
-    qs = quota_list(**query.dict(exclude={"limit", "offset"}))
+    qs = quota_list(**query.filters())
     return queryset_csv("quotas.csv", qs, QUOTA_COLUMNS)
 
 

@@ -41,13 +41,37 @@ class PipelineOut(Schema):
 
     @staticmethod
     def resolve_stages(obj: Any) -> Any:
-        return obj.stages.order_by("order")
+        return obj.stages.all()  # in `order` (the model's ordering; prefetched by lists)
+
+
+class PipelineList(Schema):
+    items: list[PipelineOut]
+    count: int
+
+
+class PipelineQuery(PageQuery):
+    q: str = Field("", description="Name contains (any case).")
+    is_default: bool | None = None
+    sort: str = Field("-is_default", description="-is_default (the default first, then by "
+                      "name), name, created_at; - descends")
 
 
 class NamedOut(Schema):
     id: int
     name: str
     active: bool
+
+
+class LostReasonList(Schema):
+    items: list[NamedOut]
+    count: int
+
+
+class LostReasonQuery(PageQuery):
+    q: str = Field("", description="Name contains (any case).")
+    active: bool | None = Field(None, description="true: offered for new lost deals; "
+                                "false: retired")
+    sort: str = Field("name", description="name or created_at; - descends")
 
 
 class DealContactOut(Schema):

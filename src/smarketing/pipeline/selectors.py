@@ -31,6 +31,7 @@ from smarketing.pipeline.models import (
     Deal,
     DealStageChange,
     DealStatus,
+    LostReason,
     Pipeline,
     PipelineStage,
     Product,
@@ -196,8 +197,36 @@ def _cents(value: Decimal | None) -> Decimal:
     return (value or ZERO).quantize(Decimal("0.01"))
 
 
-def pipelines() -> QuerySet[Pipeline]:
-    return Pipeline.objects.order_by("-is_default", "name")
+PIPELINE_SORTS = {
+    "-is_default": ("-is_default", "name", "id"),  # the default pipeline first, then by name
+    "name": ("name", "id"), "-name": ("-name", "-id"),
+    "created_at": ("created_at", "id"), "-created_at": ("-created_at", "-id"),
+}
+LOST_REASON_SORTS = {
+    "name": ("name", "id"), "-name": ("-name", "-id"),
+    "created_at": ("created_at", "id"), "-created_at": ("-created_at", "-id"),
+}
+
+
+def pipeline_list(
+    *, q: str = "", is_default: bool | None = None, sort: str = "-is_default"
+) -> QuerySet[Pipeline]:
+    """Pipelines whose name contains `q` (any case), the default one or the others,
+    with their stages (in order)."""
+    qs = Pipeline.objects.prefetch_related("stages").order_by(*check_sort(sort, PIPELINE_SORTS))
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    return qs if is_default is None else qs.filter(is_default=is_default)
+
+
+def lost_reason_list(
+    *, q: str = "", active: bool | None = None, sort: str = "name"
+) -> QuerySet[LostReason]:
+    """Lost reasons whose name contains `q` (any case), offered (`active`) or retired."""
+    qs = LostReason.objects.order_by(*check_sort(sort, LOST_REASON_SORTS))
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    return qs if active is None else qs.filter(active=active)
 
 
 def deal_history(deal: Deal) -> QuerySet[DealStageChange]:

@@ -159,7 +159,7 @@ def _reader(request: HttpRequest) -> None:
 
 def _events(request: HttpRequest, query: EventQuery) -> Any:
     _reader(request)
-    return event_list(EventFilters(**query.dict(exclude={"limit", "offset"})))
+    return event_list(EventFilters(**query.filters()))
 
 
 @events_router.get("", response=EventList,

@@ -142,4 +142,4 @@ def test_a_manager_sets_a_team_members_quota_not_anothers(
 
 def test_pipelines_list_their_stages(users: dict[str, Any], api_as: Any) -> None:
     body = api_as("marketing").get("/api/v1/pipelines").json()
-    assert [s["name"] for s in body[0]["stages"]][:2] == ["Discovery", "Demo"]
+    assert [s["name"] for s in body["items"][0]["stages"]][:2] == ["Discovery", "Demo"]

@@ -116,9 +116,9 @@ def test_an_admin_adds_renames_and_retires_a_lost_reason(api_as: Any) -> None:
     assert renamed.status_code == 200 and renamed.json()["name"] == "No response"
     retired = api.patch(url, {"active": False})
     assert retired.status_code == 200 and retired.json()["active"] is False
-    listed = api.get("/api/v1/lost-reasons?active=false").json()
+    listed = api.get("/api/v1/lost-reasons?active=false").json()["items"]
     assert [r["name"] for r in listed] == ["No response"]
-    offered = [r["name"] for r in api.get("/api/v1/lost-reasons?active=true").json()]
+    offered = [r["name"] for r in api.get("/api/v1/lost-reasons?active=true").json()["items"]]
     assert "No response" not in offered and offered
 
 
