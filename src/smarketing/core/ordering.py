@@ -5,7 +5,7 @@ against a whitelist that maps each accepted value to its ORDER BY columns, and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -51,11 +51,18 @@ def listing(
     return {"items": items, "count": min(counted, count_cap), "count_exact": counted <= count_cap}
 
 
+def matching(qs: QuerySet[Any], **equals: Any) -> QuerySet[Any]:
+    """Rows whose columns equal the given values; a value of None filters nothing (a
+    list parameter left out)."""
+    return qs.filter(**{column: value for column, value in equals.items() if value is not None})
+
+
 def in_range(
-    qs: QuerySet[Any], column: str, start: datetime | None, end: datetime | None
+    qs: QuerySet[Any], column: str, start: date | None, end: date | None
 ) -> QuerySet[Any]:
-    """Rows whose `column` lies in [start, end) (a side left out is open); a time given
-    without a zone is UTC; an `end` not after `start` is a 422 naming `end`."""
+    """Rows whose `column` lies in [start, end) (a side left out is open): dates for a
+    date column, times for a time column (a time given without a zone is UTC); an `end`
+    not after `start` is a 422 naming `end`."""
     start, end = _utc(start), _utc(end)
     if start is not None and end is not None and end <= start:
         raise ValidationFailed("end: must be after start", field="end")
@@ -64,5 +71,7 @@ def in_range(
     return qs if end is None else qs.filter(**{f"{column}__lt": end})
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+def _utc(value: date | None) -> date | None:
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

@@ -15,7 +15,7 @@ from smarketing.core.export import queryset_csv
 from smarketing.core.ordering import listing
 from smarketing.handoff import configure, services
 from smarketing.handoff.exports import ASSIGNMENT_COLUMNS
-from smarketing.handoff.models import SLA, RejectionReason, RoutingRule, WorkingCalendar
+from smarketing.handoff.models import RejectionReason, RoutingRule, WorkingCalendar
 from smarketing.handoff.permissions import assignment_get_for_user
 from smarketing.handoff.quality import lead_quality
 from smarketing.handoff.schemas import (
@@ -25,28 +25,42 @@ from smarketing.handoff.schemas import (
     AvailabilityIn,
     AvailabilityOut,
     CalendarIn,
+    CalendarList,
     CalendarOut,
+    CalendarQuery,
     DecisionIn,
     DisqualifyIn,
     FollowUpIn,
     FollowUpOut,
     MoveIn,
     ReasonIn,
+    ReasonList,
     ReasonOut,
     ReasonPatch,
+    ReasonQuery,
     ReassignIn,
     RejectIn,
     RepAvailabilityList,
     RepRoutingIn,
     RepRoutingOut,
     RuleIn,
+    RuleList,
     RuleOut,
     RulePatch,
+    RuleQuery,
     SlaIn,
+    SlaList,
     SlaOut,
+    SlaQuery,
 )
 from smarketing.handoff.scorecard import parse_period, scorecard
 from smarketing.handoff.selectors import assignment_list, rep_availability, with_sla_state
+from smarketing.handoff.settings_selectors import (
+    calendar_list,
+    reason_list,
+    rule_list,
+    sla_list,
+)
 
 assignments_router = Router(tags=["handoff"])
 sla_router = Router(tags=["handoff"])
@@ -138,9 +152,9 @@ def assignments_follow_up(request: HttpRequest, assignment_id: int, payload: Fol
     )
 
 
-@sla_router.get("", response=list[SlaOut], summary="SLA versions, newest first")
-def sla_versions(request: HttpRequest) -> Any:
-    return list(SLA.objects.order_by("-version"))
+@sla_router.get("", response=SlaList, summary="SLA versions, newest first (filters, sort)")
+def sla_versions(request: HttpRequest, query: Query[SlaQuery]) -> dict[str, Any]:
+    return listing(sla_list(**query.filters()), limit=query.limit, offset=query.offset)
 
 
 @sla_router.post("", response={201: SlaOut}, summary="Publish a new SLA version (admins)")
@@ -171,14 +185,10 @@ def sla_lead_quality(
     return {"start": chosen.start, "end": chosen.end, **lead_quality(chosen)}
 
 
-@routing_router.get("/rules", response=list[RuleOut], summary="Routing rules in order")
-def rules_list(
-    request: HttpRequest, team_id: int | None = None, is_active: bool | None = None
-) -> Any:
-    rules = RoutingRule.objects.order_by("position")
-    if team_id is not None:
-        rules = rules.filter(team_id=team_id)
-    return list(rules if is_active is None else rules.filter(is_active=is_active))
+@routing_router.get("/rules", response=RuleList,
+                    summary="Routing rules, in the order tried by default (filters, sort)")
+def rules_list(request: HttpRequest, query: Query[RuleQuery]) -> dict[str, Any]:
+    return listing(rule_list(**query.filters()), limit=query.limit, offset=query.offset)
 
 
 @routing_router.post("/rules", response={201: RuleOut}, summary="Add a routing rule (admins)")
@@ -230,10 +240,10 @@ def availability_put(request: HttpRequest, user_id: int, payload: AvailabilityIn
     return services.availability_set(actor=request.user, user=user, is_away=payload.is_away)
 
 
-@reasons_router.get("", response=list[ReasonOut], summary="Rejection reasons (active ones)")
-def reasons_list(request: HttpRequest, include_retired: bool = False) -> Any:
-    reasons = RejectionReason.objects.order_by("position", "code")
-    return list(reasons if include_retired else reasons.filter(is_active=True))
+@reasons_router.get("", response=ReasonList,
+                    summary="Rejection reasons (the active ones unless asked; filters, sort)")
+def reasons_list(request: HttpRequest, query: Query[ReasonQuery]) -> dict[str, Any]:
+    return listing(reason_list(**query.filters()), limit=query.limit, offset=query.offset)
 
 
 @reasons_router.post("", response={201: ReasonOut}, summary="Add a rejection reason (admins)")
@@ -267,9 +277,10 @@ def reps_put(request: HttpRequest, user_id: int, payload: RepRoutingIn) -> Any:
     return configure.rep_routing_set(actor=request.user, user=user, **payload.dict())
 
 
-@sla_router.get("/calendars", response=list[CalendarOut], summary="Working calendars")
-def calendars_list(request: HttpRequest) -> Any:
-    return list(WorkingCalendar.objects.prefetch_related("holidays").order_by("name"))
+@sla_router.get("/calendars", response=CalendarList,
+                summary="Working calendars with their holidays (filters, sort)")
+def calendars_list(request: HttpRequest, query: Query[CalendarQuery]) -> dict[str, Any]:
+    return listing(calendar_list(**query.filters()), limit=query.limit, offset=query.offset)
 
 
 def _calendar_values(payload: CalendarIn) -> dict[str, Any]:

@@ -249,3 +249,56 @@ class AvailabilityIn(InSchema):
 class AvailabilityOut(Schema):
     user_id: int
     is_away: bool
+
+
+class SlaList(Schema):
+    items: list[SlaOut]
+    count: int
+
+
+class SlaQuery(PageQuery):
+    is_active: bool | None = Field(None, description="true: the version in force")
+    period: str = Field("", description="week, month or quarter")
+    segment_region: str = ""
+    segment_team_id: int | None = None
+    calendar_id: int | None = None
+    sort: str = Field("-version", description="version, mql_target, follow_up_hours; "
+                      "- descends")
+
+
+class RuleList(Schema):
+    items: list[RuleOut]
+    count: int
+
+
+class RuleQuery(PageQuery):
+    team_id: int | None = None
+    is_active: bool | None = None
+    fallback_owner_id: int | None = None
+    q: str = Field("", description="Name contains (any case).")
+    sort: str = Field("position", description="position (the order routing tries them), "
+                      "name, created_at; - descends")
+
+
+class ReasonList(Schema):
+    items: list[ReasonOut]
+    count: int
+
+
+class ReasonQuery(PageQuery):
+    include_retired: bool = Field(False, description="Retired reasons too.")
+    is_active: bool | None = Field(None, description="true: in use; false: only the retired")
+    needs_note: bool | None = None
+    q: str = Field("", description="Code or label contains (any case).")
+    sort: str = Field("position", description="position, code, label; - descends")
+
+
+class CalendarList(Schema):
+    items: list[CalendarOut]
+    count: int
+
+
+class CalendarQuery(PageQuery):
+    q: str = Field("", description="Name contains (any case).")
+    time_zone: str = ""
+    sort: str = Field("name", description="name or created_at; - descends")

@@ -45,10 +45,10 @@ def test_the_rule_list_filters_by_team_and_active(api_as: Any, team: Any) -> Non
     make_rule(west, 2, name="West")
     make_rule(west, 3, name="Old west", is_active=False)
     api = api_as("marketing")
-    names = [r["name"] for r in api.get("/api/v1/routing/rules", team_id=west.pk).json()]
+    names = [r["name"] for r in api.get("/api/v1/routing/rules", team_id=west.pk).json()["items"]]
     assert names == ["West", "Old west"]
     active = api.get("/api/v1/routing/rules", team_id=west.pk, is_active="true").json()
-    assert [r["name"] for r in active] == ["West"]
+    assert [r["name"] for r in active["items"]] == ["West"] and active["count"] == 1
 
 
 def test_the_availability_list_says_who_is_away_by_team_and_user(

@@ -39,9 +39,9 @@ def test_reasons_and_calendars_over_the_api(api_as: Any, team: Any) -> None:
     assert added.status_code == 201
     retired = admin.patch(f"/api/v1/rejection-reasons/{added.json()['id']}", {"is_active": False})
     assert (retired.json()["is_active"], retired.json()["label"]) == (False, "Lang")
-    codes = [r["code"] for r in admin.get("/api/v1/rejection-reasons").json()]
+    codes = [r["code"] for r in admin.get("/api/v1/rejection-reasons").json()["items"]]
     assert "wrong_language" not in codes and "no_budget" in codes
-    everything = admin.get("/api/v1/rejection-reasons", include_retired="true").json()
+    everything = admin.get("/api/v1/rejection-reasons", include_retired="true").json()["items"]
     assert "wrong_language" in [r["code"] for r in everything]
     calendar = admin.post("/api/v1/sla/calendars", {
         "name": "Paris", "time_zone": "Europe/Paris", "day_start": "08:30:00",
