@@ -6,16 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from smarketing.core.ordering import listing, page
+from smarketing.core.ordering import listing
 from smarketing.imports.downloads import errors_csv
 from smarketing.imports.models import ImportKind, ImportRun, ImportStatus
 from smarketing.imports.permissions import check_can_import
 from smarketing.imports.preview import preview
-from smarketing.imports.schemas import ImportList, ImportOut, IssueOut, PreviewOut
-from smarketing.imports.selectors import run_get_for_user, runs_for
+from smarketing.imports.schemas import ImportList, ImportOut, IssueList, IssueQuery, PreviewOut
+from smarketing.imports.selectors import issue_list, run_get_for_user, runs_for
 from smarketing.imports.services import (
     choose_mapping,
     import_queue,
@@ -67,12 +67,11 @@ def imports_get(request: HttpRequest, run_id: int) -> ImportRun:
     return run_get_for_user(user=request.user, run_id=run_id)
 
 
-@router.get("/{run_id}/issues", response=list[IssueOut], summary="Rejected rows")
-def imports_issues(request: HttpRequest, run_id: int, limit: int = 100,
-                   offset: int = 0) -> Any:
+@router.get("/{run_id}/issues", response=IssueList,
+           summary="Rejected rows (filters: column, lines, reason; sort)")
+def imports_issues(request: HttpRequest, run_id: int, query: Query[IssueQuery]) -> Any:
     run = run_get_for_user(user=request.user, run_id=run_id)
-    items, _ = page(run.issues.all(), limit=limit, offset=offset)
-    return items
+    return listing(issue_list(run, **query.filters()), limit=query.limit, offset=query.offset)
 
 
 @router.get("/{run_id}/errors.csv", summary="The failed rows as CSV, with an error column")

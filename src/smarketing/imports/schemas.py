@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from smarketing.core.schemas import PageQuery
 
 
 class ImportOut(Schema):
@@ -39,6 +41,20 @@ class IssueOut(Schema):
     line: int
     column: str
     reason: str
+
+
+class IssueList(Schema):
+    items: list[IssueOut]
+    count: int
+
+
+class IssueQuery(PageQuery):
+    column: str | None = Field(None, description="The file's column (exact); empty: the "
+                               "issues of a whole row")
+    line_from: int | None = Field(None, description="First line (included)")
+    line_to: int | None = Field(None, description="Last line (included)")
+    q: str = Field("", description="Reason contains (any case).")
+    sort: str = Field("line", description="line or column; - descends")
 
 
 class PreviewRow(Schema):

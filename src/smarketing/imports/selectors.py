@@ -7,9 +7,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from smarketing.core.errors import NotFound
+from smarketing.core.errors import NotFound, ValidationFailed
+from smarketing.core.ordering import check_sort, matching
 from smarketing.core.roles import is_admin
-from smarketing.imports.models import ImportRun
+from smarketing.imports.models import ImportIssue, ImportRun
 
 
 def runs_for(
@@ -31,6 +32,26 @@ def run_get_for_user(*, user: Any, run_id: int) -> ImportRun:
     if run is None:
         raise NotFound("import: no such import", field="id")
     return run
+
+
+ISSUE_SORTS = {
+    "line": ("line", "id"), "-line": ("-line", "-id"),
+    "column": ("column", "line", "id"), "-column": ("-column", "-line", "-id"),
+}
+
+
+def issue_list(
+    run: ImportRun, *, column: str | None = None, line_from: int | None = None,
+    line_to: int | None = None, q: str = "", sort: str = "line",
+) -> QuerySet[ImportIssue]:
+    """The run's rejected rows: of one file `column` (exact; "" the row-level ones), on
+    the lines `line_from` to `line_to` (both included), whose reason contains `q` (any
+    case); a range ending before it starts is a 422 naming `line_to`."""
+    if line_from is not None and line_to is not None and line_to < line_from:
+        raise ValidationFailed("line_to: must not be before line_from", field="line_to")
+    qs = matching(run.issues.order_by(*check_sort(sort, ISSUE_SORTS)), column=column,
+                  line__gte=line_from, line__lte=line_to)
+    return qs.filter(reason__icontains=q.strip()) if q.strip() else qs
 
 
 def failed_rows(run: ImportRun) -> Iterator[list[str]]:
