@@ -14,9 +14,15 @@ from ninja import Query, Router, Status
 from smarketing.campaigns import permissions as perms
 from smarketing.campaigns.attribution import attribution
 from smarketing.campaigns.drilldown import attribution_deals
-from smarketing.campaigns.exports import ASSET_COLUMNS, CAMPAIGN_COLUMNS
+from smarketing.campaigns.exports import ASSET_COLUMNS, CAMPAIGN_COLUMNS, METRIC_COLUMNS
 from smarketing.campaigns.imports import import_costs, import_metrics
-from smarketing.campaigns.lists import ShareFilters, asset_list, campaign_list, share_list
+from smarketing.campaigns.lists import (
+    ShareFilters,
+    asset_list,
+    campaign_list,
+    metric_list,
+    share_list,
+)
 from smarketing.campaigns.models import Campaign, ChannelMetric
 from smarketing.campaigns.schemas import (
     AssetIn,
@@ -32,6 +38,7 @@ from smarketing.campaigns.schemas import (
     AttributionOut,
     CampaignIn,
     CampaignList,
+    CampaignMetricQuery,
     CampaignOut,
     CampaignPatch,
     CampaignQuery,
@@ -43,6 +50,7 @@ from smarketing.campaigns.schemas import (
     ImportOut,
     MetricList,
     MetricOut,
+    MetricQuery,
     MetricsIn,
     MetricsStored,
     PerformanceOut,
@@ -138,6 +146,21 @@ def campaigns_performance(
             "items": rows, "total": performance_total(rows)}
 
 
+@campaigns_router.get("/metrics", response=MetricList,
+                      summary="Channel metrics of every campaign (filters, sort, pages)")
+def campaigns_metrics_list(request: HttpRequest, query: Query[MetricQuery]) -> Any:
+    return listing(metric_list(**query.filters()), limit=query.limit, offset=query.offset)
+
+
+@campaigns_router.get("/metrics/export.csv",
+                      summary="The channel metrics matching the list's filters, as CSV")
+def campaigns_metrics_export(
+    request: HttpRequest, query: Query[MetricQuery]
+) -> StreamingHttpResponse:
+    """Streamed: every matching day (limit and offset are ignored)."""
+    return queryset_csv("channel-metrics.csv", metric_list(**query.filters()), METRIC_COLUMNS)
+
+
 @campaigns_router.post("/metrics", response=MetricsStored,
                        summary="Store channel metrics in bulk (a campaign-day again replaces)")
 def campaigns_metrics_bulk(request: HttpRequest, payload: MetricsIn) -> Any:
@@ -201,16 +224,13 @@ def campaigns_cost_add(request: HttpRequest, campaign_id: int, payload: CostIn) 
 
 
 @campaigns_router.get("/{campaign_id}/metrics", response=MetricList,
-                      summary="A campaign's channel metrics in [start, end)")
+                      summary="A campaign's channel metrics (days in [start, end), sort, pages)")
 def campaigns_metrics(
-    request: HttpRequest, campaign_id: int, start: dt.date | None = None,
-    end: dt.date | None = None,
+    request: HttpRequest, campaign_id: int, query: Query[CampaignMetricQuery]
 ) -> Any:
     campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
-    period = parse_period(start, end)
-    items = list(ChannelMetric.objects.filter(
-        campaign=campaign, day__gte=period.start, day__lt=period.end))
-    return {"items": items, "count": len(items)}
+    qs = metric_list(campaign_id=campaign.pk, **query.filters())
+    return listing(qs, limit=query.limit, offset=query.offset)
 
 
 @campaigns_router.get("/{campaign_id}/metrics/{day}", response=MetricOut,

@@ -1,4 +1,5 @@
-"""The CSV columns of the campaign and content asset exports (core.export streams them)."""
+"""The CSV columns of the campaign, channel metric and content asset exports (core.export
+streams them)."""
 
 from __future__ import annotations
 
@@ -15,4 +16,11 @@ ASSET_COLUMNS = (
     Column("id"), Column("title"), Column("type"), Column("url"), Column("campaign_id"),
     Column("campaign", "campaign__name"), Column("gated"), Column("created_at"),
     Column("updated_at"),
+)
+
+METRIC_COLUMNS = (
+    Column("campaign_id"), Column("campaign", "campaign__name"),
+    Column("channel", "campaign__channel"), Column("day"), Column("impressions"),
+    Column("clicks"), Column("spend"), Column("likes"), Column("shares"), Column("comments"),
+    Column("video_views"),
 )

@@ -1,5 +1,5 @@
-"""Reads behind the campaigns API's lists: campaigns, content assets and asset shares,
-each filtered and ordered by a whitelisted `sort` (core.ordering.check_sort)."""
+"""Reads behind the campaigns API's lists: campaigns, channel metrics, content assets and
+asset shares, each filtered and ordered by a whitelisted `sort` (core.ordering.check_sort)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from smarketing.campaigns.models import AssetShare, Campaign, ContentAsset
-from smarketing.core.ordering import check_sort, in_range
+from smarketing.campaigns.models import AssetShare, Campaign, ChannelMetric, ContentAsset
+from smarketing.core.errors import ValidationFailed
+from smarketing.core.ordering import check_sort, in_range, matching
 from smarketing.core.periods import Period
 
 CAMPAIGN_SORTS = {
@@ -29,6 +30,12 @@ ASSET_SORTS = {
     "created_at": ("created_at", "id"),
 }
 SHARE_SORTS = {"-at": ("-at", "-id"), "at": ("at", "id")}
+METRICS = ("impressions", "clicks", "spend", "likes", "shares", "comments", "video_views")
+# by day (the default) or by a metric, either way; ties by day then campaign
+METRIC_SORTS = {
+    f"{sign}{name}": tuple(f"{sign}{c}" for c in dict.fromkeys((name, "day", "campaign_id")))
+    for name in ("day", *METRICS) for sign in ("", "-")
+}
 
 
 def campaign_list(
@@ -41,6 +48,21 @@ def campaign_list(
     if status:
         qs = qs.filter(status=status)
     return qs if owner_id is None else qs.filter(owner_id=owner_id)
+
+
+def metric_list(
+    *, campaign_id: int | None = None, channel: str | None = None, metric: str = "",
+    start: dt.date | None = None, end: dt.date | None = None, sort: str = "day",
+) -> QuerySet[ChannelMetric]:
+    """Days of channel metrics: of one campaign, of the campaigns of one `channel`, the
+    days where `metric` is above zero, `day` in [start, end) (either side open)."""
+    qs = ChannelMetric.objects.order_by(*check_sort(sort, METRIC_SORTS))
+    if metric:
+        if metric not in METRICS:
+            raise ValidationFailed(f"metric: use one of {', '.join(METRICS)}", field="metric")
+        qs = qs.filter(**{f"{metric}__gt": 0})
+    qs = matching(qs, campaign_id=campaign_id, campaign__channel=channel)
+    return in_range(qs, "day", start, end)
 
 
 def asset_list(

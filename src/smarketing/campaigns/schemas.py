@@ -259,6 +259,24 @@ class CampaignQuery(PageQuery):
                       "created_at, -created_at, budget, -budget")
 
 
+class CampaignMetricQuery(PageQuery):
+    """A campaign's channel metrics list (GET /campaigns/{id}/metrics)."""
+
+    start: dt.date | None = Field(None, description="From this day (included).")
+    end: dt.date | None = Field(None, description="Before this day.")
+    metric: str = Field("", description="Only the days where this metric is above zero: "
+                        "impressions, clicks, spend, likes, shares, comments, video_views")
+    sort: str = Field("day", description="day or a metric (impressions, clicks, spend, "
+                      "likes, shares, comments, video_views); - descends")
+
+
+class MetricQuery(CampaignMetricQuery):
+    """Channel metrics of every campaign (GET /campaigns/metrics and its CSV export)."""
+
+    campaign_id: int | None = None
+    channel: Channel | None = Field(None, description="The campaigns of this channel.")
+
+
 class AssetQuery(PageQuery):
     type: AssetType | None = None
     campaign_id: int | None = None
