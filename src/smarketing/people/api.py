@@ -30,7 +30,9 @@ from smarketing.people.schemas import (
     ContactOut,
     ContactPatch,
     IdentityIn,
+    IdentityList,
     IdentityOut,
+    IdentityQuery,
     MergeIn,
     MergeList,
     MergeQuery,
@@ -48,6 +50,7 @@ from smarketing.people.selectors import (
     MergeFilters,
     company_list,
     contact_list,
+    identity_list,
     merge_list,
     stage_history,
 )
@@ -215,10 +218,13 @@ def contacts_timeline(
     return {"items": page.items, "count": len(page.items), "next_before": page.next_before}
 
 
-@contacts_router.get("/{contact_id}/identities", response=list[IdentityOut])
-def contacts_identities(request: HttpRequest, contact_id: int) -> Any:
+@contacts_router.get("/{contact_id}/identities", response=IdentityList,
+                     summary="A contact's identities (filters: kind, value; sort; pages)")
+def contacts_identities(
+    request: HttpRequest, contact_id: int, query: Query[IdentityQuery]
+) -> dict[str, Any]:
     contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id)
-    return contact.identities.order_by("id")
+    return _listing(identity_list(contact, **query.filters()), query.limit, query.offset)
 
 
 @contacts_router.post("/{contact_id}/identities", response={201: IdentityOut})

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from smarketing.core.schemas import PageQuery
-from smarketing.people.models import Stage
+from smarketing.people.models import IdentityKind, Stage
 
 
 class InSchema(Schema):
@@ -164,6 +164,18 @@ class IdentityOut(Schema):
     kind: str
     value: str
     created_at: datetime
+
+
+class IdentityList(Schema):
+    items: list[IdentityOut]
+    count: int
+
+
+class IdentityQuery(PageQuery):
+    kind: IdentityKind | None = None
+    q: str = Field("", description="Value contains (any case).")
+    sort: str = Field("created_at", description="created_at (oldest first), kind, value; "
+                      "- descends")
 
 
 class IdentityIn(InSchema):

@@ -28,6 +28,7 @@ from smarketing.people.models import (
     Company,
     Contact,
     ContactMerge,
+    Identity,
     PropertyObject,
     Stage,
     StageChange,
@@ -172,6 +173,24 @@ def merge_list(filters: MergeFilters) -> QuerySet[ContactMerge]:
 
 def stage_history(contact: Contact) -> QuerySet[StageChange]:
     return contact.stage_changes.select_related("actor").order_by("at", "id")
+
+
+IDENTITY_SORTS = {
+    "created_at": ("created_at", "id"), "-created_at": ("-created_at", "-id"),
+    "kind": ("kind", "value", "id"), "-kind": ("-kind", "-value", "-id"),
+    "value": ("value", "id"), "-value": ("-value", "-id"),
+}
+
+
+def identity_list(
+    contact: Contact, *, kind: str | None = None, q: str = "", sort: str = "created_at"
+) -> QuerySet[Identity]:
+    """The contact's identities (oldest first by default) of one `kind`, whose value
+    contains `q` (any case)."""
+    qs = contact.identities.order_by(*check_sort(sort, IDENTITY_SORTS))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.filter(value__icontains=q.strip()) if q.strip() else qs
 
 
 def company_lookup(text: str, *, limit: int = 10) -> list[Company]:
