@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 # append-only sub-resource records read whole (docs/api.md "Completeness audit")
 NOT_ENTITY_LISTS = {
     "/api/v1/webhooks/events", "/api/v1/kpis/catalog", "/api/v1/scoring/distribution",
-    "/api/v1/contacts/{contact_id}/history", "/api/v1/deals/{deal_id}/history",
+    "/api/v1/deals/{deal_id}/history",
     "/api/v1/deals/{deal_id}/line-items",
     "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/attempts",
 }
@@ -32,6 +32,7 @@ LISTS = {
     "/api/v1/campaigns/{campaign_id}/metrics": {"start", "end", "metric"},
     "/api/v1/campaigns/metrics": {"start", "end", "metric", "campaign_id", "channel"},
     "/api/v1/contacts/{contact_id}/identities": {"kind", "q"},
+    "/api/v1/contacts/{contact_id}/history": {"to_stage", "cause", "start", "end"},
 }
 
 

@@ -22,6 +22,17 @@ def check_sort(sort: str, allowed: Mapping[str, Sequence[Any]]) -> tuple[Any, ..
     return tuple(allowed[sort])
 
 
+def both_ways(*columns: str) -> dict[str, tuple[str, ...]]:
+    """`sort` values `name` and `-name` for each column (for check_sort), the id
+    breaking ties the same way (a stable page order)."""
+    sorts: dict[str, tuple[str, ...]] = {}
+    for name in columns:
+        tie = () if name == "id" else ("id",)
+        sorts[name] = (name, *tie)
+        sorts[f"-{name}"] = (f"-{name}", *(f"-{column}" for column in tie))
+    return sorts
+
+
 MAX_LIMIT = 500
 
 

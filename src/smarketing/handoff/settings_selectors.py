@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.models import Region
-from smarketing.core.ordering import check_sort, matching
+from smarketing.core.ordering import both_ways, check_sort, matching
 from smarketing.handoff.models import (
     SLA,
     RejectionReason,
@@ -17,20 +17,10 @@ from smarketing.handoff.models import (
     WorkingCalendar,
 )
 
-
-def _both_ways(*names: str) -> dict[str, tuple[str, ...]]:
-    """`name` and `-name` for each column, the id breaking ties the same way."""
-    sorts: dict[str, tuple[str, ...]] = {}
-    for name in names:
-        sorts[name] = (name, "id")
-        sorts[f"-{name}"] = (f"-{name}", "-id")
-    return sorts
-
-
-SLA_SORTS = _both_ways("version", "mql_target", "follow_up_hours")
-RULE_SORTS = _both_ways("position", "name", "created_at")  # `position`: the order tried
-REASON_SORTS = _both_ways("position", "code", "label")
-CALENDAR_SORTS = _both_ways("name", "created_at")
+SLA_SORTS = both_ways("version", "mql_target", "follow_up_hours")
+RULE_SORTS = both_ways("position", "name", "created_at")  # `position`: the order tried
+REASON_SORTS = both_ways("position", "code", "label")
+CALENDAR_SORTS = both_ways("name", "created_at")
 
 
 def _choice(field: str, value: str, choices: list[str]) -> str:

@@ -41,7 +41,8 @@ from smarketing.people.schemas import (
     PropertyOut,
     PropertyPatch,
     RecycleIn,
-    StageChangeOut,
+    StageChangeList,
+    StageHistoryQuery,
     TimelineOut,
     TransitionIn,
 )
@@ -198,10 +199,14 @@ def contacts_recycle(request: HttpRequest, contact_id: int, payload: RecycleIn) 
 
 
 @contacts_router.get(
-    "/{contact_id}/history", response=list[StageChangeOut], summary="Stage history, oldest first"
+    "/{contact_id}/history", response=StageChangeList,
+    summary="Stage history, oldest first (filters: stage, cause, period; sort; pages)",
 )
-def contacts_history(request: HttpRequest, contact_id: int) -> Any:
-    return stage_history(perms.contact_get_for_user(user=request.user, contact_id=contact_id))
+def contacts_history(
+    request: HttpRequest, contact_id: int, query: Query[StageHistoryQuery]
+) -> dict[str, Any]:
+    contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id)
+    return _listing(stage_history(contact, **query.filters()), query.limit, query.offset)
 
 
 @contacts_router.get(

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from smarketing.core.schemas import PageQuery
-from smarketing.people.models import IdentityKind, Stage
+from smarketing.people.models import Cause, IdentityKind, Stage
 
 
 class InSchema(Schema):
@@ -157,6 +157,19 @@ class StageChangeOut(Schema):
     actor_id: int | None
     cause: str
     reason: str
+
+
+class StageChangeList(Schema):
+    items: list[StageChangeOut]
+    count: int
+
+
+class StageHistoryQuery(PageQuery):
+    to_stage: Stage | None = None
+    cause: Cause | None = None
+    start: datetime | None = Field(None, description="at >= start (ISO; a date is midnight)")
+    end: datetime | None = Field(None, description="at < end")
+    sort: str = Field("at", description="at (oldest first) or -at")
 
 
 class IdentityOut(Schema):

@@ -22,7 +22,7 @@ from django.db.models.functions import Collate, Lower
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from smarketing.core.errors import ValidationFailed
-from smarketing.core.ordering import check_sort, in_range
+from smarketing.core.ordering import both_ways, check_sort, in_range, matching
 from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import (
     Company,
@@ -171,8 +171,17 @@ def merge_list(filters: MergeFilters) -> QuerySet[ContactMerge]:
     return qs.order_by(*order)
 
 
-def stage_history(contact: Contact) -> QuerySet[StageChange]:
-    return contact.stage_changes.select_related("actor").order_by("at", "id")
+HISTORY_SORTS = both_ways("at")
+
+
+def stage_history(
+    contact: Contact, *, to_stage: str | None = None, cause: str | None = None,
+    start: datetime | None = None, end: datetime | None = None, sort: str = "at",
+) -> QuerySet[StageChange]:
+    """The contact's stage changes (oldest first by default): into one stage, of one
+    cause, `at` in [start, end)."""
+    qs = contact.stage_changes.select_related("actor").order_by(*check_sort(sort, HISTORY_SORTS))
+    return in_range(matching(qs, to_stage=to_stage, cause=cause), "at", start, end)
 
 
 IDENTITY_SORTS = {

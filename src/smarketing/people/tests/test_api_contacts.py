@@ -467,7 +467,9 @@ def test_the_history_endpoint_lists_moves_oldest_first(api_as: Any, users: Any) 
         api_as("admin").post(f"/api/v1/contacts/{contact.pk}/transition", {"to_stage": "mql"})
     with time_machine.travel(T0 + 2 * HOUR, tick=False):
         api_as("rep").post(f"/api/v1/contacts/{contact.pk}/recycle", {"reason": "Too small"})
-    rows = api_as("marketing").get(f"/api/v1/contacts/{contact.pk}/history").json()
+    body = api_as("marketing").get(f"/api/v1/contacts/{contact.pk}/history").json()
+    rows = body["items"]
+    assert body["count"] == 3
     moves = [(r["from_stage"], r["to_stage"], r["cause"], r["actor_id"]) for r in rows]
     assert moves == [
         ("", "lead", "import", None),
@@ -492,7 +494,7 @@ def test_identities_are_listed_and_added(api_as: Any, users: Any) -> None:
     )
     assert added.status_code == again.status_code == 201
     listed = api_as("marketing").get(f"/api/v1/contacts/{contact.pk}/identities").json()
-    assert [(i["kind"], i["value"]) for i in listed] == [
+    assert [(i["kind"], i["value"]) for i in listed["items"]] == [
         ("email", "pat@acme.com"), ("anonymous_id", "a-1"), ("email", "pat2@acme.com"),
     ]
 
