@@ -10,8 +10,13 @@ class AnalyticsConfig(AppConfig):
         from smarketing.analytics import (
             families,  # noqa: F401  (registers every KPI)
             tasks,
+            webqueue,
         )
         from smarketing.core.jobs import register_job, register_periodic
+        from smarketing.tracking.hooks import register_stored_listener
 
         register_job(tasks.JOB, tasks.send_report)
         register_periodic(tasks.JOB, tasks.schedule_report)
+        register_job(webqueue.JOB, webqueue.run_job)  # the web rollups' queue
+        register_periodic(webqueue.JOB, webqueue.due)
+        register_stored_listener(webqueue.JOB, webqueue.schedule)

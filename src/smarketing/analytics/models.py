@@ -1,4 +1,5 @@
-"""Exact rollups of the web events, kept by database triggers (analytics/webrollup.py).
+"""Exact rollups of the web events (analytics/webrollup.py), kept from a queue of changed
+visitors that database triggers fill and `webqueue.apply()` drains (analytics/webqueue.py).
 
 A WebSession is one session of KPI.md (a visitor's page and track events, split where
 two consecutive ones are more than 30 minutes apart); a WebVisit is one visitor's page
@@ -22,7 +23,6 @@ class WebSession(models.Model):
     ended = models.DateTimeField()
     events = models.IntegerField()
     pages = models.IntegerField()
-    pending = models.BooleanField(default=False, help_text="Being rebuilt (SQLite triggers)")
 
     class Meta:
         indexes = [
@@ -75,3 +75,24 @@ class WebBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket:%Y-%m-%d %H:%M} ({self.sessions} sessions, {self.pages} views)"
+
+
+class WebDirty(models.Model):
+    """A visitor whose page or track events changed since the rollups were last applied,
+    and the earliest and latest time touched (analytics/webqueue.py: written by database
+    triggers on the events, drained by `webqueue.apply()`). `writer`: the PostgreSQL
+    backend that recorded it (0 on SQLite), so concurrent writers never share a row."""
+
+    visitor = models.CharField(max_length=402)
+    writer = models.BigIntegerField(default=0)
+    lo = models.DateTimeField()
+    hi = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visitor", "writer"], name="web_dirty_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visitor} {self.lo:%Y-%m-%d %H:%M}..{self.hi:%Y-%m-%d %H:%M}"
+

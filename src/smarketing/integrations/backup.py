@@ -45,8 +45,10 @@ NATURAL_KEYS = frozenset({"auth.user", "auth.group"})
 # Kept by database triggers from other tables (analytics' web rollups from the
 # events): written last and, on restore, replacing what the triggers made while
 # the events were loaded, so they round-trip exactly (ids included). In this order:
-# the per-quarter-hour counters are kept by triggers on the two others, so they come last.
-DERIVED = ("analytics.websession", "analytics.webvisit", "analytics.webbucket")
+# the per-quarter-hour counters are kept by triggers on the two others, so they come last,
+# then the queue of visitors whose rollups are not applied yet (filled by triggers too).
+DERIVED = ("analytics.websession", "analytics.webvisit", "analytics.webbucket",
+           "analytics.webdirty")
 # Rows that mean "this database is in use" (seeded reference rows do not count).
 USER_DATA = ("auth.user", "people.contact", "people.company", "pipeline.deal")
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 
 Listener = Callable[[Iterable[int]], None]
 _LISTENERS: dict[str, Listener] = {}
+_STORED: dict[str, Callable[[], None]] = {}
 
 
 def register_events_listener(name: str, listener: Listener) -> None:
@@ -28,3 +29,14 @@ def notify_events_ingested(contact_ids: set[int]) -> None:
     if contact_ids:
         for listener in _LISTENERS.values():
             listener(sorted(contact_ids))
+
+
+def register_stored_listener(name: str, listener: Callable[[], None]) -> None:
+    """`listener()` runs inside the transaction of every request that stored events,
+    anonymous ones included (analytics queues its web rollups' apply job)."""
+    _STORED[name] = listener
+
+
+def notify_events_stored() -> None:
+    for listener in _STORED.values():
+        listener()

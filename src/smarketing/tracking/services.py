@@ -26,7 +26,7 @@ from django.db.models import F
 from smarketing.core.errors import DomainError, ValidationFailed
 from smarketing.people.models import Contact
 from smarketing.tracking import stitching
-from smarketing.tracking.hooks import notify_events_ingested
+from smarketing.tracking.hooks import notify_events_ingested, notify_events_stored
 from smarketing.tracking.messages import Incoming, Problem
 from smarketing.tracking.models import (
     DebugMessage,
@@ -307,6 +307,7 @@ def events_ingest(
             if any(m.type != EventType.PAGE and m.type != EventType.SCREEN for m in fresh):
                 touched |= _apply_identities(source, fresh)
             notify_events_ingested(touched)
+            notify_events_stored()
         if duplicates or problems:
             _record_unstored(source, duplicates, problems, received_at)
     return IngestResult(stored=len(fresh), duplicates=duplicates, problems=problems)

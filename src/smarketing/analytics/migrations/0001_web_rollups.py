@@ -6,7 +6,11 @@ from smarketing.analytics import webrollup
 
 
 def install(apps, schema_editor):  # type: ignore[no-untyped-def]
-    webrollup.install(schema_editor, counters=False)  # their table: migration 0002
+    # Filled from the events there are; kept from migration 0003 on (webqueue's
+    # triggers; the per-event triggers this installed before are dropped there).
+    with schema_editor.connection.cursor() as cursor:
+        for sql in webrollup.rebuild_statements(schema_editor.connection.vendor):
+            cursor.execute(sql)
 
 
 def uninstall(apps, schema_editor):  # type: ignore[no-untyped-def]
