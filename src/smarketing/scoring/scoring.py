@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -56,8 +56,10 @@ class RescoreResult:
     changed: int = 0
     mqls: int = 0
     seconds: float = 0.0
-    compute_seconds: float = 0.0  # the one set-based statement (full rescore)
+    compute_seconds: float = 0.0  # the set-based computation (full rescore)
     write_seconds: float = 0.0  # the ranged writes of the changed scores
+    cpu: dict[str, float] = field(default_factory=dict)  # this process's CPU seconds by
+    # phase (compute, write, mqls): on SQLite the database engine's work is in it
 
 
 def mql_reason(result: ContactResult, spec: ModelSpec) -> str:
@@ -168,7 +170,7 @@ def rescore_all(
     ONE grouped pass over all events computes every score into a temporary table;
     then the changed scores are written in contact id ranges of `batch` (short
     transactions, the progress steps), MQLs qualified, account scores refreshed."""
-    started, at = time.monotonic(), at or timezone.now()
+    started, at, cpu = time.monotonic(), at or timezone.now(), time.process_time()
     model = active_model()
     spec, result = ModelSpec.of(model), RescoreResult()
     bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
@@ -179,6 +181,7 @@ def rescore_all(
     try:
         result.contacts = setbased.fill_temp_table(spec, contacts=Q(), events=Q(), at=at)
         result.compute_seconds = time.monotonic() - started
+        result.cpu["compute"] = time.process_time() - cpu
         if progress:
             progress(1, len(starts) + 1)
         late: list[int] = []
@@ -188,6 +191,7 @@ def rescore_all(
             if progress:
                 progress(step, len(starts) + 1)
         result.write_seconds = time.monotonic() - started - result.compute_seconds
+        result.cpu["write"] = time.process_time() - cpu - result.cpu["compute"]
     finally:
         setbased.drop_temp_tables()
     result.mqls += _qualify_all(spec, at)
@@ -195,6 +199,7 @@ def rescore_all(
         result.mqls += score_contacts(contact_ids=late, at=at).mqls
     refresh_company_scores(model=model, at=at)
     result.seconds = time.monotonic() - started
+    result.cpu["mqls"] = time.process_time() - cpu - sum(result.cpu.values())
     return result
 
 

@@ -29,13 +29,14 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from smarketing.people.models import Contact
-from smarketing.scoring.engine import ModelSpec, decay_factor
+from smarketing.scoring.engine import ModelSpec, decay_factor, scope_of_ids, score_scope
 from smarketing.scoring.rules import engagement_rule_q, fit_rule_q
 from smarketing.tracking.models import Event
 
 MICRO = 1_000_000
 TEMP = "scoring_rescore_tmp"
 DECAY = "scoring_decay_tmp"
+DAILY = "scoring_daily_tmp"
 
 
 def decay_rows(half_life_days: int, today: dt.date) -> list[tuple[Any, int]]:
@@ -68,8 +69,9 @@ def _window_q(spec: ModelSpec, i: int, at: dt.datetime) -> Q:
     return q
 
 
-BITS = 12  # per rule in a packed count: up to 4,095 events of a rule a contact a day
-PER_WORD = 5  # rules per 63-bit packed count
+BITS = 10  # per rule in a packed count: up to 1,023 events of a contact a day
+PER_WORD = 5  # rules per packed count (fields at bits 0..40: a sum cannot overflow
+# 63 bits below 2**23 events of one contact on one day)
 WIDE = (1 << BITS) - 1
 
 
@@ -94,54 +96,41 @@ def _event_words(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list
             .annotate(day=RawSQL(_day_sql(), [], output_field=IntegerField()), **words)
             .values("contact_id", "day", *words).order_by())
     sql, params = rows.query.sql_with_params()
-    if connection.vendor == "sqlite":
-        table = connection.ops.quote_name(Event._meta.db_table)
-        if not events:  # all events: a sequential scan, not the contact_id index range
-            # that would fetch every event's row at random
-            sql = sql.replace(f"FROM {table}", f"FROM {table} NOT INDEXED", 1)
-        # LIMIT keeps SQLite from flattening it into the GROUP BY: the sort then holds
-        # (contact, day, words), not every event's type, name and path
-        sql += " LIMIT -1"
-    return sql, list(params)
-
-
-def _exact_count(spec: ModelSpec, i: int, at: dt.datetime) -> tuple[str, list[Any]]:
-    """Rule i's events of the contact d.contact_id on the day d.day, counted from the
-    events table (only for a day too busy for the packed counts)."""
     table = connection.ops.quote_name(Event._meta.db_table)
-    rows = Event.objects.filter(_window_q(spec, i, at), timestamp__lte=at).extra(
-        where=[f"{table}.contact_id = d.contact_id", f"{_day_sql()} = d.day"]).values("id")
-    sql, params = rows.query.sql_with_params()
-    if connection.vendor == "sqlite":  # the contact's events, not all of a type's
-        sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY event_contact_ts", 1)
-    return f"(SELECT COUNT(*) FROM ({sql}) x)", list(params)
+    if not events:  # all events: a sequential scan, not the contact_id index range
+        # that would fetch every event's row at random
+        sql = sql.replace(f"FROM {table}", f"FROM {table} NOT INDEXED", 1)
+    # LIMIT keeps SQLite from flattening it into the GROUP BY: the sort then holds
+    # (contact, day, words), not every event's type, name and path
+    return sql + " LIMIT -1", list(params)
 
 
-def _daily_counts(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
-    """Per (contact, UTC day): how many events each rule counts (n0, n1, ...): on
-    SQLite, whose GROUP BY sorts every event, the packed words summed (two aggregates
-    instead of one per rule), unpacked; a day with more events than a packed count
-    holds is counted exactly instead. PostgreSQL hashes the groups: one 0/1 sum a
-    rule, no packing (its correlated fallback made the plan's cost estimate huge)."""
-    if connection.vendor == "postgresql":
-        return _daily_sums(spec, events, at)
+def _fill_daily(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
+    """SQLite: the packed counts per (contact, UTC day) into a temporary table keyed by
+    (contact, day), written in that order by the one sort of the events (the GROUP BY),
+    so the per-contact sums read it in key order instead of sorting it again."""
     sql, params = _event_words(spec, events, at)
-    words = _words(spec)
-    sums = ", ".join(f"CAST(SUM(e.w{w}) AS BIGINT) AS w{w}" for w in range(len(words)))
-    counts, exact_params = [], []
-    for w, rules in enumerate(words):
-        for j, i in enumerate(rules):
-            exact, more = _exact_count(spec, i, at)
-            low, high = 1 << (BITS * j), 1 << (BITS * (j + 1))  # field j: w / low mod 2^BITS
-            counts.append(f"CASE WHEN d.c > {WIDE} THEN {exact} ELSE d.w{w} / {low} "
-                          f"- d.w{w} / {high} * {high // low} END AS n{i}")
-            exact_params += more
-    return (f"SELECT d.contact_id, d.day, {', '.join(counts)} FROM ("
-            f"SELECT e.contact_id, e.day, {sums}, COUNT(*) AS c FROM ({sql}) e "
-            "GROUP BY e.contact_id, e.day) d"), exact_params + params
+    n = len(_words(spec))
+    words = ", ".join(f"w{w} BIGINT NOT NULL" for w in range(n))
+    sums = ", ".join(f"SUM(e.w{w})" for w in range(n))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {DAILY}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {DAILY} (contact_id BIGINT NOT NULL, "
+                       f"day TEXT NOT NULL, {words}, c BIGINT NOT NULL, "
+                       "PRIMARY KEY (contact_id, day)) WITHOUT ROWID")
+        cursor.execute(f"INSERT INTO {DAILY} SELECT e.contact_id, e.day, {sums}, COUNT(*) "
+                       f"FROM ({sql}) e GROUP BY e.contact_id, e.day", params)
+
+
+def _packed_counts(spec: ModelSpec) -> list[str]:
+    """Rule i's events of a (contact, day) row of the daily table: its packed field."""
+    return [f"((d.w{w} >> {BITS * j}) & {WIDE})"
+            for w, rules in enumerate(_words(spec)) for j, _ in enumerate(rules)]
 
 
 def _daily_sums(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+    """PostgreSQL: per (contact, UTC day) one 0/1 sum a rule (n0, n1, ...); it hashes
+    the groups, so there is nothing to gain from packing."""
     flags = {f"n{i}": Sum(Case(When(_window_q(spec, i, at), then=Value(1)), default=Value(0),
                                output_field=IntegerField()))
              for i in range(len(spec.engagement_rules))}
@@ -159,6 +148,16 @@ def _capped(expression: str, cap: int) -> str:
             f"WHEN {expression} < -{cap} THEN -{cap} ELSE {expression} END")
 
 
+def _day_points(count: str, points: int, cap: int) -> str:
+    """A day's points of a rule: count x points, its magnitude capped by the daily cap
+    (the count is never negative, so only the points' side of the cap can bind)."""
+    value = count if points == 1 else f"{count} * {points}"
+    if not cap:
+        return value
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("min", "max")
+    return f"{least}({value}, {cap})" if points > 0 else f"{greatest}({value}, -{cap})"
+
+
 def _rounded(expression: str) -> str:
     """Millionths to a whole number, half away from zero (ROUND_HALF_UP)."""
     half = MICRO // 2
@@ -166,24 +165,56 @@ def _rounded(expression: str) -> str:
             f"ELSE -(({half} - {expression}) / {MICRO}) END)")
 
 
-def _engagement_sql(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
-    """SELECT contact_id, engagement for the contacts with any counted event."""
-    daily_sql, params = _daily_counts(spec, events, at)
-    factor = "COALESCE(k.factor, 0)" if spec.half_life_days else str(MICRO)
-    join = f"LEFT JOIN {DECAY} k ON k.day = d.day" if spec.half_life_days else ""
+def _engagement_sql(spec: ModelSpec, source: str, counts: list[str]) -> str:
+    """SELECT contact_id, engagement, busy from the (contact, day) rows of `source`
+    (aliased d) whose rule counts are `counts`: per contact and rule SUM(daily capped
+    points x the day's decay factor), the rule cap, the rounding. A day older than
+    the factors table decays to 0 and is left out; busy: a day had more events than
+    a packed count holds (SQLite), so its counts are not to be trusted."""
+    if spec.half_life_days:
+        join, factor = f"JOIN {DECAY} k ON k.day = d.day", "k.factor"
+        if connection.vendor == "sqlite":  # the daily rows outside, in key order
+            join = join.replace("JOIN", "CROSS JOIN").replace(" ON ", " WHERE ")
+    else:
+        join, factor = "", str(MICRO)
     sums = ", ".join(
-        f"CAST(SUM({_capped(f'd.n{i} * {rule.points}', rule.daily_cap)} * {factor}) "
-        f"AS BIGINT) AS a{i}"
-        for i, rule in enumerate(spec.engagement_rules)
-    )
-    total = " + ".join(
-        _rounded(_capped(f"s.a{i}", rule.rule_cap * MICRO))
-        for i, rule in enumerate(spec.engagement_rules)
-    )
-    sql = (f"SELECT s.contact_id, {total} AS engagement FROM ("
-           f"SELECT d.contact_id, {sums} FROM ({daily_sql}) d {join} "
-           f"GROUP BY d.contact_id) s")
-    return sql, list(params)
+        f"CAST(SUM({_day_points(counts[i], rule.points, rule.daily_cap)} * {factor}) "
+        f"AS BIGINT) AS a{i}" for i, rule in enumerate(spec.engagement_rules))
+    total = " + ".join(_rounded(_capped(f"s.a{i}", rule.rule_cap * MICRO))
+                       for i, rule in enumerate(spec.engagement_rules))
+    busy = f"MAX(d.c) > {WIDE}" if connection.vendor == "sqlite" else "0"
+    return (f"SELECT s.contact_id, {total} AS engagement, s.busy FROM ("
+            f"SELECT d.contact_id, {busy} AS busy, {sums} FROM {source} {join} "
+            "GROUP BY d.contact_id) s")
+
+
+def _fill_engagement(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
+    """The engagement of the contacts with counted events into the result table; then
+    the contacts with a day too busy for the packed counts (SQLite) computed exactly
+    by the engine, which counts their events per day without packing."""
+    if connection.vendor == "postgresql":
+        daily_sql, params = _daily_sums(spec, events, at)
+        counts = [f"d.n{i}" for i in range(len(spec.engagement_rules))]
+        sql = _engagement_sql(spec, f"({daily_sql}) d", counts)
+    else:
+        _fill_daily(spec, events, at)
+        sql, params = _engagement_sql(spec, f"{DAILY} d", _packed_counts(spec)), []
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TEMP} AS t SET engagement = e.engagement, busy = e.busy "
+                       f"FROM ({sql}) e WHERE t.contact_id = e.contact_id", params)
+        cursor.execute(f"DROP TABLE IF EXISTS {DAILY}")
+        cursor.execute(f"SELECT contact_id FROM {TEMP} WHERE busy = 1")
+        busy = [row[0] for row in cursor.fetchall()]
+    for start in range(0, len(busy), 500):
+        _fill_exactly(spec, busy[start : start + 500], at)
+
+
+def _fill_exactly(spec: ModelSpec, ids: list[int], at: dt.datetime) -> None:
+    contacts, events = scope_of_ids(ids)
+    results = score_scope(spec, contacts=contacts, events=events, at=at)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {TEMP} SET engagement = %s, busy = 0 WHERE contact_id = %s",
+                           [(r.engagement, r.contact_id) for r in results.values()])
 
 
 def _fit_sql(spec: ModelSpec, contacts: Q) -> tuple[str, list[Any]]:
@@ -205,7 +236,7 @@ def create_temp_tables(half_life_days: int) -> None:
     rowid = "" if connection.vendor == "postgresql" else " WITHOUT ROWID"
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {TEMP} (contact_id BIGINT PRIMARY KEY, "
-                       "fit BIGINT NOT NULL, engagement BIGINT NOT NULL)")
+                       "fit BIGINT NOT NULL, engagement BIGINT NOT NULL, busy INTEGER NOT NULL)")
         cursor.execute(f"CREATE TEMPORARY TABLE {DECAY} (day {day} PRIMARY KEY, "
                        f"factor BIGINT NOT NULL){rowid}")
 
@@ -222,6 +253,7 @@ def drop_temp_tables() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP}")
         cursor.execute(f"DROP TABLE IF EXISTS {DECAY}")
+        cursor.execute(f"DROP TABLE IF EXISTS {DAILY}")
 
 
 def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime) -> int:
@@ -233,13 +265,11 @@ def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime)
     fit_sql, params = _fit_sql(spec, contacts)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TEMP}")
-        cursor.execute(f"INSERT INTO {TEMP} (contact_id, fit, engagement) "
-                       f"SELECT f.id, f.fit_points, 0 FROM ({fit_sql}) f", params)
+        cursor.execute(f"INSERT INTO {TEMP} (contact_id, fit, engagement, busy) "
+                       f"SELECT f.id, f.fit_points, 0, 0 FROM ({fit_sql}) f", params)
         count = cursor.rowcount
-        if spec.engagement_rules:
-            sql, params = _engagement_sql(spec, events, at)
-            cursor.execute(f"UPDATE {TEMP} AS t SET engagement = e.engagement FROM ({sql}) e "
-                           "WHERE t.contact_id = e.contact_id", params)
+    if spec.engagement_rules:
+        _fill_engagement(spec, events, at)
     return count
 
 

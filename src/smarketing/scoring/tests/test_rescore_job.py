@@ -146,3 +146,37 @@ def test_a_day_too_busy_for_the_packed_counts_is_counted_exactly(
     assert stored == explained
     # busy: min(10, 5) + 4 x 2 + 40, decayed 2 days at a 30-day half-life (0.954842)
     assert stored[busy.pk] == round(5 * 0.954842) + round(8 * 0.954842) + round(40 * 0.954842)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_daily_caps_bound_negative_points_and_only_decayed_days_count(users: Any) -> None:
+    # -10 a careers view, at most -15 a day; days past the decay horizon count 0
+    a_model(users["marketing"], half_life_days=1, engagement=[
+        {"event_type": "page", "property_filters": {"page_path": "/careers"}, "points": -10,
+         "daily_cap": 15},
+        {"event_type": "page", "points": 2, "daily_cap": 3}])
+    leaver, ancient = make_contact(), make_contact()
+    for _ in range(3):  # -30 capped at -15 today; 6 capped at 3
+        event(leaver, "page", page_path="/careers")
+    event(leaver, "page", at=NOW - dt.timedelta(days=1), page_path="/careers")  # -5
+    event(ancient, "page", at=NOW - dt.timedelta(days=40), page_path="/blog")  # 2 x 0
+    rescore_all()
+    stored = dict(Contact.objects.values_list("id", "engagement_score"))
+    explained = {c.pk: contact_score(c).result.engagement for c in (leaver, ancient)}
+    assert stored == explained == {leaver.pk: -15 - 5 + 3 + 1, ancient.pk: 0}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_without_decay_busy_days_are_counted_exactly(users: Any, monkeypatch: Any) -> None:
+    from smarketing.scoring import setbased
+
+    monkeypatch.setattr(setbased, "BITS", 2)  # packed counts hold 0..3 events a day
+    monkeypatch.setattr(setbased, "WIDE", 3)
+    a_model(users["marketing"], half_life_days=0, engagement=[
+        {"event_type": "page", "points": 1, "daily_cap": 6}, FORM])
+    busy = make_contact()
+    for days in (0, 0, 0, 0, 0, 200):  # 5 views today, 1 long ago: no decay
+        event(busy, "page", at=NOW - dt.timedelta(days=days))
+    rescore_all()
+    assert Contact.objects.get(pk=busy.pk).engagement_score == 6 == (
+        contact_score(busy).result.engagement)
