@@ -17,7 +17,12 @@ What it does:
    psycopg) `executemany`, one transaction per batch of `--batch`: the raw speed of the
    database doing the same writes (only the executemany and the commit are timed: the
    rows are built off the clock, as the HTTP clients build theirs in other processes);
-5. prints events/s and batch latency p50/p99 for both, and the ratio http / raw.
+5. prints events/s and batch latency p50/p99 for both, and the ratio http / raw;
+6. prints the CPU time per event of each side (HTTP: the server's processes while the
+   clients send, read from /proc, and the clients' own; raw: the inserting process),
+   which the machine's load distorts far less than the rates;
+7. applies the web rollups' queue that the events left (analytics/webqueue.py: what
+   the worker, or the first read of a web KPI, does) and prints how long that took.
 
 Not a test: it prints figures and never fails on them.
 """
@@ -30,6 +35,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import resource
 import sqlite3
 import time
 import uuid
@@ -155,7 +161,33 @@ def row_values(source_id: int, m: dict[str, Any], vendor: str) -> tuple[Any, ...
     )
 
 
-def insert_raw(source_id: int, args: argparse.Namespace) -> tuple[float, list[float]]:
+def children_cpu() -> float:
+    """CPU seconds of this process's exited and waited-for children (the clients)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds of a running process and its descendants (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
+    except FileNotFoundError:  # exited meanwhile
+        return 0.0
+    return total + sum(tree_cpu(child) for child in children)
+
+
+def server_cpu() -> float:
+    """The CPU seconds so far of this process's children: the server (the clients have
+    not started or have been joined)."""
+    me = Path("/proc/self/task")
+    return sum(tree_cpu(int(c)) for task in me.iterdir()
+               for c in (task / "children").read_text().split())
+
+
+def insert_raw(source_id: int, args: argparse.Namespace) -> tuple[float, list[float], float]:
     """The same rows through the bare driver: executemany per batch, one commit each."""
     from django.db import connection
 
@@ -173,17 +205,19 @@ def insert_raw(source_id: int, args: argparse.Namespace) -> tuple[float, list[fl
     sql = f"INSERT INTO tracking_event ({columns}) VALUES ({marks})"
     run = uuid.uuid4().hex[:8]
     latencies = []
+    cpu = 0.0
     for b in range(args.events // args.batch):
         rows = [row_values(source_id, message(run, b * args.batch + i), vendor)
                 for i in range(args.batch)]  # built outside the clock: only the database counts
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         cursor = conn.cursor()
         cursor.execute("BEGIN")
         cursor.executemany(sql, rows)
         cursor.execute("COMMIT")
         latencies.append((time.perf_counter() - t0) * 1000)
+        cpu += time.process_time() - c0
     conn.close()
-    return sum(latencies) / 1000, sorted(latencies)
+    return sum(latencies) / 1000, sorted(latencies), cpu
 
 
 def report(label: str, events: int, elapsed: float, latencies: list[float]) -> float:
@@ -217,12 +251,29 @@ def main() -> None:
         print(f"{'':<34}{'events/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'seconds':>10}"
               "   load after (1/5/15 min)")
         print(f"{'(load before)':<76}" + " ".join(f"{x:.1f}" for x in os.getloadavg()))
+        server_before, clients_before = server_cpu(), children_cpu()
         http_elapsed, http_latencies = send_over_http(base, key, args)
+        served, sent = server_cpu() - server_before, children_cpu() - clients_before
     http_rate = report("HTTP /v1/batch (server)", events, http_elapsed, http_latencies)
-    raw_elapsed, raw_latencies = insert_raw(raw_source.pk, args)
+    raw_elapsed, raw_latencies, raw_cpu = insert_raw(raw_source.pk, args)
     raw_rate = report("raw executemany (driver)", events, raw_elapsed, raw_latencies)
     print(f"\nratio http / raw: {http_rate / raw_rate:.2f}x "
           f"(target >= 0.5x on SQLite; >= 20,000 events/s)")
+    print(f"CPU per event: server {served / events * 1e6:.0f} us, clients "
+          f"{sent / events * 1e6:.0f} us; raw insert {raw_cpu / events * 1e6:.0f} us")
+    apply_rollups()
+
+
+def apply_rollups() -> None:
+    """What the worker (or the first read of a web KPI) does with the queue the run left."""
+    from smarketing.analytics import webqueue
+
+    waiting = webqueue.pending()
+    started, cpu = time.perf_counter(), time.process_time()
+    visitors = webqueue.apply()
+    print(f"web rollups: {waiting:,} queued rows, {visitors:,} visitors applied in "
+          f"{time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU "
+          "in this process; on PostgreSQL most of it is the server's)")
 
 
 if __name__ == "__main__":

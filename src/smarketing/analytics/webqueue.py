@@ -155,7 +155,8 @@ def _temp_tables(vendor: str) -> list[str]:
         create.format("web_apply", f"visitor TEXT PRIMARY KEY, lo {time_type}, hi {time_type}, "
                       f"vlo {time_type}, vhi {time_type}", tail),
         create.format("web_new_sessions", f"visitor TEXT, contact_id BIGINT, started {time_type}, "
-                      f"ended {time_type}, events INTEGER, pages INTEGER", tail),
+                      f"ended {time_type}, events INTEGER, pages INTEGER, "
+                      "PRIMARY KEY (visitor, started)", tail),
         create.format("web_new_visits", f"visitor TEXT, contact_id BIGINT, bucket {time_type}, "
                       "pages INTEGER, PRIMARY KEY (visitor, bucket)", tail),
         "DELETE FROM web_apply", "DELETE FROM web_new_sessions", "DELETE FROM web_new_visits",
@@ -189,20 +190,27 @@ def _stretch(vendor: str) -> list[str]:
     ]
 
 
-def _raw(low: str, high: str, types: str) -> str:
-    """The raw events of each claimed visitor with `low` and `high` bounds on their time."""
+def _raw(vendor: str, low: str, high: str, types: str) -> str:
+    """The raw events of each claimed visitor with `low` and `high` bounds on their time.
+    The join starts from the claimed visitors (CROSS JOIN: SQLite keeps that order) and
+    reads each one's events through its own index (SQLite, without statistics, would
+    pick the contact index for `contact_id IS NULL`: every anonymous event)."""
     matches = {
-        "c": "e.contact_id = CASE WHEN SUBSTR(a.visitor, 1, 1) = 'c' "
-             "THEN CAST(SUBSTR(a.visitor, 2) AS BIGINT) END",
-        "a": "e.anonymous_id = SUBSTR(a.visitor, 2) AND e.contact_id IS NULL",
-        "u": "e.user_id = SUBSTR(a.visitor, 2) AND e.contact_id IS NULL AND e.anonymous_id = ''",
+        "c": ("event_contact_ts", "e.contact_id = CASE WHEN SUBSTR(a.visitor, 1, 1) = 'c' "
+              "THEN CAST(SUBSTR(a.visitor, 2) AS BIGINT) END"),
+        "a": ("event_anonymous_ts",
+              "e.anonymous_id = SUBSTR(a.visitor, 2) AND e.contact_id IS NULL"),
+        "u": ("event_user", "e.user_id = SUBSTR(a.visitor, 2) AND e.contact_id IS NULL "
+              "AND e.anonymous_id = ''"),
     }
     return " UNION ALL ".join(
         "SELECT a.visitor AS visitor, e.contact_id AS contact_id, e.timestamp AS ts, "
         "e.id AS id, CASE WHEN e.type = 'page' THEN 1 ELSE 0 END AS page "
-        f"FROM web_apply a JOIN {EVENTS} e ON {match} AND e.timestamp {low} "
-        f"AND e.timestamp {high} AND e.type IN {types} WHERE SUBSTR(a.visitor, 1, 1) = '{kind}'"
-        for kind, match in matches.items())
+        f"FROM web_apply a CROSS JOIN {EVENTS} e"
+        f"{f' INDEXED BY {index}' if vendor == 'sqlite' else ''} WHERE {match} "
+        f"AND e.timestamp {low} AND e.timestamp {high} AND e.type IN {types} "
+        f"AND SUBSTR(a.visitor, 1, 1) = '{kind}'"
+        for kind, (index, match) in matches.items())
 
 
 def _recompute(vendor: str) -> list[str]:
@@ -217,12 +225,12 @@ def _recompute(vendor: str) -> list[str]:
         "ORDER BY ts, id ROWS UNBOUNDED PRECEDING) AS n FROM ("
         "SELECT visitor, contact_id, ts, id, page, "
         f"CASE WHEN LAG(ts) OVER w IS NULL OR {gap} THEN 1 ELSE 0 END AS starts "
-        f"FROM ({_raw('>= a.lo', '<= a.hi', WEB)}) AS r "
+        f"FROM ({_raw(vendor, '>= a.lo', '<= a.hi', WEB)}) AS r "
         "WINDOW w AS (PARTITION BY visitor ORDER BY ts, id)) AS x) AS y "
         "GROUP BY visitor, contact_id, n",
         "INSERT INTO web_new_visits (visitor, contact_id, bucket, pages) "
         f"SELECT visitor, contact_id, {_bucket(vendor, 'ts')}, COUNT(*) "
-        f"FROM ({_raw('>= a.vlo', '< a.vhi', PAGE)}) AS r GROUP BY 1, 2, 3",
+        f"FROM ({_raw(vendor, '>= a.vlo', '< a.vhi', PAGE)}) AS r GROUP BY 1, 2, 3",
     ]
 
 
@@ -235,19 +243,19 @@ def _write() -> list[str]:
     webcounters.py follow each)."""
     same_visit = "n.visitor = v.visitor AND n.bucket = v.bucket"
     return [
-        f"DELETE FROM {SESSIONS} WHERE id IN (SELECT s.id FROM web_apply a JOIN {SESSIONS} s "
-        "ON s.visitor = a.visitor AND s.started >= a.lo AND s.started <= a.hi "
-        "WHERE NOT EXISTS (SELECT 1 FROM web_new_sessions n WHERE "
+        f"DELETE FROM {SESSIONS} WHERE id IN (SELECT s.id FROM web_apply a CROSS JOIN "
+        f"{SESSIONS} s WHERE s.visitor = a.visitor AND s.started >= a.lo AND s.started <= a.hi "
+        "AND NOT EXISTS (SELECT 1 FROM web_new_sessions n WHERE "
         f"{SAME_SESSION.format(a='n', b='s')}))",
         f"INSERT INTO {SESSIONS} (visitor, contact_id, started, ended, events, pages) "
         "SELECT visitor, contact_id, started, ended, events, pages FROM web_new_sessions n "
         f"WHERE NOT EXISTS (SELECT 1 FROM {SESSIONS} s WHERE {SAME_SESSION.format(a='s', b='n')})",
-        f"DELETE FROM {VISITS} WHERE id IN (SELECT v.id FROM web_apply a JOIN {VISITS} v "
-        "ON v.visitor = a.visitor AND v.bucket >= a.vlo AND v.bucket < a.vhi "
-        f"WHERE NOT EXISTS (SELECT 1 FROM web_new_visits n WHERE {same_visit}))",
+        f"DELETE FROM {VISITS} WHERE id IN (SELECT v.id FROM web_apply a CROSS JOIN {VISITS} v "
+        "WHERE v.visitor = a.visitor AND v.bucket >= a.vlo AND v.bucket < a.vhi "
+        f"AND NOT EXISTS (SELECT 1 FROM web_new_visits n WHERE {same_visit}))",
         f"UPDATE {VISITS} SET pages = (SELECT n.pages FROM web_new_visits n WHERE "
         f"n.visitor = {VISITS}.visitor AND n.bucket = {VISITS}.bucket) WHERE id IN ("
-        f"SELECT v.id FROM web_new_visits n JOIN {VISITS} v ON {same_visit} "
+        f"SELECT v.id FROM web_new_visits n CROSS JOIN {VISITS} v WHERE {same_visit} "
         "AND v.pages <> n.pages)",
         f"INSERT INTO {VISITS} (visitor, contact_id, bucket, pages) "
         "SELECT visitor, contact_id, bucket, pages FROM web_new_visits n "
@@ -267,7 +275,7 @@ def _previous(vendor: str) -> str:
     after = (f"COALESCE((SELECT MIN(w.bucket) FROM {VISITS} w WHERE w.visitor = a.visitor "
              "AND w.bucket >= a.vhi), a.vhi)")
     return (f"UPDATE {VISITS} SET previous = {earlier} WHERE id IN (SELECT v.id FROM web_apply a "
-            f"JOIN {VISITS} v ON v.visitor = a.visitor AND v.bucket >= a.vlo "
+            f"CROSS JOIN {VISITS} v WHERE v.visitor = a.visitor AND v.bucket >= a.vlo "
             f"AND v.bucket <= {after}) AND previous {differs} {earlier}")
 
 
