@@ -81,7 +81,7 @@ ID_FIELDS = ("messageId", "userId", "anonymousId", "groupId", "previousId")
 class Message(BaseModel):
     """One message as Segment's HTTP API documents it. Unknown keys are allowed and ignored."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="ignore")
 
     type: Literal["identify", "track", "page", "screen", "group", "alias"]
     messageId: Id = None

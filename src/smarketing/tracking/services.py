@@ -226,15 +226,19 @@ def _execute(cursor: Any, sql: str, params: list[Any]) -> list[Any]:
     return list(cursor.fetchall())
 
 
-def _insert_events(
+def _event_rows(
     source: Source, messages: list[Incoming], known: dict[tuple[str, str], int],
     received_at: datetime,
-) -> set[str]:
-    """Insert the messages' events; returns the message ids stored now (the others were
-    stored before: duplicates)."""
+) -> list[tuple[Any, ...]]:
+    """The INSERT's rows, in EVENT_COLUMNS order (built before the writer's turn)."""
     received = connection.ops.adapt_datetimefield_value(received_at)
     adapt = _sqlite_time if connection.vendor == "sqlite" else _same
-    rows = [_row(source.pk, m, stitching.owner_of(known, m), received, adapt) for m in messages]
+    return [_row(source.pk, m, stitching.owner_of(known, m), received, adapt) for m in messages]
+
+
+def _insert_events(rows: list[tuple[Any, ...]]) -> set[str]:
+    """Insert the rows; returns the message ids stored now (the others were stored
+    before: duplicates)."""
     inserted: set[str] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
@@ -289,17 +293,18 @@ def events_ingest(
 ) -> IngestResult:
     """Store the new messages of one request and apply their identity effects, atomically.
 
-    One read before the write transaction (whose contacts the ids are), so that
-    SQLite's write lock is held only for the writes; the INSERT skips a message id
+    One read before the write transaction (whose contacts the ids are) and the rows
+    built, so that SQLite's write lock is held only for the writes; the INSERT skips a message id
     already stored (`ON CONFLICT DO NOTHING`, even one stored meanwhile by a concurrent
     request) and returns the ids it stored, so finding duplicates costs no query.
     `problems` (messages refused by validation) are recorded for the debugger.
     """
     unique, duplicates = _split_repeats(messages)
     known = stitching.contact_ids_for(unique)
+    rows = _event_rows(source, unique, known, received_at)
     with ingestion_writer_turn() as turn, transaction.atomic():
         transaction.on_commit(turn.release)  # first: listeners' after-commit work runs unqueued
-        inserted = _insert_events(source, unique, known, received_at) if unique else set()
+        inserted = _insert_events(rows) if rows else set()
         fresh = [m for m in unique if m.message_id in inserted]
         duplicates += [m for m in unique if m.message_id not in inserted]
         if fresh:

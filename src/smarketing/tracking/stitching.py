@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 
 from smarketing.core.errors import DomainError, ValidationFailed
@@ -65,20 +66,26 @@ TOUCH_FIELDS = ("utm_medium", "utm_source", "utm_campaign", "referrer", "page_ur
 # --- looking contacts up -------------------------------------------------------------
 
 def contact_ids_for(messages: Iterable[Incoming]) -> dict[tuple[str, str], int]:
-    """{(kind, value): contact_id} for every userId and anonymousId of `messages` (1 query)."""
+    """{(kind, value): contact_id} for every userId and anonymousId of `messages` (1 query,
+    plain SQL: it runs on every ingested batch, where building the ORM query cost more
+    than the indexed lookups themselves)."""
     user_ids, anonymous_ids = set(), set()
     for message in messages:
         if message.user_id:
             user_ids.add(message.user_id)
         if message.anonymous_id:
             anonymous_ids.add(message.anonymous_id)
-    if not user_ids and not anonymous_ids:
+    wanted = [(kind, values) for kind, values in (
+        (IdentityKind.USER_ID, user_ids), (IdentityKind.ANONYMOUS_ID, anonymous_ids)) if values]
+    if not wanted:
         return {}
-    rows = Identity.objects.filter(
-        Q(kind=IdentityKind.USER_ID, value__in=user_ids)
-        | Q(kind=IdentityKind.ANONYMOUS_ID, value__in=anonymous_ids)
-    ).values_list("kind", "value", "contact_id")
-    return {(kind, value): contact_id for kind, value, contact_id in rows}
+    where = " OR ".join(
+        f"(kind = %s AND value IN ({', '.join(['%s'] * len(values))}))" for _, values in wanted)
+    params = [p for kind, values in wanted for p in (str(kind), *values)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT kind, value, contact_id FROM {Identity._meta.db_table} "
+                       f"WHERE {where}", params)
+        return {(kind, value): contact_id for kind, value, contact_id in cursor.fetchall()}
 
 
 def owner_of(known: dict[tuple[str, str], int], message: Incoming) -> int | None:
