@@ -73,6 +73,25 @@ def insert_values(model: type[models.Model], names: list[str],
             values)
 
 
+def insert_ids(model: type[models.Model], names: list[str],
+               rows: Sequence[Sequence[Any]], key: str) -> list[int]:
+    """insert_values, then the new rows' primary keys in the order of `rows`. On SQLite
+    the rows of one INSERT under the write lock get consecutive ids (AUTOINCREMENT),
+    the last being last_insert_rowid(): no read-back. Elsewhere they are read back by
+    the unique field `key` (the attname at the same position in `names`)."""
+    insert_values(model, names, rows)
+    if not rows:
+        return []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_insert_rowid()")
+            last = cursor.fetchone()[0]
+        return list(range(last - len(rows) + 1, last + 1))
+    position = names.index(key)
+    ids = ids_by(model, key, [row[position] for row in rows])
+    return [ids[row[position]] for row in rows]
+
+
 def _copy(cursor: Any, sql: str, values: list[tuple[Any, ...]]) -> None:
     """PostgreSQL's bulk load (psycopg's COPY FROM STDIN): the server parses one stream
     instead of executing the INSERT once a row; constraints and triggers apply as for

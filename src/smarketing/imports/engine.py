@@ -43,6 +43,7 @@ from smarketing.imports.values import DateReader
 from smarketing.people.properties import clean_value, definitions
 
 BATCH = 1000
+TRANSACTION = 50_000  # rows a transaction holds at most (see _transaction)
 Progress = Callable[[ImportRun], None]
 
 
@@ -204,8 +205,8 @@ class Batcher:
         key_of = self.kind.key
         if key_of is None:
             return batch
-        keyed = [(key, item.line) for item, _ in batch
-                 if isinstance(item, Row) and (key := key_of(item.data))]
+        keys = [key_of(item.data) if isinstance(item, Row) else "" for item, _ in batch]
+        keyed = [(key, item.line) for key, (item, _) in zip(keys, batch, strict=True) if key]
         if not keyed:
             return batch
         first = self.seen.first_lines(keyed)
@@ -213,9 +214,8 @@ class Batcher:
         return [
             (Outcome(item.line, ERROR, column, f"duplicates line {first[key]} of this file"),
              values)
-            if isinstance(item, Row) and (key := key_of(item.data)) and first[key] != item.line
-            else (item, values)
-            for item, values in batch
+            if key and first[key] != item.line else (item, values)
+            for key, (item, values) in zip(keys, batch, strict=True)
         ]
 
     def batches(self, rows: Iterator[tuple[int, list[str]]],
@@ -278,8 +278,26 @@ def _count(run: ImportRun, outcomes: list[Outcome]) -> None:
 
 def _loop(run: ImportRun, table: Table, batcher: Batcher, progress: Progress | None,
           keep: list[Outcome] | None) -> None:
-    for batch in batcher.batches(table.rows):
+    batches = batcher.batches(table.rows)
+    more = True
+    while more:
+        with transaction.atomic():
+            more = _transaction(run, batcher, batches, progress, keep)
+
+
+def _transaction(run: ImportRun, batcher: Batcher, batches: Iterator[list[Item]],
+                 progress: Progress | None, keep: list[Outcome] | None) -> bool:
+    """Write batches in one transaction until it holds as many rows as were committed
+    before it (BATCH at least, TRANSACTION at most): the first rows are visible (and
+    resumable) at once, a long import commits 50,000 rows at a time, so the pages
+    that many batches dirty are written once. False when the file is done."""
+    limit, written = min(TRANSACTION, max(BATCH, run.rows_done)), 0
+    for batch in batches:
         _flush(run, batcher, batch, progress, keep)
+        written += len(batch)
+        if written >= limit:
+            return True
+    return False
 
 
 def _flush(run: ImportRun, batcher: Batcher, batch: list[Item],

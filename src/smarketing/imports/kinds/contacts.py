@@ -224,13 +224,12 @@ def _guard(ctx: Context, row: Row, build: Any) -> Any:
 
 
 def _insert_contacts(contacts: list[NewContact]) -> None:
-    """Insert set-based; read the new ids back by email (the few without one go
-    through bulk_create, which returns them)."""
+    """Insert set-based, with the new ids (bulk.insert_ids; the few without an email
+    go through bulk_create, which returns them)."""
     with_email = [c for c in contacts if c.email]
-    bulk.insert_values(Contact, COLUMNS, [VALUES(c) for c in with_email])
-    ids = bulk.ids_by(Contact, "email", [c.email for c in with_email])
-    for contact in with_email:
-        contact.pk = ids[contact.email]
+    ids = bulk.insert_ids(Contact, COLUMNS, [VALUES(c) for c in with_email], "email")
+    for contact, pk in zip(with_email, ids, strict=True):
+        contact.pk = pk
     nameless = [c for c in contacts if not c.email]
     created = Contact.objects.bulk_create([
         Contact(**{n: getattr(c, n) for n in COLUMNS}) for c in nameless])
