@@ -27,6 +27,7 @@ MAX_BATCH_MESSAGES = 2500
 MAX_ID_LENGTH = 200
 MAX_NAME_LENGTH = 200
 MAX_DEPTH = 200  # orjson writes at most 254 levels, SQLite's JSON_VALID checks 1,000
+ORJSON_LEVELS = 254
 TYPES = ("identify", "track", "page", "screen", "group", "alias")
 ORDINAL_DATE = re.compile(r"(\d{4})-?(\d{3})(?=$|[T ])")
 
@@ -139,9 +140,26 @@ def decode_body(body: bytes, encoding: str) -> Any:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest("invalid_json", f"the body is not valid JSON: {exc}") from exc
-    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _depth(document) > MAX_DEPTH:
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH and _too_deep(document):
         raise BadRequest("invalid_json", f"the body nests more than {MAX_DEPTH} levels deep")
     return document
+
+
+def _too_deep(document: Any) -> bool:
+    """Whether containers nest more than MAX_DEPTH levels in `document`: orjson refuses
+    to write more than ORJSON_LEVELS, so the document wrapped in ORJSON_LEVELS - MAX_DEPTH
+    lists fails exactly when it is too deep (one pass in C; a batch of 100 messages has
+    far more than MAX_DEPTH brackets, so this runs on nearly every batch)."""
+    wrapped = document
+    for _ in range(ORJSON_LEVELS - MAX_DEPTH):
+        wrapped = [wrapped]
+    try:
+        orjson.dumps(wrapped)
+    except orjson.JSONEncodeError as exc:
+        if "Recursion" in str(exc):
+            return True
+        return _depth(document) > MAX_DEPTH  # anything else: count the levels
+    return False
 
 
 def _depth(value: Any) -> int:
