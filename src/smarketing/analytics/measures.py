@@ -88,6 +88,8 @@ class Measure:
     dimensions: Mapping[str, Dimension] = field(default_factory=dict)
     zero: Number = ZERO
     order: tuple[str, ...] = ("pk",)
+    # An exact rollup's {key: count} for (period, dimension), or None: group the rows.
+    grouped: Callable[[Period, str], Mapping[Any, Number] | None] | None = None
 
     def value(self, period: Period) -> Number:
         return _measure_value(self, period)
@@ -101,15 +103,7 @@ class Measure:
                        sum_of="" if self.amount is None else "amount")
 
     def breakdown(self, period: Period, name: str) -> dict[str, Number]:
-        dimension = self.dimensions[name]
-        qs = self.rows(period)
-        if callable(dimension):
-            return dimension(qs, self.amount)
-        rows = qs.order_by().values_list(dimension).annotate(total=self.aggregate())
-        result: dict[str, Number] = {}
-        for key, total in rows:
-            result[key_of(key)] = money(result.get(key_of(key), 0) + (total or 0))
-        return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
+        return dict(_measure_breakdown(self, period, name))
 
 
 @shared
@@ -119,6 +113,23 @@ def _measure_value(measure: Measure, period: Period) -> Number:
         return qs.count()
     total = qs.order_by().aggregate(total=Sum(measure.amount))["total"]
     return measure.zero if total is None else money(total)
+
+
+@shared
+def _measure_breakdown(measure: Measure, period: Period, name: str) -> dict[str, Number]:
+    """One GROUP BY per (measure, period, dimension) and evaluation: a measure shared by
+    several KPIs (entered(lead) of new_leads and of three rates) is grouped once."""
+    dimension = measure.dimensions[name]
+    qs = measure.rows(period)
+    if callable(dimension):
+        return dimension(qs, measure.amount)
+    stored = measure.grouped(period, name) if measure.grouped is not None else None
+    rows: Iterable[tuple[Any, Any]] = stored.items() if stored is not None else \
+        qs.order_by().values_list(dimension).annotate(total=measure.aggregate())
+    result: dict[str, Number] = {}
+    for key, total in rows:
+        result[key_of(key)] = money(result.get(key_of(key), 0) + (total or 0))
+    return dict(sorted(result.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def money(value: Any) -> Any:

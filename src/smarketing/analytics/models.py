@@ -96,3 +96,53 @@ class WebDirty(models.Model):
     def __str__(self) -> str:
         return f"{self.visitor} {self.lo:%Y-%m-%d %H:%M}..{self.hi:%Y-%m-%d %H:%M}"
 
+
+class DealSpan(models.Model):
+    """One deal stage change and how long it held (analytics/dealspans.py, kept by
+    database triggers on the stage changes and deals): `until` is the deal's next change,
+    dealspans.FOREVER for its latest; `created` the deal's created_at. Derived data."""
+
+    change_id = models.BigIntegerField(primary_key=True, help_text="pipeline.DealStageChange")
+    deal = models.ForeignKey("pipeline.Deal", on_delete=models.DO_NOTHING, db_constraint=False,
+                             related_name="+")
+    stage = models.ForeignKey("pipeline.PipelineStage", on_delete=models.DO_NOTHING,
+                              db_constraint=False, db_index=False, related_name="+")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    at = models.DateTimeField()
+    until = models.DateTimeField()
+    created = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["stage", "until", "at", "created", "amount"],
+                         name="deal_span_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id} in stage {self.stage_id} from {self.at:%Y-%m-%d %H:%M}"
+
+
+class StageEntry(models.Model):
+    """How many contacts reached a funnel stage on one UTC day with one breakdown key
+    (analytics/stageentries.py, kept by database triggers on the contacts and companies;
+    on PostgreSQL per writing backend). Derived data."""
+
+    day = models.DateField()
+    stage = models.CharField(max_length=20)
+    dimension = models.CharField(max_length=10, help_text="channel, campaign, region, owner")
+    key = models.CharField(max_length=200, blank=True, help_text='"" : none')
+    writer = models.BigIntegerField(default=0)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "stage", "dimension", "key", "writer"],
+                                    name="stage_entry_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["stage", "dimension", "day", "key", "n"],
+                         name="stage_entry_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage} {self.dimension}={self.key!r}: {self.n}"

@@ -8,11 +8,14 @@ StageChange history). Each is indexed, so entered(S, P) is one range scan.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from django.db.models import QuerySet
 
+from smarketing.analytics import stageentries
 from smarketing.analytics.measures import Measure
 from smarketing.core.periods import Period
 from smarketing.people.models import Contact
@@ -40,9 +43,7 @@ def reached_field(stage: str) -> str:
 
 def entered_rows(stage: str, period: Period) -> QuerySet[Contact]:
     """entered(stage, P): contacts whose reached(stage) lies in P."""
-    start, end = period.bounds()
-    at = reached_field(stage)
-    return Contact.objects.filter(**{f"{at}__gte": start, f"{at}__lt": end})
+    return entered_between(stage, *period.bounds())
 
 
 def cohort_rows(first: str, later: str, period: Period) -> QuerySet[Contact]:
@@ -54,10 +55,21 @@ def _columns(*stages: str) -> dict[str, Any]:
     return {**CONTACT_COLUMNS, **{reached_field(s): reached_field(s) for s in stages}}
 
 
+def entered_between(stage: str, start: dt.datetime, end: dt.datetime) -> QuerySet[Contact]:
+    at = reached_field(stage)
+    return Contact.objects.filter(**{f"{at}__gte": start, f"{at}__lt": end})
+
+
+def entered_counts(stage: str) -> Callable[[Period, str], dict[str | None, int] | None]:
+    """entered(stage, P) by a breakdown from the exact per-day rollup (stageentries.py)."""
+    return lambda period, name: stageentries.counts(
+        stage, name, period, lambda start, end: entered_between(stage, start, end))
+
+
 @cache
 def entered(stage: str) -> Measure:
     return Measure(lambda period: entered_rows(stage, period), _columns(stage),
-                   dimensions=CONTACT_DIMENSIONS)
+                   dimensions=CONTACT_DIMENSIONS, grouped=entered_counts(stage))
 
 
 @cache

@@ -29,9 +29,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from smarketing.analytics.families.leads import cohort_view
@@ -47,6 +45,7 @@ from smarketing.analytics.measures import (
     ratio,
     register_measure,
 )
+from smarketing.analytics.models import DealSpan
 from smarketing.analytics.registry import Kpi, KpiResult, Records, Unit, register, shared
 from smarketing.analytics.stages import entered
 from smarketing.core.periods import Period
@@ -238,25 +237,22 @@ WEIGHTED = ExpressionWrapper(F("value") * F("probability"),
                              output_field=DecimalField(max_digits=20, decimal_places=6))
 
 
-def open_changes(period: Period) -> QuerySet[DealStageChange]:
-    """For a period that has ended: each deal's last stage change before the end, when it
-    left the deal open (the same deals and amounts as open_at_end, in one window pass
-    over the stage changes instead of two lookups per deal), with `value`,
-    `probability`."""
+def open_spans(period: Period) -> QuerySet[DealSpan]:
+    """For a period that has ended: the deals open at its end E as the stage spans that
+    held at E (analytics/dealspans.py: at < E <= until, deal created before E), in an
+    open stage, with `value` (the amount then) and `probability`: the same deals and
+    amounts as open_at_end, one index range instead of a pass over the stage history."""
     end = period.bounds()[1]
-    last = DealStageChange.objects.filter(at__lt=end, deal__created_at__lt=end).annotate(
-        newest=Window(RowNumber(), partition_by=[F("deal_id")],
-                      order_by=[F("at").desc(), F("id").desc()]),
-    ).filter(newest=1).values("pk")
-    return DealStageChange.objects.filter(pk__in=last, to_stage_id__in=_open_stage_ids()).annotate(
-        value=F("amount"), probability=F("to_stage__probability"))
+    return DealSpan.objects.filter(
+        stage_id__in=_open_stage_ids(), until__gte=end, at__lt=end, created__lt=end,
+    ).annotate(value=F("amount"), probability=F("stage__probability"))
 
 
 def _open_rows(period: Period) -> tuple[QuerySet[Any], str]:
     """The open deals at the end of P, and the path from those rows to the deal."""
     if period.bounds()[1] > timezone.now():
         return open_at_end(period), ""
-    return open_changes(period), "deal__"
+    return open_spans(period), "deal__"
 
 
 def pipeline_value(period: Period) -> KpiResult:

@@ -1,0 +1,236 @@
+"""Exact per-day counts of entered(S) by breakdown key, kept by database triggers: the
+breakdown tables of new leads, MQLs and the stage rates without a GROUP BY over the
+contacts of the period.
+
+analytics_stageentry holds, per UTC day, funnel stage (lead ... customer), dimension
+and key, how many contacts reached the stage that day (`became_<stage>_at`, the
+monotone reached(S) of KPI.md) with that key: channel (original source), campaign
+(original campaign), region (the company's, "" without one) and owner (the owner's id
+as text, "" without one; usernames and teams are looked up when read, so renaming a
+user or moving them to another team needs no upkeep). "" is "(none)" (key_of).
+
+Kept exact whatever the order of writes: a contact inserted counts +1 at each stage
+it has reached, deleted -1; a change of a stage's time or of a key moves the contact
+(-1 at the old day and key, +1 at the new), late or not; a company's region change
+moves its contacts' counts set-based. On PostgreSQL each backend counts in its own row
+(`writer` = its process id, as analytics_webbucket does), so concurrent writers never
+wait on or deadlock over a counter; a count is the sum over the writers.
+
+A period in the organisation's zone is its whole UTC days (from the rollup) plus the
+parts of the first and last UTC day inside it (counted directly from the contacts: at
+most two days' worth, none for a UTC organisation). `rebuild()` recomputes it all
+set-based (migration 0005). Proof: analytics/tests/test_stageentries.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, QuerySet, Sum
+
+from smarketing.analytics import triggers
+from smarketing.core.periods import Period
+
+ENTRIES, CONTACTS, COMPANIES = "analytics_stageentry", "people_contact", "people_company"
+STAGES = ("lead", "mql", "sql", "opportunity", "customer")
+DIMENSIONS = ("channel", "campaign", "region", "owner")
+KEYED = {"channel": "channel", "campaign": "campaign", "region": "region",
+         "owner": "owner", "team": "owner"}  # breakdown -> the stored dimension
+KEY_COLUMNS = ("original_source", "original_campaign", "company_id", "owner_id")
+UPSERT = " ON CONFLICT (day, stage, dimension, key, writer) DO UPDATE SET n = {t}.n + excluded.n"
+
+
+def _day(vendor: str, column: str) -> str:
+    return f"date({column})" if vendor == "sqlite" else f"({column} AT TIME ZONE 'UTC')::date"
+
+
+def _keys(vendor: str, r: str) -> list[tuple[str, str]]:
+    owner = f"CAST({r}.owner_id AS TEXT)" if vendor == "sqlite" else f"{r}.owner_id::text"
+    return [
+        ("channel", f"{r}.original_source"), ("campaign", f"{r}.original_campaign"),
+        ("region", f"COALESCE((SELECT region FROM {COMPANIES} WHERE id = {r}.company_id), '')"),
+        ("owner", f"COALESCE({owner}, '')"),
+    ]
+
+
+def _writer(vendor: str) -> str:
+    return "0" if vendor == "sqlite" else "pg_backend_pid()"
+
+
+def count_sql(vendor: str, r: str, stage: str, step: int) -> str:
+    """Count the contact `r` (NEW or OLD) `step` (+1/-1) at `stage`, if it reached it."""
+    at = f"{r}.became_{stage}_at"
+    keys = " UNION ALL ".join(f"SELECT '{d}' AS dimension, {k} AS key" for d, k in
+                              _keys(vendor, r))
+    return (f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
+            f"SELECT {_day(vendor, at)}, '{stage}', k.dimension, k.key, {_writer(vendor)}, "
+            f"{step} FROM ({keys}) AS k WHERE {at} IS NOT NULL" + UPSERT.format(t=ENTRIES))
+
+
+def region_sql(vendor: str, stage: str, region: str, step: str) -> str:
+    """Move the counts of company NEW's contacts at `stage` to or from `region`."""
+    at = f"c.became_{stage}_at"
+    return (f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
+            f"SELECT {_day(vendor, at)}, '{stage}', 'region', {region}, {_writer(vendor)}, "
+            f"{step} * COUNT(*) FROM {CONTACTS} c WHERE c.company_id = NEW.id AND {at} IS NOT "
+            f"NULL GROUP BY {_day(vendor, at)}" + UPSERT.format(t=ENTRIES))
+
+
+def _changed(stage: str, distinct: str) -> str:
+    columns = (f"became_{stage}_at", *KEY_COLUMNS)
+    return " OR ".join(f"OLD.{c} {distinct} NEW.{c}" for c in columns)
+
+
+REGION_CHANGED = "OLD.region {d} NEW.region"
+
+
+def sqlite_triggers() -> list[str]:
+    def body(statements: Iterable[str]) -> str:
+        return "BEGIN " + " ".join(f"{s};" for s in statements) + " END"
+
+    result = [
+        f"CREATE TRIGGER analytics_stage_entry_insert AFTER INSERT ON {CONTACTS} "
+        + body(count_sql("sqlite", "NEW", s, 1) for s in STAGES),
+        f"CREATE TRIGGER analytics_stage_entry_delete AFTER DELETE ON {CONTACTS} "
+        + body(count_sql("sqlite", "OLD", s, -1) for s in STAGES),
+        f"CREATE TRIGGER analytics_stage_entry_region AFTER UPDATE OF region ON {COMPANIES} "
+        f"WHEN {REGION_CHANGED.format(d='IS NOT')} "
+        + body(sql for s in STAGES for sql in (region_sql("sqlite", s, "OLD.region", "-1"),
+                                                region_sql("sqlite", s, "NEW.region", "1"))),
+    ]
+    for s in STAGES:  # one per stage: a contact update touches only the stages it moved
+        result.append(
+            f"CREATE TRIGGER analytics_stage_entry_{s} AFTER UPDATE ON {CONTACTS} "
+            f"WHEN {_changed(s, 'IS NOT')} "
+            + body((count_sql("sqlite", "OLD", s, -1), count_sql("sqlite", "NEW", s, 1))))
+    return result
+
+
+def _pg_function(name: str, statements: Iterable[str]) -> str:
+    return (f"CREATE FUNCTION {name}() RETURNS trigger AS $$ BEGIN "
+            + " ".join(f"{s};" for s in statements) + " RETURN NULL; END $$ LANGUAGE plpgsql")
+
+
+def postgresql_triggers() -> list[str]:
+    pg = "postgresql"
+    moves = []
+    for s in STAGES:
+        moves += [f"IF TG_OP <> 'INSERT' AND ({_changed(s, 'IS DISTINCT FROM')} OR "
+                  f"TG_OP = 'DELETE') THEN {count_sql(pg, 'OLD', s, -1)}; END IF",
+                  f"IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND "
+                  f"({_changed(s, 'IS DISTINCT FROM')})) THEN {count_sql(pg, 'NEW', s, 1)}; "
+                  "END IF"]
+    return [
+        _pg_function("analytics_stage_entry", moves),
+        f"CREATE TRIGGER analytics_stage_entry AFTER INSERT OR UPDATE OR DELETE ON {CONTACTS} "
+        "FOR EACH ROW EXECUTE FUNCTION analytics_stage_entry()",
+        _pg_function("analytics_stage_entry_region", (
+            sql for s in STAGES for sql in (region_sql(pg, s, "OLD.region", "-1"),
+                                             region_sql(pg, s, "NEW.region", "1")))),
+        f"CREATE TRIGGER analytics_stage_entry_region AFTER UPDATE OF region ON {COMPANIES} "
+        f"FOR EACH ROW WHEN ({REGION_CHANGED.format(d='IS DISTINCT FROM')}) "
+        "EXECUTE FUNCTION analytics_stage_entry_region()",
+    ]
+
+
+def install(schema_editor: Any) -> None:
+    triggers.install(schema_editor, sqlite_triggers, postgresql_triggers, rebuild)
+
+
+def uninstall(schema_editor: Any) -> None:
+    names = ("analytics_stage_entry", "analytics_stage_entry_region")
+    triggers.uninstall(schema_editor, sqlite_triggers,
+                       zip(names, (CONTACTS, COMPANIES), strict=True), names)
+
+
+def rebuild(db: Any = connection) -> None:
+    """Recompute every count from the contacts (set-based: one statement a stage and
+    dimension)."""
+    with db.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ENTRIES}")
+        for stage in STAGES:
+            day = _day(db.vendor, f"c.became_{stage}_at")
+            for dimension, key in _keys(db.vendor, "c"):
+                cursor.execute(
+                    f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
+                    f"SELECT {day}, '{stage}', '{dimension}', {key}, 0, COUNT(*) "
+                    f"FROM {CONTACTS} c WHERE c.became_{stage}_at IS NOT NULL "
+                    f"GROUP BY {day}, {key}")
+
+
+# ---- reads ------------------------------------------------------------------------
+
+def _utc_days(period: Period) -> tuple[dt.datetime, dt.datetime, dt.date, dt.date]:
+    """The period's bounds and its whole UTC days [first, last) (first >= last: none)."""
+    start, end = (b.astimezone(dt.UTC) for b in period.bounds())
+    first = start.date() + dt.timedelta(days=0 if start.time() == dt.time() else 1)
+    return start, end, first, end.date()
+
+
+def counts(stage: str, breakdown: str, period: Period,
+           edge_rows: Any) -> dict[str | None, int] | None:
+    """{key or None: contacts that entered `stage` in P} for a breakdown this rollup keeps
+    (None otherwise): the stored days plus the edges counted by `edge_rows(start, end)`,
+    a queryset of entered(stage) over [start, end) (analytics/stages.py)."""
+    if stage not in STAGES or breakdown not in KEYED:
+        return None
+    start, end, first, last = _utc_days(period)
+    if first >= last:
+        return _edge(edge_rows(start, end), breakdown)
+    totals: dict[str | None, int] = {}
+    stored = _stored(stage, KEYED[breakdown], first, last)
+    for key, n in _named(breakdown, stored):
+        totals[key] = totals.get(key, 0) + n
+    edges = ((start, _midnight(first)), (_midnight(last), end))
+    for low, high in edges:
+        if low < high:
+            for key, n in _edge(edge_rows(low, high), breakdown).items():
+                totals[key] = totals.get(key, 0) + n
+    return {k: n for k, n in totals.items() if n}
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def _stored(stage: str, dimension: str, first: dt.date, last: dt.date) -> list[tuple[str, int]]:
+    from smarketing.analytics.models import StageEntry
+
+    return list(StageEntry.objects.filter(
+        stage=stage, dimension=dimension, day__gte=first, day__lt=last,
+    ).order_by().values_list("key").annotate(total=Sum("n")).values_list("key", "total"))
+
+
+EDGE_PATHS = {"channel": "original_source", "campaign": "original_campaign",
+              "region": "company__region", "owner": "owner__username",
+              "team": "owner__profile__team__name"}
+
+
+def _edge(rows: QuerySet[Any], breakdown: str) -> dict[str | None, int]:
+    grouped = rows.order_by().values_list(EDGE_PATHS[breakdown]).annotate(n=Count("pk"))
+    result: dict[str | None, int] = {}
+    for key, n in grouped:
+        result[key or None] = result.get(key or None, 0) + n
+    return result
+
+
+def _named(breakdown: str, stored: list[tuple[str, int]]) -> list[tuple[str | None, int]]:
+    """Stored keys as the breakdown names them ("" -> None; owner ids -> usernames or
+    team names)."""
+    if breakdown not in ("owner", "team"):
+        return [(key or None, n) for key, n in stored]
+    ids = [int(key) for key, _ in stored if key]
+    users = get_user_model().objects.select_related("profile__team").in_bulk(ids)
+    return [(_owner_key(breakdown, users.get(int(key))) if key else None, n)
+            for key, n in stored]
+
+
+def _owner_key(breakdown: str, user: Any) -> str | None:
+    if breakdown == "owner":
+        return user.username
+    profile = getattr(user, "profile", None)
+    return profile.team.name if profile is not None and profile.team else None
