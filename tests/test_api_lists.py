@@ -1,6 +1,7 @@
 """REST completeness that can't rot (issue 9): in the OpenAPI schema every GET that
 lists entities answers a {items, count} page and takes `limit`, `offset`, `sort` and
-its filters; a bare JSON array is only left where the answer is no entity list."""
+its filters; a bare JSON array is only left where the answer is no entity list
+(event names, the KPI catalogue, score buckets)."""
 
 from __future__ import annotations
 
@@ -11,28 +12,29 @@ from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
-# GETs that answer a bare array: names and catalogue entries, buckets, and
-# append-only sub-resource records read whole (docs/api.md "Completeness audit")
+# GETs that answer a bare array: names, catalogue entries and buckets, no entities
 NOT_ENTITY_LISTS = {
     "/api/v1/webhooks/events", "/api/v1/kpis/catalog", "/api/v1/scoring/distribution",
-    "/api/v1/deals/{deal_id}/history",
-    "/api/v1/deals/{deal_id}/line-items",
-    "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/attempts",
 }
 
 # the lists brought to the common contract by issue 9, with their filters
 LISTS = {
+    "/api/v1/teams": {"region", "q"},
     "/api/v1/pipelines": {"q", "is_default"},
     "/api/v1/lost-reasons": {"q", "active"},
     "/api/v1/sla": {"is_active", "period", "segment_region", "segment_team_id", "calendar_id"},
     "/api/v1/routing/rules": {"team_id", "is_active", "fallback_owner_id", "q"},
     "/api/v1/rejection-reasons": {"include_retired", "is_active", "needs_note", "q"},
     "/api/v1/sla/calendars": {"q", "time_zone"},
+    "/api/v1/imports": {"status", "kind", "dry_run", "q"},
     "/api/v1/imports/{run_id}/issues": {"column", "line_from", "line_to", "q"},
     "/api/v1/campaigns/{campaign_id}/metrics": {"start", "end", "metric"},
     "/api/v1/campaigns/metrics": {"start", "end", "metric", "campaign_id", "channel"},
     "/api/v1/contacts/{contact_id}/identities": {"kind", "q"},
     "/api/v1/contacts/{contact_id}/history": {"to_stage", "cause", "start", "end"},
+    "/api/v1/deals/{deal_id}/history": {"to_stage_id", "start", "end"},
+    "/api/v1/deals/{deal_id}/line-items": {"product_id"},
+    "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/attempts": {"status", "answered"},
 }
 
 

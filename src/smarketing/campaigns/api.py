@@ -112,7 +112,7 @@ def _campaign(campaign_id: int) -> Campaign:
 @campaigns_router.get("", response=CampaignList,
                       summary="Campaigns (filters, sort; newest start first by default)")
 def campaigns_list(request: HttpRequest, query: Query[CampaignQuery]) -> Any:
-    return listing(_campaigns(query), limit=query.limit, offset=query.offset)
+    return query.page_of(_campaigns(query))
 
 
 def _campaigns(query: CampaignQuery) -> Any:
@@ -149,7 +149,7 @@ def campaigns_performance(
 @campaigns_router.get("/metrics", response=MetricList,
                       summary="Channel metrics of every campaign (filters, sort, pages)")
 def campaigns_metrics_list(request: HttpRequest, query: Query[MetricQuery]) -> Any:
-    return listing(metric_list(**query.filters()), limit=query.limit, offset=query.offset)
+    return query.page_of(metric_list(**query.filters()))
 
 
 @campaigns_router.get("/metrics/export.csv",
@@ -230,7 +230,7 @@ def campaigns_metrics(
 ) -> Any:
     campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
     qs = metric_list(campaign_id=campaign.pk, **query.filters())
-    return listing(qs, limit=query.limit, offset=query.offset)
+    return query.page_of(qs)
 
 
 @campaigns_router.get("/{campaign_id}/metrics/{day}", response=MetricOut,
@@ -273,7 +273,7 @@ def costs_delete(request: HttpRequest, cost_id: int) -> Status:
 @assets_router.get("", response=AssetList, summary="Content assets (filters, sort)")
 def assets_list(request: HttpRequest, query: Query[AssetQuery]) -> Any:
     qs = asset_list(**query.filters())
-    return listing(qs, limit=query.limit, offset=query.offset)
+    return query.page_of(qs)
 
 
 @assets_router.get("/export.csv", summary="The content assets matching the list's filters, as CSV")
@@ -287,7 +287,7 @@ def assets_export(request: HttpRequest, query: Query[AssetQuery]) -> StreamingHt
                    summary="Asset shares: which asset went to which contact, by whom, when")
 def assets_shares(request: HttpRequest, query: Query[AssetShareQuery]) -> Any:
     qs = share_list(ShareFilters(**query.filters()))
-    return listing(qs, limit=query.limit, offset=query.offset)
+    return query.page_of(qs)
 
 
 @assets_router.post("", response={201: AssetOut}, summary="Create a content asset")

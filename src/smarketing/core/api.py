@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.models import Notification, Role, Team
+from smarketing.core.ordering import both_ways, check_sort, matching
 from smarketing.core.roles import is_admin, profile_of, role_of
 from smarketing.core.schemas import (
     MarkedOut,
@@ -20,6 +21,7 @@ from smarketing.core.schemas import (
     TeamList,
     TeamOut,
     TeamPatch,
+    TeamQuery,
     UserIn,
     UserList,
     UserOut,
@@ -142,17 +144,35 @@ def users_update(request: HttpRequest, user_id: int, payload: UserPatch) -> User
     return user_out(user_update(user=user, actor=request.user, **fields))
 
 
-@teams_router.get("", response=TeamList, summary="Teams, by name, with their active members")
-def teams_list(request: HttpRequest) -> dict[str, Any]:
-    items = _teams(Team.objects.all())
-    return {"items": items, "count": len(items)}
+# `members`: the number of active members (ties by name)
+TEAM_SORTS = {**both_ways("name", "created_at"), "members": ("active", "name", "id"),
+              "-members": ("-active", "name", "id")}
+
+
+@teams_router.get("", response=TeamList,
+                  summary="Teams, by name, with their active members (filters, sort, pages)")
+def teams_list(request: HttpRequest, query: Query[TeamQuery]) -> dict[str, Any]:
+    teams = matching(Team.objects.all(), region=query.region)
+    if query.q.strip():
+        teams = teams.filter(name__icontains=query.q.strip())
+    answer = query.page_of(_team_rows(teams, query.sort))
+    answer["items"] = [_team_out(row) for row in answer["items"]]
+    return answer
+
+
+def _team_rows(teams: QuerySet[Team], sort: str = "name") -> QuerySet[Any]:
+    active = Count("members", filter=Q(members__user__is_active=True))
+    rows = teams.annotate(active=active).order_by(*check_sort(sort, TEAM_SORTS))
+    return rows.values("id", "name", "region", "active")
+
+
+def _team_out(row: dict[str, Any]) -> dict[str, Any]:
+    return {"id": row["id"], "name": row["name"], "region": row["region"],
+            "members": row["active"]}
 
 
 def _teams(teams: QuerySet[Team]) -> list[dict[str, Any]]:
-    active = Count("members", filter=Q(members__user__is_active=True))
-    rows = teams.annotate(active=active).order_by("name")
-    return [{"id": t["id"], "name": t["name"], "region": t["region"], "members": t["active"]}
-            for t in rows.values("id", "name", "region", "active")]
+    return [_team_out(row) for row in _team_rows(teams)]
 
 
 def _team(team_id: int) -> Team:

@@ -3,8 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from ninja import Schema
 from pydantic import ConfigDict, Field
+
+from smarketing.core.models import Region
+from smarketing.core.ordering import listing
 
 
 class PageQuery(Schema):
@@ -17,6 +21,10 @@ class PageQuery(Schema):
         """Every parameter but the page's: the filters and `sort` a list's selector and
         its CSV export take."""
         return self.dict(exclude={"limit", "offset"})
+
+    def page_of(self, qs: QuerySet[Any]) -> dict[str, Any]:
+        """This page of `qs` as a list answer: {"items", "count"} (core.ordering.listing)."""
+        return listing(qs, limit=self.limit, offset=self.offset)
 
 
 class UserOut(Schema):
@@ -79,6 +87,13 @@ class TeamPatch(Schema):
 class TeamList(Schema):
     items: list[TeamOut]
     count: int
+
+
+class TeamQuery(PageQuery):
+    region: Region | None = None
+    q: str = Field("", description="Name contains (any case).")
+    sort: str = Field("name", description="name, created_at, members (active members); "
+                      "- descends")
 
 
 class NotificationOut(Schema):

@@ -78,7 +78,7 @@ def _with_state(assignment: Any) -> Any:
 
 @assignments_router.get("", response=AssignmentList, summary="Assignments you may see")
 def assignments_list(request: HttpRequest, query: Query[AssignmentQuery]) -> dict[str, Any]:
-    return listing(_assignments(request, query), limit=query.limit, offset=query.offset)
+    return query.page_of(_assignments(request, query))
 
 
 def _assignments(request: HttpRequest, query: AssignmentQuery) -> Any:
@@ -154,7 +154,7 @@ def assignments_follow_up(request: HttpRequest, assignment_id: int, payload: Fol
 
 @sla_router.get("", response=SlaList, summary="SLA versions, newest first (filters, sort)")
 def sla_versions(request: HttpRequest, query: Query[SlaQuery]) -> dict[str, Any]:
-    return listing(sla_list(**query.filters()), limit=query.limit, offset=query.offset)
+    return query.page_of(sla_list(**query.filters()))
 
 
 @sla_router.post("", response={201: SlaOut}, summary="Publish a new SLA version (admins)")
@@ -188,7 +188,7 @@ def sla_lead_quality(
 @routing_router.get("/rules", response=RuleList,
                     summary="Routing rules, in the order tried by default (filters, sort)")
 def rules_list(request: HttpRequest, query: Query[RuleQuery]) -> dict[str, Any]:
-    return listing(rule_list(**query.filters()), limit=query.limit, offset=query.offset)
+    return query.page_of(rule_list(**query.filters()))
 
 
 @routing_router.post("/rules", response={201: RuleOut}, summary="Add a routing rule (admins)")
@@ -243,7 +243,7 @@ def availability_put(request: HttpRequest, user_id: int, payload: AvailabilityIn
 @reasons_router.get("", response=ReasonList,
                     summary="Rejection reasons (the active ones unless asked; filters, sort)")
 def reasons_list(request: HttpRequest, query: Query[ReasonQuery]) -> dict[str, Any]:
-    return listing(reason_list(**query.filters()), limit=query.limit, offset=query.offset)
+    return query.page_of(reason_list(**query.filters()))
 
 
 @reasons_router.post("", response={201: ReasonOut}, summary="Add a rejection reason (admins)")
@@ -280,7 +280,7 @@ def reps_put(request: HttpRequest, user_id: int, payload: RepRoutingIn) -> Any:
 @sla_router.get("/calendars", response=CalendarList,
                 summary="Working calendars with their holidays (filters, sort)")
 def calendars_list(request: HttpRequest, query: Query[CalendarQuery]) -> dict[str, Any]:
-    return listing(calendar_list(**query.filters()), limit=query.limit, offset=query.offset)
+    return query.page_of(calendar_list(**query.filters()))
 
 
 def _calendar_values(payload: CalendarIn) -> dict[str, Any]:

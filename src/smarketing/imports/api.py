@@ -9,12 +9,18 @@ from django.http import HttpRequest, StreamingHttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from smarketing.core.ordering import listing
 from smarketing.imports.downloads import errors_csv
-from smarketing.imports.models import ImportKind, ImportRun, ImportStatus
+from smarketing.imports.models import ImportRun
 from smarketing.imports.permissions import check_can_import
 from smarketing.imports.preview import preview
-from smarketing.imports.schemas import ImportList, ImportOut, IssueList, IssueQuery, PreviewOut
+from smarketing.imports.schemas import (
+    ImportList,
+    ImportOut,
+    ImportQuery,
+    IssueList,
+    IssueQuery,
+    PreviewOut,
+)
 from smarketing.imports.selectors import issue_list, run_get_for_user, runs_for
 from smarketing.imports.services import (
     choose_mapping,
@@ -53,13 +59,11 @@ def imports_preview(request: HttpRequest, file: File[UploadedFile], kind: Form[s
         path.unlink(missing_ok=True)
 
 
-@router.get("", response=ImportList, summary="List imports (newest first)")
-def imports_list(
-    request: HttpRequest, status: ImportStatus | None = None, kind: ImportKind | None = None,
-    dry_run: bool | None = None, limit: int = 50, offset: int = 0,
-) -> Any:
-    runs = runs_for(request.user, status=status or "", kind=kind or "", dry_run=dry_run)
-    return listing(runs, limit=limit, offset=offset)
+@router.get("", response=ImportList, summary="List imports (newest first; filters, sort)")
+def imports_list(request: HttpRequest, query: Query[ImportQuery]) -> Any:
+    filters = query.filters()
+    filters.update(status=query.status or "", kind=query.kind or "")
+    return query.page_of(runs_for(request.user, **filters))
 
 
 @router.get("/{run_id}", response=ImportOut, summary="An import's progress and result")
@@ -71,7 +75,7 @@ def imports_get(request: HttpRequest, run_id: int) -> ImportRun:
            summary="Rejected rows (filters: column, lines, reason; sort)")
 def imports_issues(request: HttpRequest, run_id: int, query: Query[IssueQuery]) -> Any:
     run = run_get_for_user(user=request.user, run_id=run_id)
-    return listing(issue_list(run, **query.filters()), limit=query.limit, offset=query.offset)
+    return query.page_of(issue_list(run, **query.filters()))
 
 
 @router.get("/{run_id}/errors.csv", summary="The failed rows as CSV, with an error column")

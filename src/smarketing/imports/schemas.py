@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from smarketing.core.schemas import PageQuery
+from smarketing.imports.models import ImportKind, ImportStatus
 
 
 class ImportOut(Schema):
@@ -35,6 +36,15 @@ class ImportOut(Schema):
 class ImportList(Schema):
     items: list[ImportOut]
     count: int
+
+
+class ImportQuery(PageQuery):
+    status: ImportStatus | None = None
+    kind: ImportKind | None = None
+    dry_run: bool | None = None
+    q: str = Field("", description="File name contains (any case).")
+    sort: str = Field("-created_at", description="created_at, file_name, errors, "
+                      "finished_at (unfinished last); - descends")
 
 
 class IssueOut(Schema):

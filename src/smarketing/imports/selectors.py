@@ -5,19 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from smarketing.core.errors import NotFound, ValidationFailed
-from smarketing.core.ordering import check_sort, matching
+from smarketing.core.ordering import both_ways, check_sort, matching
 from smarketing.core.roles import is_admin
 from smarketing.imports.models import ImportIssue, ImportRun
 
+# newest first by default; runs not finished yet sort last by finished_at either way
+RUN_SORTS: dict[str, tuple[Any, ...]] = {
+    **both_ways("created_at", "file_name", "errors"),
+    "finished_at": (F("finished_at").asc(nulls_last=True), "id"),
+    "-finished_at": (F("finished_at").desc(nulls_last=True), "-id"),
+}
+
 
 def runs_for(
-    user: Any, *, status: str = "", kind: str = "", dry_run: bool | None = None
+    user: Any, *, status: str = "", kind: str = "", dry_run: bool | None = None,
+    q: str = "", sort: str = "-created_at",
 ) -> QuerySet[ImportRun]:
-    """Admins see every import; others see the ones they started (newest first)."""
-    runs = ImportRun.objects.all()
+    """Admins see every import; others see the ones they started (newest first by
+    default); `q`: the file name contains it (any case)."""
+    runs = ImportRun.objects.order_by(*check_sort(sort, RUN_SORTS))
+    if q.strip():
+        runs = runs.filter(file_name__icontains=q.strip())
     if status:
         runs = runs.filter(status=status)
     if kind:

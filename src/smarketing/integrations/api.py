@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound, ValidationFailed
 from smarketing.core.events import EVENTS
@@ -15,7 +15,9 @@ from smarketing.core.ordering import listing
 from smarketing.integrations.bulk import MAX_ITEMS, BulkRefused, bulk_apply
 from smarketing.integrations.models import ApiToken
 from smarketing.integrations.schemas import (
+    AttemptList,
     AttemptOut,
+    AttemptQuery,
     BulkIn,
     BulkOut,
     BulkRefusedOut,
@@ -34,6 +36,7 @@ from smarketing.integrations.schemas import (
 )
 from smarketing.integrations.selectors import (
     DELIVERY_STATES,
+    attempt_list,
     check_webhook_admin,
     delivery_get,
     delivery_list,
@@ -155,13 +158,14 @@ def webhooks_deliveries(
 
 
 @webhooks_router.get(
-    "/{webhook_id}/deliveries/{delivery_id}/attempts", response=list[AttemptOut],
-    summary="Every attempt of a delivery with the receiver's status code",
+    "/{webhook_id}/deliveries/{delivery_id}/attempts", response=AttemptList,
+    summary="A delivery's attempts with the receiver's status code (filters, sort, pages)",
 )
-def webhooks_attempts(request: HttpRequest, webhook_id: int, delivery_id: int) -> Any:
-    return delivery_get(
-        user=request.user, webhook_id=webhook_id, delivery_id=delivery_id
-    ).attempt_log.all()
+def webhooks_attempts(
+    request: HttpRequest, webhook_id: int, delivery_id: int, query: Query[AttemptQuery]
+) -> Any:
+    delivery = delivery_get(user=request.user, webhook_id=webhook_id, delivery_id=delivery_id)
+    return query.page_of(attempt_list(delivery, **query.filters()))
 
 
 @webhooks_router.post(

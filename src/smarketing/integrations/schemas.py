@@ -6,6 +6,8 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from smarketing.core.schemas import PageQuery
+
 
 class TokenOut(Schema):
     id: int
@@ -82,6 +84,18 @@ class AttemptOut(Schema):
     status: int | None
     error: str
     duration_ms: int
+
+
+class AttemptList(Schema):
+    items: list[AttemptOut]
+    count: int
+
+
+class AttemptQuery(PageQuery):
+    status: int | None = Field(None, description="The receiver's status code.")
+    answered: bool | None = Field(None, description="false: no answer (timeout, refused)")
+    sort: str = Field("-at", description="at, status (no answer last), duration_ms; "
+                      "- descends")
 
 
 class DeliveryOut(Schema):

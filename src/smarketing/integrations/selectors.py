@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.events import EVENTS
+from smarketing.core.ordering import both_ways, check_sort, matching
 from smarketing.core.roles import is_admin
-from smarketing.integrations.models import WebhookDelivery, WebhookSubscription
+from smarketing.integrations.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 DELIVERY_STATES = ("delivered", "failed", "pending")
 
@@ -65,3 +66,20 @@ def delivery_list(
     elif state == "pending":
         qs = qs.filter(delivered_at__isnull=True, failed_at__isnull=True)
     return qs
+
+
+# newest first by default; a status sort puts the attempts without an answer last
+ATTEMPT_SORTS: dict[str, tuple[Any, ...]] = {
+    **both_ways("at", "duration_ms"),
+    "status": (F("status").asc(nulls_last=True), "id"),
+    "-status": (F("status").desc(nulls_last=True), "-id"),
+}
+
+
+def attempt_list(
+    delivery: WebhookDelivery, *, status: int | None = None, answered: bool | None = None,
+    sort: str = "-at",
+) -> QuerySet[WebhookAttempt]:
+    """A delivery's attempts: with one receiver `status`, answered (a status) or not."""
+    qs = matching(delivery.attempt_log.order_by(*check_sort(sort, ATTEMPT_SORTS)), status=status)
+    return qs if answered is None else qs.filter(status__isnull=not answered)

@@ -115,10 +115,6 @@ def _resolve_refs(user: Any, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _listing(qs: Any, limit: int, offset: int) -> dict[str, Any]:
-    return listing(qs, limit=limit, offset=offset)
-
-
 def _contact_filters(query: ContactQuery) -> ContactFilters:
     data = query.filters()
     data["props"] = data.pop("prop")
@@ -127,7 +123,7 @@ def _contact_filters(query: ContactQuery) -> ContactFilters:
 
 @contacts_router.get("", response=ContactList, summary="List contacts (search, filter, sort)")
 def contacts_list(request: HttpRequest, filters: Query[ContactQuery]) -> dict[str, Any]:
-    return _listing(contact_list(_contact_filters(filters)), filters.limit, filters.offset)
+    return filters.page_of(contact_list(_contact_filters(filters)))
 
 
 @contacts_router.get("/export.csv", summary="The contacts matching the list's filters, as CSV")
@@ -141,7 +137,7 @@ def contacts_export(request: HttpRequest, filters: Query[ContactQuery]) -> Strea
 def contacts_merges(request: HttpRequest, filters: Query[MergeQuery]) -> dict[str, Any]:
     """Everyone with a role reads it, as they read every contact."""
     qs = merge_list(MergeFilters(**filters.filters()))
-    return listing(qs, limit=filters.limit, offset=filters.offset)
+    return filters.page_of(qs)
 
 
 @contacts_router.post("", response={201: ContactOut}, summary="Create a contact")
@@ -206,7 +202,7 @@ def contacts_history(
     request: HttpRequest, contact_id: int, query: Query[StageHistoryQuery]
 ) -> dict[str, Any]:
     contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id)
-    return _listing(stage_history(contact, **query.filters()), query.limit, query.offset)
+    return query.page_of(stage_history(contact, **query.filters()))
 
 
 @contacts_router.get(
@@ -229,7 +225,7 @@ def contacts_identities(
     request: HttpRequest, contact_id: int, query: Query[IdentityQuery]
 ) -> dict[str, Any]:
     contact = perms.contact_get_for_user(user=request.user, contact_id=contact_id)
-    return _listing(identity_list(contact, **query.filters()), query.limit, query.offset)
+    return query.page_of(identity_list(contact, **query.filters()))
 
 
 @contacts_router.post("/{contact_id}/identities", response={201: IdentityOut})
@@ -280,7 +276,7 @@ def _companies(query: CompanyQuery) -> Any:
 
 @companies_router.get("", response=CompanyList, summary="List companies")
 def companies_list(request: HttpRequest, filters: Query[CompanyQuery]) -> dict[str, Any]:
-    return _listing(_companies(filters), filters.limit, filters.offset)
+    return filters.page_of(_companies(filters))
 
 
 @companies_router.get("/export.csv", summary="The companies matching the list's filters, as CSV")

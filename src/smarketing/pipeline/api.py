@@ -13,7 +13,6 @@ from ninja import Field, Query, Router, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.export import queryset_csv
-from smarketing.core.ordering import listing
 from smarketing.core.periods import Period, parse_period
 from smarketing.core.schemas import PageQuery
 from smarketing.people.models import Company, Contact
@@ -48,14 +47,17 @@ from smarketing.pipeline.schemas import (
     CustomerList,
     DealContactIn,
     DealContactOut,
+    DealHistoryQuery,
     DealIn,
     DealList,
     DealOut,
     DealPatch,
     ForecastOut,
     LineItemIn,
+    LineItemList,
     LineItemOut,
     LineItemPatch,
+    LineItemQuery,
     LoseIn,
     LostReasonIn,
     LostReasonList,
@@ -79,7 +81,7 @@ from smarketing.pipeline.schemas import (
     QuotaPatch,
     QuotaQuery,
     ReopenIn,
-    StageChangeOut,
+    StageChangeList,
     StageIn,
     StageOrderIn,
     StageOut,
@@ -91,6 +93,7 @@ from smarketing.pipeline.selectors import (
     activity_list,
     deal_history,
     deal_list,
+    line_item_list,
     lost_reason_list,
     owner_ids_of_team,
     pipeline_list,
@@ -176,7 +179,7 @@ def _deal_contacts(links: list[dict[str, Any]]) -> list[services.DealContactIn]:
                       summary="Pipelines and their stages (filters, `sort`, pages)")
 def pipelines_list(request: HttpRequest, query: Query[PipelineQuery]) -> dict[str, Any]:
     services.default_pipeline()
-    return listing(pipeline_list(**query.filters()), limit=query.limit, offset=query.offset)
+    return query.page_of(pipeline_list(**query.filters()))
 
 
 @pipelines_router.get("/lost-reasons", response=LostReasonList,
@@ -184,7 +187,7 @@ def pipelines_list(request: HttpRequest, query: Query[PipelineQuery]) -> dict[st
 def lost_reasons_list(request: HttpRequest, query: Query[LostReasonQuery]) -> dict[str, Any]:
     """By name; `active=true` only those offered for new lost deals, `false` the retired."""
     services.default_pipeline()
-    return listing(lost_reason_list(**query.filters()), limit=query.limit, offset=query.offset)
+    return query.page_of(lost_reason_list(**query.filters()))
 
 
 def _check_lost_reasons(user: Any) -> None:
@@ -223,8 +226,7 @@ def _lost_reason(pk: int | None) -> LostReason:
                   summary="List deals (filters, `sort`)")
 def deals_list(request: HttpRequest, filters: Query[DealQuery]) -> dict[str, Any]:
     qs = with_stalled(deal_list(DealFilters(**filters.filters())).prefetch_related("deal_contacts"))
-    return listing(qs.select_related("stage", "lost_reason"),
-                   limit=filters.limit, offset=filters.offset)
+    return filters.page_of(qs.select_related("stage", "lost_reason"))
 
 
 @deals_router.get("/export.csv", summary="The deals matching the list's filters, as CSV")
@@ -302,9 +304,13 @@ def deals_reopen(request: HttpRequest, deal_id: int, payload: ReopenIn) -> Any:
     return services.deal_reopen(deal=deal, actor=request.user, stage=stage)
 
 
-@deals_router.get("/{deal_id}/history", response=list[StageChangeOut], summary="Stage history")
-def deals_history(request: HttpRequest, deal_id: int) -> Any:
-    return deal_history(perms.deal_get_for_user(user=request.user, deal_id=deal_id))
+@deals_router.get("/{deal_id}/history", response=StageChangeList,
+                  summary="Stage history, oldest first (filters: stage, period; sort; pages)")
+def deals_history(
+    request: HttpRequest, deal_id: int, query: Query[DealHistoryQuery]
+) -> dict[str, Any]:
+    deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id)
+    return query.page_of(deal_history(deal, **query.filters()))
 
 
 @deals_router.post("/{deal_id}/contacts", response={201: DealContactOut},
@@ -326,10 +332,13 @@ def deals_contact_remove(request: HttpRequest, deal_id: int, contact_id: int) ->
     return Status(204, None)
 
 
-@deals_router.get("/{deal_id}/line-items", response=list[LineItemOut], summary="Line items")
-def line_items_list(request: HttpRequest, deal_id: int) -> Any:
+@deals_router.get("/{deal_id}/line-items", response=LineItemList,
+                  summary="Line items, in the order added (filter: product; sort; pages)")
+def line_items_list(
+    request: HttpRequest, deal_id: int, query: Query[LineItemQuery]
+) -> dict[str, Any]:
     deal = perms.deal_get_for_user(user=request.user, deal_id=deal_id)
-    return deal.line_items.select_related("product").order_by("id")
+    return query.page_of(line_item_list(deal, **query.filters()))
 
 
 @deals_router.post("/{deal_id}/line-items", response={201: LineItemOut},
@@ -372,7 +381,7 @@ def line_items_delete(request: HttpRequest, deal_id: int, line_id: int) -> Statu
 @products_router.get("", response=ProductList, summary="Products (filters, `sort`, pages)")
 def products_list(request: HttpRequest, query: Query[ProductQuery]) -> dict[str, Any]:
     qs = product_list(**query.filters())
-    return listing(qs, limit=query.limit, offset=query.offset)
+    return query.page_of(qs)
 
 
 @products_router.get("/export.csv", summary="The products matching the list's filters, as CSV")
@@ -431,7 +440,7 @@ class ActivityQuery(PageQuery):
 @activities_router.get("", response=ActivityList,
                        summary="Activities (filters, `sort`; newest first by default)")
 def activities_list(request: HttpRequest, filters: Query[ActivityQuery]) -> dict[str, Any]:
-    return listing(activity_list(**filters.filters()), limit=filters.limit, offset=filters.offset)
+    return filters.page_of(activity_list(**filters.filters()))
 
 
 @activities_router.get("/export.csv", summary="The activities matching the filters, as CSV")
@@ -490,7 +499,7 @@ def activities_complete(request: HttpRequest, activity_id: int, payload: Complet
 @quotas_router.get("", response=QuotaList, summary="Quotas by start and owner (pages)")
 def quotas_list(request: HttpRequest, query: Query[QuotaQuery]) -> dict[str, Any]:
     qs = quota_list(**query.filters())
-    return listing(qs, limit=query.limit, offset=query.offset)
+    return query.page_of(qs)
 
 
 @quotas_router.get("/export.csv", summary="The quotas matching the list's filters, as CSV")

@@ -205,6 +205,18 @@ class StageChangeOut(Schema):
         return str(obj.to_stage.name)
 
 
+class StageChangeList(Schema):
+    items: list[StageChangeOut]
+    count: int
+
+
+class DealHistoryQuery(PageQuery):
+    to_stage_id: int | None = None
+    start: dt.datetime | None = Field(None, description="at >= start (ISO; a date is midnight)")
+    end: dt.datetime | None = Field(None, description="at < end")
+    sort: str = Field("at", description="at (oldest first) or -at")
+
+
 class LineItemOut(Schema):
     id: int
     product_id: int
@@ -217,6 +229,16 @@ class LineItemOut(Schema):
     @staticmethod
     def resolve_product(obj: Any) -> str:
         return str(obj.product.name)
+
+
+class LineItemList(Schema):
+    items: list[LineItemOut]
+    count: int
+
+
+class LineItemQuery(PageQuery):
+    product_id: int | None = None
+    sort: str = Field("id", description="id (the order added), amount, quantity; - descends")
 
 
 class LineItemIn(InSchema):

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.models import Profile
-from smarketing.core.ordering import check_sort
+from smarketing.core.ordering import both_ways, check_sort, in_range, matching
 from smarketing.core.timeline import TimelineItem
 from smarketing.pipeline.models import (
     Activity,
@@ -31,6 +31,7 @@ from smarketing.pipeline.models import (
     Deal,
     DealStageChange,
     DealStatus,
+    LineItem,
     LostReason,
     Pipeline,
     PipelineStage,
@@ -229,10 +230,27 @@ def lost_reason_list(
     return qs if active is None else qs.filter(active=active)
 
 
-def deal_history(deal: Deal) -> QuerySet[DealStageChange]:
-    return deal.stage_changes.select_related("from_stage", "to_stage", "actor").order_by(
-        "at", "id"
-    )
+HISTORY_SORTS = both_ways("at")
+LINE_ITEM_SORTS = both_ways("id", "amount", "quantity")  # `id`: the order they were added
+
+
+def deal_history(
+    deal: Deal, *, to_stage_id: int | None = None, start: dt.datetime | None = None,
+    end: dt.datetime | None = None, sort: str = "at",
+) -> QuerySet[DealStageChange]:
+    """The deal's stage moves (oldest first by default): into one stage, `at` in
+    [start, end)."""
+    qs = deal.stage_changes.select_related("from_stage", "to_stage", "actor")
+    qs = matching(qs.order_by(*check_sort(sort, HISTORY_SORTS)), to_stage_id=to_stage_id)
+    return in_range(qs, "at", start, end)
+
+
+def line_item_list(
+    deal: Deal, *, product_id: int | None = None, sort: str = "id"
+) -> QuerySet[LineItem]:
+    """The deal's line items (in the order added by default), of one product."""
+    qs = deal.line_items.select_related("product").order_by(*check_sort(sort, LINE_ITEM_SORTS))
+    return matching(qs, product_id=product_id)
 
 
 def open_tasks(owner_id: int, *, limit: int | None = 50) -> QuerySet[Activity]:

@@ -65,7 +65,7 @@ def test_win_reopen_and_history(users: dict[str, Any], api_as: Any) -> None:
     reopened = api.post(f"/api/v1/deals/{deal.pk}/reopen", {}).json()
     assert (reopened["status"], reopened["stage"], reopened["closed_at"]) == ("open", "Proposal",
                                                                               None)
-    history = api.get(f"/api/v1/deals/{deal.pk}/history").json()
+    history = api.get(f"/api/v1/deals/{deal.pk}/history").json()["items"]
     assert [(h["from_stage"], h["to_stage"]) for h in history] == [
         ("", "Proposal"), ("Proposal", "Closed Won"), ("Closed Won", "Proposal")]
 
