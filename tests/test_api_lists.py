@@ -30,6 +30,8 @@ LISTS = {
     "/api/v1/imports/{run_id}/issues": {"column", "line_from", "line_to", "q"},
     "/api/v1/campaigns/{campaign_id}/metrics": {"start", "end", "metric"},
     "/api/v1/campaigns/metrics": {"start", "end", "metric", "campaign_id", "channel"},
+    "/api/v1/campaigns/{campaign_id}/costs": {"kind", "start", "end"},
+    "/api/v1/quotas": {"owner_id", "year", "period"},
     "/api/v1/contacts/{contact_id}/identities": {"kind", "q"},
     "/api/v1/contacts/{contact_id}/history": {"to_stage", "cause", "start", "end"},
     "/api/v1/deals/{deal_id}/history": {"to_stage_id", "start", "end"},

@@ -20,6 +20,7 @@ from smarketing.campaigns.lists import (
     ShareFilters,
     asset_list,
     campaign_list,
+    cost_list,
     metric_list,
     share_list,
 )
@@ -46,6 +47,7 @@ from smarketing.campaigns.schemas import (
     CostList,
     CostOut,
     CostPatch,
+    CostQuery,
     ImportIn,
     ImportOut,
     MetricList,
@@ -77,7 +79,6 @@ from smarketing.campaigns.services import (
 )
 from smarketing.core.errors import NotFound, ValidationFailed
 from smarketing.core.export import queryset_csv
-from smarketing.core.ordering import listing
 from smarketing.core.periods import parse_period
 from smarketing.people.permissions import contact_get_for_user
 
@@ -207,12 +208,10 @@ def campaigns_delete(request: HttpRequest, campaign_id: int) -> Status:
 
 
 @campaigns_router.get("/{campaign_id}/costs", response=CostList,
-                      summary="A campaign's costs, by start date")
-def campaigns_costs(
-    request: HttpRequest, campaign_id: int, limit: int = 50, offset: int = 0
-) -> Any:
+                      summary="A campaign's costs by start date (filters, sort, pages)")
+def campaigns_costs(request: HttpRequest, campaign_id: int, query: Query[CostQuery]) -> Any:
     campaign = perms.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
-    return listing(campaign.costs.order_by("start_date", "id"), limit=limit, offset=offset)
+    return query.page_of(cost_list(campaign, **query.filters()))
 
 
 @campaigns_router.post("/{campaign_id}/costs", response={201: CostOut},

@@ -8,9 +8,15 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from smarketing.campaigns.models import AssetShare, Campaign, ChannelMetric, ContentAsset
+from smarketing.campaigns.models import (
+    AssetShare,
+    Campaign,
+    CampaignCost,
+    ChannelMetric,
+    ContentAsset,
+)
 from smarketing.core.errors import ValidationFailed
-from smarketing.core.ordering import check_sort, in_range, matching
+from smarketing.core.ordering import both_ways, check_sort, in_range, matching
 from smarketing.core.periods import Period
 
 CAMPAIGN_SORTS = {
@@ -48,6 +54,19 @@ def campaign_list(
     if status:
         qs = qs.filter(status=status)
     return qs if owner_id is None else qs.filter(owner_id=owner_id)
+
+
+COST_SORTS = both_ways("start_date", "amount", "created_at")
+
+
+def cost_list(
+    campaign: Campaign, *, kind: str | None = None, start: dt.date | None = None,
+    end: dt.date | None = None, sort: str = "start_date",
+) -> QuerySet[CampaignCost]:
+    """The campaign's costs (by start date by default) of one `kind`, starting in
+    [start, end)."""
+    qs = campaign.costs.order_by(*check_sort(sort, COST_SORTS))
+    return in_range(matching(qs, kind=kind), "start_date", start, end)
 
 
 def metric_list(

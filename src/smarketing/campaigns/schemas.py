@@ -259,6 +259,13 @@ class CampaignQuery(PageQuery):
                       "created_at, -created_at, budget, -budget")
 
 
+class CostQuery(PageQuery):
+    kind: CostKind | None = None
+    start: dt.date | None = Field(None, description="Starting on or after this day.")
+    end: dt.date | None = Field(None, description="Starting before this day.")
+    sort: str = Field("start_date", description="start_date, amount, created_at; - descends")
+
+
 class CampaignMetricQuery(PageQuery):
     """A campaign's channel metrics list (GET /campaigns/{id}/metrics)."""
 

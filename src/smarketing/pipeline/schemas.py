@@ -355,6 +355,7 @@ class QuotaQuery(PageQuery):
     owner_id: int | None = None
     year: int | None = None
     period: str = Field("", description="month or quarter")
+    sort: str = Field("start", description="start (then owner), amount; - descends")
 
 
 class QuotaPatch(InSchema):

@@ -311,10 +311,18 @@ def product_list(
     return qs if active is None else qs.filter(active=active)
 
 
+QUOTA_SORTS = {
+    "start": ("start", "owner__username", "id"), "-start": ("-start", "owner__username", "id"),
+    **both_ways("amount"),
+}
+
+
 def quota_list(
-    *, owner_id: int | None = None, year: int | None = None, period: str = ""
+    *, owner_id: int | None = None, year: int | None = None, period: str = "",
+    sort: str = "start",
 ) -> QuerySet[Quota]:
-    qs = Quota.objects.select_related("owner")
+    """Quotas by start then owner (default) or amount, of one owner, year, period."""
+    qs = Quota.objects.select_related("owner").order_by(*check_sort(sort, QUOTA_SORTS))
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     if year is not None:
@@ -324,7 +332,7 @@ def quota_list(
             raise ValidationFailed(f"period: use one of {', '.join(QuotaPeriod.values)}",
                                    field="period")
         qs = qs.filter(period=period)
-    return qs.order_by("start", "owner__username", "id")
+    return qs
 
 
 def _actor_name(user: Any) -> str:

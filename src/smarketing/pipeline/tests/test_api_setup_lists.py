@@ -11,7 +11,7 @@ import time_machine
 
 from smarketing.pipeline.models import LostReason
 from smarketing.pipeline.pipelines import lost_reason_save, pipeline_create
-from smarketing.pipeline.services import default_pipeline
+from smarketing.pipeline.services import default_pipeline, quota_set
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,28 @@ def test_a_bad_list_parameter_is_a_422_naming_it(
     assert (response.status_code, response.json()["field"]) == (422, field), response.content
     if field == "sort":
         assert "name, " in response.json()["detail"]
+
+
+def test_the_quota_list_sorts_by_start_then_owner_or_by_amount(
+    users: dict[str, Any], api_as: Any
+) -> None:
+    admin, rep, rep_b = users["admin"], users["rep"], users["rep_b"]
+    april, may = dt.date(2026, 4, 1), dt.date(2026, 5, 1)
+    for owner, start, amount in ((rep_b, april, "700"), (rep, may, "500"), (rep, april, "900")):
+        quota_set(actor=admin, owner=owner, period="month", start=start, amount=amount)
+    api = api_as("manager")
+    names = {rep.pk: rep.username, rep_b.pk: rep_b.username}
+
+    def rows(**params: Any) -> list[tuple[str, str, str]]:
+        body = api.get("/api/v1/quotas", **params).json()
+        assert body["count"] == 3
+        return [(q["start"][5:7], names[q["owner_id"]], q["amount"]) for q in body["items"]]
+
+    assert rows() == [
+        ("04", "rep1", "900.00"), ("04", "rep2", "700.00"), ("05", "rep1", "500.00")]
+    assert rows(sort="-start") == [
+        ("05", "rep1", "500.00"), ("04", "rep1", "900.00"), ("04", "rep2", "700.00")]
+    assert [r[2] for r in rows(sort="amount")] == ["500.00", "700.00", "900.00"]
+    assert [r[2] for r in rows(sort="-amount")] == ["900.00", "700.00", "500.00"]
+    bad = api.get("/api/v1/quotas", sort="owner")
+    assert (bad.status_code, bad.json()["field"]) == (422, "sort")
