@@ -146,3 +146,25 @@ class StageEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.stage} {self.dimension}={self.key!r}: {self.n}"
+
+
+class LeadVisit(models.Model):
+    """A contact that reached lead, with its page-view buckets just before and after that
+    moment (analytics/leadvisits.py, kept by database triggers on the contacts and the
+    visit rollup). Derived data."""
+
+    contact_id = models.BigIntegerField(primary_key=True)
+    lead_at = models.DateTimeField()
+    viewed_before = models.DateTimeField(null=True, blank=True,
+                                         help_text="Latest page-view bucket <= lead_at")
+    viewed_after = models.DateTimeField(null=True, blank=True,
+                                        help_text="Earliest page-view bucket > lead_at")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["lead_at", "viewed_before", "viewed_after"],
+                         name="lead_visit_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"contact {self.contact_id} lead at {self.lead_at:%Y-%m-%d %H:%M}"

@@ -47,9 +47,11 @@ NATURAL_KEYS = frozenset({"auth.user", "auth.group"})
 # the events were loaded, so they round-trip exactly (ids included). In this order:
 # the per-quarter-hour counters are kept by triggers on the two others, so they come last,
 # then the queue of visitors whose rollups are not applied yet (filled by triggers too);
-# analytics' deal stage spans and per-day stage entries (triggers on deals and contacts).
+# analytics' deal stage spans and per-day stage entries (triggers on deals and contacts)
+# and the leads' visit buckets (triggers on contacts and on the visits, so after those).
 DERIVED = ("analytics.websession", "analytics.webvisit", "analytics.webbucket",
-           "analytics.webdirty", "analytics.dealspan", "analytics.stageentry")
+           "analytics.webdirty", "analytics.dealspan", "analytics.stageentry",
+           "analytics.leadvisit")
 # Rows that mean "this database is in use" (seeded reference rows do not count).
 USER_DATA = ("auth.user", "people.contact", "people.company", "pipeline.deal")
 

@@ -22,7 +22,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 
-from smarketing.analytics import webrollup
+from smarketing.analytics import leadvisits, webqueue, webrollup
 from smarketing.analytics.measures import Measure, Ratio, Rows, ratio, register_measure
 from smarketing.analytics.registry import Kpi, KpiResult, Records, Unit, register, shared
 from smarketing.campaigns.models import ChannelMetric
@@ -91,10 +91,12 @@ def bounce_rate(period: Period) -> Any:
 
 @shared
 def visitors_who_became_leads(period: Period) -> int:
+    """From the exact per-lead visit buckets (analytics/leadvisits.py) once the visit
+    rollup is applied; directly for an unaligned range."""
     start, end = period.bounds()
-    rolled = webrollup.visitors_who_became_leads(start, end)
-    if rolled is not None:
-        return rolled
+    if webrollup.aligned(start, end):
+        webqueue.apply()
+        return leadvisits.count(start, end)
     return page_events(period).filter(
         contact__became_lead_at__gte=start, contact__became_lead_at__lt=end,
     ).values("contact_id").distinct().count()
