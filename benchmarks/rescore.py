@@ -20,9 +20,10 @@ What it does:
    engagement rule of the default model over all events (no caps, no decay: the
    least work any exact rescore must do), timed; on SQLite in both plans (the one
    SQLite picks, walking the contact_id index and fetching rows at random, and a
-   sequential scan with a sort), the faster one being the limit;
+   sequential scan with a sort), the faster one being the limit (`--scan-limit-only`:
+   the scan only, which has always been the faster one);
 3. `rescore_all` (what `smarketing rescore` runs) with the active model, timed, with
-   its phases (the one computing statement, the ranged writes, MQLs and accounts),
+   its phases (the computation, the ranged writes, MQLs and accounts; wall and CPU),
    and the ratio to the limit; the target is <= 2x and <= 60 s; then again
    (idempotent: nothing to write); `--change-rules` first makes a new version;
 4. the incremental update: `score_contacts` for one contact after an event, averaged

@@ -10,11 +10,14 @@ sum is an exact integer of millionths, capped by the rule cap x 1e6 and rounded
 half away from zero (Decimal ROUND_HALF_UP) by integer division: the same whole
 number the explanation shows.
 
-The statements:
+The statements (SQLite; PostgreSQL hashes the (contact, day) groups with one 0/1
+sum a rule instead of packing, and needs no daily table):
     fit per contact (one CASE per fit rule)                       -- contacts
     per event: contact, UTC day, the rule flags packed in words   -- one scan of events
-    per (contact, day): the words summed, unpacked to one count per rule
-    per contact: per rule SUM(daily capped points x factor), rule cap, rounding
+    per (contact, day): the words summed, into a table keyed by (contact, day)
+    per contact, reading that table in key order (no second sort): per rule
+        SUM(daily capped points x factor), rule cap, rounding; a contact with a day
+        too busy for the packed counts is computed by the engine instead
 They fill a temporary table, from which the changed contacts are updated, the score
 history rows inserted and ContactScore upserted."""
 
