@@ -180,3 +180,18 @@ def test_without_decay_busy_days_are_counted_exactly(users: Any, monkeypatch: An
     rescore_all()
     assert Contact.objects.get(pk=busy.pk).engagement_score == 6 == (
         contact_score(busy).result.engagement)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_contact_scores_name_the_model_that_scored_them_changed_or_not(users: Any) -> None:
+    from smarketing.scoring.models import ContactScore
+
+    a_model(users["marketing"], engagement=[FORM])
+    lead, quiet = make_contact(), make_contact()
+    event(lead, "track", "Form Submitted")
+    rescore_all()
+    newer = model_change(actor=users["marketing"], settings={"threshold": 90})
+    rescore_all()  # same scores, a new version
+    rows = {s.contact_id: (s.model_id, s.total) for s in ContactScore.objects.all()}
+    assert rows == {lead.pk: (newer.pk, 40), quiet.pk: (newer.pk, 0)}
+    assert ScoreChange.objects.filter(contact=lead).count() == 1
