@@ -37,6 +37,7 @@ LISTS = {
     "/api/v1/deals/{deal_id}/history": {"to_stage_id", "start", "end"},
     "/api/v1/deals/{deal_id}/line-items": {"product_id"},
     "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/attempts": {"status", "answered"},
+    "/api/v1/customers": {"q", "industry"},
 }
 
 

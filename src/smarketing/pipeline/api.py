@@ -44,7 +44,9 @@ from smarketing.pipeline.schemas import (
     ActivityOut,
     ActivityPatch,
     CompleteIn,
+    CustomerFilters,
     CustomerList,
+    CustomerQuery,
     DealContactIn,
     DealContactOut,
     DealHistoryQuery,
@@ -587,20 +589,23 @@ def forecast_accuracy(
 
 
 @pipelines_router.get("/customers", response=CustomerList, tags=["customers"],
-                      summary="Customers by lifetime revenue: owned products, suggestions, CLV")
-def customers_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    if not 1 <= limit <= 200:
+                      summary="Customers (filters, `sort`, pages): what they own, suggestions")
+def customers_list(request: HttpRequest, query: Query[CustomerQuery]) -> dict[str, Any]:
+    if not 1 <= query.limit <= 200:
         raise ValidationFailed("limit: between 1 and 200", field="limit")
-    rows, count = customers(limit=limit, offset=max(0, offset))
+    filters = query.dict(exclude={"limit", "offset"})
+    rows, count = customers(limit=query.limit, offset=max(0, query.offset), **filters)
     products = {p.pk: p for p in Product.objects.all()}
     return {"items": customer_rows(rows, products), "count": count, "clv": clv()}
 
 
 @pipelines_router.get("/customers/export.csv", tags=["customers"],
-                      summary="Every customer account by lifetime revenue, as CSV")
-def customers_export(request: HttpRequest) -> StreamingHttpResponse:
+                      summary="Every customer account the list's filters match, as CSV")
+def customers_export(
+    request: HttpRequest, query: Query[CustomerFilters]
+) -> StreamingHttpResponse:
     """Streamed: every row the list pages through (company, industry, revenue, deals won)."""
-    return queryset_csv("customers.csv", customer_totals(), CUSTOMER_COLUMNS)
+    return queryset_csv("customers.csv", customer_totals(**query.dict()), CUSTOMER_COLUMNS)
 
 
 @pipelines_router.post(

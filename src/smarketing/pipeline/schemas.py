@@ -462,6 +462,20 @@ class ClvOut(Schema):
     customers: int
 
 
+class CustomerFilters(Schema):
+    """The customer list's and its CSV export's filters and `sort` (upsell.customer_totals)."""
+
+    q: str = Field("", description="Company name contains (any case).")
+    industry: str = Field("", description="The company's industry (exact).")
+    sort: str = Field("-revenue", description="-revenue (default), revenue, deals_won, "
+                      "company (name); - descends")
+
+
+class CustomerQuery(CustomerFilters):
+    limit: int = Field(50, description="1 to 200")
+    offset: int = 0
+
+
 class CustomerList(Schema):
     items: list[CustomerOut]
     count: int

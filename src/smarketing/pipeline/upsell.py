@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
+from smarketing.core.ordering import check_sort
 from smarketing.core.roles import is_sales
 from smarketing.people.models import Company
 from smarketing.pipeline.models import Deal, DealStatus, DealType, LineItem, Product
@@ -120,17 +121,36 @@ def suggest(
     return sorted(found, key=lambda s: (-s.share, s.product.name))[:limit]
 
 
-def customer_totals() -> QuerySet[Any, Any]:
+# the customer list's `sort` values (check_sort), ties by company (the default as before)
+CUSTOMER_SORTS: dict[str, tuple[str, ...]] = {
+    "-revenue": ("-revenue", "company_id"), "revenue": ("revenue", "company_id"),
+    "-deals_won": ("-n", "-company_id"), "deals_won": ("n", "company_id"),
+    "company": ("company__name", "company_id"), "-company": ("-company__name", "-company_id"),
+}
+
+
+def customer_totals(
+    *, q: str = "", industry: str = "", sort: str = "-revenue"
+) -> QuerySet[Any, Any]:
     """One row per customer account (company, name, industry): won revenue and deals won,
-    highest revenue first: the customer list's rows and its CSV export's."""
+    in `sort` order (default: highest revenue first), the company name containing `q`
+    (any case), of an `industry`: the customer list's rows and its CSV export's."""
+    order = check_sort(sort, CUSTOMER_SORTS)
     won = Deal.objects.filter(status=DealStatus.WON, company__isnull=False)
+    if q.strip():
+        won = won.filter(company__name__icontains=q.strip())
+    if industry:
+        won = won.filter(company__industry=industry)
     return won.values("company_id", "company__name", "company__industry").annotate(
-        revenue=Sum("amount"), n=Count("id")).order_by("-revenue", "company_id")
+        revenue=Sum("amount"), n=Count("id")).order_by(*order)
 
 
-def customers(*, limit: int = 50, offset: int = 0) -> tuple[list[Customer], int]:
-    """Customer accounts by lifetime revenue, with what they own and suggestions."""
-    totals = customer_totals()
+def customers(
+    *, limit: int = 50, offset: int = 0, **filters: str
+) -> tuple[list[Customer], int]:
+    """Customer accounts (customer_totals' filters and `sort`), with what they own and
+    suggestions."""
+    totals = customer_totals(**filters)
     count = totals.count()
     rows = list(totals[offset : offset + limit])
     companies = Company.objects.in_bulk([r["company_id"] for r in rows])

@@ -139,3 +139,29 @@ def test_a_suggestion_becomes_a_deal_through_the_api(
                                  {"type": "upsell"})
     assert (missing.status_code, missing.json()["field"]) == (422, "product_id")
     assert api_as("marketing").post(url, {"type": "upsell"}).status_code == 403
+
+
+def test_the_customers_api_sorts_both_ways_filters_and_refuses_an_unknown_sort(
+    users: dict[str, Any], catalogue: dict[str, Any], api_as: Any
+) -> None:
+    rep, c = users["rep"], catalogue
+    won_customer(rep, "Beta", [c["pro"]], industry="Banking")
+    won_customer(rep, "Alpha", [c["starter"]])
+    won_customer(rep, "Gamma", [c["support"]])
+    api = api_as("marketing")
+
+    def names(query: str) -> list[str]:
+        return [r["company"] for r in api.get(f"/api/v1/customers?{query}").json()["items"]]
+
+    assert names("") == ["Beta", "Alpha", "Gamma"]  # highest revenue first, as before
+    assert names("sort=revenue") == ["Gamma", "Alpha", "Beta"]
+    assert names("sort=company") == ["Alpha", "Beta", "Gamma"]
+    assert names("sort=-company") == ["Gamma", "Beta", "Alpha"]
+    assert names("industry=Banking") == ["Beta"]
+    assert names("q=MM&sort=company") == ["Gamma"]
+    refused = api.get("/api/v1/customers?sort=size")
+    assert refused.status_code == 422 and refused.json()["field"] == "sort"
+    assert "-revenue, revenue, -deals_won" in refused.json()["detail"]
+    csv = api.get("/api/v1/customers/export.csv?sort=company&industry=Software")
+    assert [line.split(",")[1] for line in b"".join(csv.streaming_content).decode()
+            .splitlines()[1:]] == ["Alpha", "Gamma"]
