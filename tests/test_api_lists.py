@@ -38,6 +38,10 @@ LISTS = {
     "/api/v1/deals/{deal_id}/line-items": {"product_id"},
     "/api/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/attempts": {"status", "answered"},
     "/api/v1/customers": {"q", "industry"},
+    "/api/v1/tokens": {"read_only", "revoked"},
+    "/api/v1/webhooks": {"is_active", "event", "q"},
+    "/api/v1/webhooks/{webhook_id}/deliveries": {"event", "state", "last_status", "start",
+                                                 "end"},
 }
 
 

@@ -9,9 +9,8 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from smarketing.core.errors import NotFound, ValidationFailed
+from smarketing.core.errors import NotFound
 from smarketing.core.events import EVENTS
-from smarketing.core.ordering import listing
 from smarketing.integrations.bulk import MAX_ITEMS, BulkRefused, bulk_apply
 from smarketing.integrations.models import ApiToken
 from smarketing.integrations.schemas import (
@@ -23,23 +22,26 @@ from smarketing.integrations.schemas import (
     BulkRefusedOut,
     DeliveryList,
     DeliveryOut,
+    DeliveryQuery,
     TokenCreated,
     TokenIn,
     TokenList,
     TokenOut,
+    TokenQuery,
     WebhookCreated,
     WebhookIn,
     WebhookList,
     WebhookOut,
     WebhookPatch,
+    WebhookQuery,
     WebhookSecret,
 )
 from smarketing.integrations.selectors import (
-    DELIVERY_STATES,
     attempt_list,
     check_webhook_admin,
     delivery_get,
     delivery_list,
+    token_list,
     webhook_get,
     webhook_list,
 )
@@ -64,9 +66,8 @@ def _me(request: HttpRequest) -> User:
 
 
 @router.get("", response=TokenList, summary="Your API tokens (hashes are never shown)")
-def tokens_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict:
-    qs = ApiToken.objects.filter(user=_me(request)).order_by("-created_at", "-id")
-    return listing(qs, limit=limit, offset=offset)
+def tokens_list(request: HttpRequest, query: Query[TokenQuery]) -> dict[str, Any]:
+    return query.page_of(token_list(_me(request), **query.filters()))
 
 
 @router.post("", response={201: TokenCreated}, summary="Create a token: its value is shown once")
@@ -89,12 +90,9 @@ def webhooks_events(request: HttpRequest) -> list[str]:
 
 
 @webhooks_router.get("", response=WebhookList, summary="Webhook subscriptions (admins)")
-def webhooks_list(
-    request: HttpRequest, is_active: bool | None = None, event: str = "", limit: int = 50,
-    offset: int = 0,
-) -> dict[str, Any]:
+def webhooks_list(request: HttpRequest, query: Query[WebhookQuery]) -> dict[str, Any]:
     check_webhook_admin(request.user)
-    return listing(webhook_list(is_active=is_active, event=event), limit=limit, offset=offset)
+    return query.page_of(webhook_list(**query.filters()))
 
 
 @webhooks_router.post(
@@ -144,17 +142,13 @@ def webhooks_ping(request: HttpRequest, webhook_id: int) -> Any:
 
 
 @webhooks_router.get(
-    "/{webhook_id}/deliveries", response=DeliveryList, summary="Delivery log, newest first"
+    "/{webhook_id}/deliveries", response=DeliveryList, summary="Delivery log (filters, sort, pages)"
 )
 def webhooks_deliveries(
-    request: HttpRequest, webhook_id: int, event: str = "", state: str = "",
-    limit: int = 50, offset: int = 0,
+    request: HttpRequest, webhook_id: int, query: Query[DeliveryQuery]
 ) -> dict[str, Any]:
     subscription = webhook_get(user=request.user, webhook_id=webhook_id)
-    if state and state not in DELIVERY_STATES:
-        raise ValidationFailed(f"state: one of {', '.join(DELIVERY_STATES)}", field="state")
-    qs = delivery_list(subscription, event=event, state=state)
-    return listing(qs, limit=limit, offset=offset)
+    return query.page_of(delivery_list(subscription, **query.filters()))
 
 
 @webhooks_router.get(

@@ -91,6 +91,32 @@ class AttemptList(Schema):
     count: int
 
 
+class TokenQuery(PageQuery):
+    read_only: bool | None = Field(None, description="true: read-only tokens; false: "
+                                   "read-write")
+    revoked: bool | None = Field(None, description="true: revoked; false: still valid")
+    sort: str = Field("-created_at", description="created_at, name, last_used_at (never "
+                      "used last); - descends")
+
+
+class WebhookQuery(PageQuery):
+    is_active: bool | None = None
+    event: str = Field("", description="Those subscribed to this event name.")
+    q: str = Field("", description="Name contains (any case).")
+    sort: str = Field("name", description="name, created_at, consecutive_failures; "
+                      "- descends")
+
+
+class DeliveryQuery(PageQuery):
+    event: str = Field("", description="The event name.")
+    state: str = Field("", description="delivered, failed or pending")
+    last_status: int | None = Field(None, description="The receiver's last status code.")
+    start: datetime | None = Field(None, description="Created at or after.")
+    end: datetime | None = Field(None, description="Created before.")
+    sort: str = Field("-created_at", description="created_at, attempts, next_attempt_at "
+                      "(none last); - descends")
+
+
 class AttemptQuery(PageQuery):
     status: int | None = Field(None, description="The receiver's status code.")
     answered: bool | None = Field(None, description="false: no answer (timeout, refused)")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.events import EVENTS
-from smarketing.core.ordering import both_ways, check_sort, matching
+from smarketing.core.ordering import both_ways, check_sort, in_range, matching
 from smarketing.core.roles import is_admin
-from smarketing.integrations.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from smarketing.integrations.models import (
+    ApiToken,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 
 DELIVERY_STATES = ("delivered", "failed", "pending")
 
@@ -37,35 +43,71 @@ def delivery_get(*, user: Any, webhook_id: int, delivery_id: int) -> WebhookDeli
     return delivery
 
 
+WEBHOOK_SORTS = both_ways("name", "created_at", "consecutive_failures")
+
+
 def webhook_list(
-    *, is_active: bool | None = None, event: str = ""
+    *, is_active: bool | None = None, event: str = "", q: str = "", sort: str = "name"
 ) -> QuerySet[WebhookSubscription]:
-    """Subscriptions by name; `event`: those subscribed to that event name."""
+    """Subscriptions in `sort` order (default: by name); `event`: those subscribed to
+    that event name; `q`: the name contains it (any case)."""
     if event and event not in EVENTS:
         raise ValidationFailed(f"event: one of {', '.join(EVENTS)}", field="event")
-    qs = WebhookSubscription.objects.order_by("name", "id")
-    if is_active is not None:
-        qs = qs.filter(is_active=is_active)
+    qs = matching(WebhookSubscription.objects.order_by(*check_sort(sort, WEBHOOK_SORTS)),
+                  is_active=is_active)
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
     if event:
         # the JSON list holds names only: a quoted name matches one element exactly
         qs = qs.filter(events__icontains=f'"{event}"')
     return qs
 
 
+# newest first by default; the next retry's time puts the deliveries without one last
+DELIVERY_SORTS: dict[str, tuple[Any, ...]] = {
+    **both_ways("created_at", "attempts"),
+    "next_attempt_at": (F("next_attempt_at").asc(nulls_last=True), "id"),
+    "-next_attempt_at": (F("next_attempt_at").desc(nulls_last=True), "-id"),
+}
+DELIVERY_STATE_FILTERS = {
+    "delivered": Q(delivered_at__isnull=False),
+    "failed": Q(failed_at__isnull=False),
+    "pending": Q(delivered_at__isnull=True, failed_at__isnull=True),
+}
+
+
 def delivery_list(
-    subscription: WebhookSubscription, *, event: str = "", state: str = ""
+    subscription: WebhookSubscription, *, event: str = "", state: str = "",
+    last_status: int | None = None, start: datetime | None = None,
+    end: datetime | None = None, sort: str = "-created_at",
 ) -> QuerySet[WebhookDelivery]:
-    """Newest first; `state` is delivered, failed or pending."""
-    qs = subscription.deliveries.order_by("-created_at", "-id")
-    if event:
-        qs = qs.filter(event=event)
-    if state == "delivered":
-        qs = qs.filter(delivered_at__isnull=False)
-    elif state == "failed":
-        qs = qs.filter(failed_at__isnull=False)
-    elif state == "pending":
-        qs = qs.filter(delivered_at__isnull=True, failed_at__isnull=True)
-    return qs
+    """A subscription's deliveries in `sort` order (default: newest first); `state` is
+    delivered, failed or pending; `start`/`end` bound the creation time (`end` excluded)."""
+    if state and state not in DELIVERY_STATE_FILTERS:
+        raise ValidationFailed(f"state: one of {', '.join(DELIVERY_STATES)}", field="state")
+    qs = subscription.deliveries.order_by(*check_sort(sort, DELIVERY_SORTS))
+    qs = matching(qs, event=event or None, last_status=last_status)
+    if state:
+        qs = qs.filter(DELIVERY_STATE_FILTERS[state])
+    return in_range(qs, "created_at", start, end)
+
+
+TOKEN_SORTS: dict[str, tuple[Any, ...]] = {
+    **both_ways("created_at", "name"),
+    "last_used_at": (F("last_used_at").asc(nulls_last=True), "id"),
+    "-last_used_at": (F("last_used_at").desc(nulls_last=True), "-id"),
+}
+
+
+def token_list(
+    user: Any, *, read_only: bool | None = None, revoked: bool | None = None,
+    sort: str = "-created_at",
+) -> QuerySet[ApiToken]:
+    """`user`'s API tokens in `sort` order (default: newest first), read-only or not,
+    revoked or still valid."""
+    qs = matching(ApiToken.objects.filter(user=user).order_by(*check_sort(sort, TOKEN_SORTS)),
+                  read_only=read_only)
+    return qs if revoked is None else qs.filter(revoked_at__isnull=not revoked)
 
 
 # newest first by default; a status sort puts the attempts without an answer last
