@@ -42,6 +42,8 @@ LISTS = {
     "/api/v1/webhooks": {"is_active", "event", "q"},
     "/api/v1/webhooks/{webhook_id}/deliveries": {"event", "state", "last_status", "start",
                                                  "end"},
+    "/api/v1/users": {"role", "team_id", "region", "q"},
+    "/api/v1/notifications": {"unread", "kind"},
 }
 
 

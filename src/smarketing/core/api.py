@@ -17,6 +17,7 @@ from smarketing.core.schemas import (
     MarkedOut,
     NotificationList,
     NotificationOut,
+    NotificationQuery,
     TeamIn,
     TeamList,
     TeamOut,
@@ -26,6 +27,7 @@ from smarketing.core.schemas import (
     UserList,
     UserOut,
     UserPatch,
+    UserQuery,
 )
 from smarketing.core.services import (
     notifications_mark_read,
@@ -69,24 +71,22 @@ def users_me(request: HttpRequest) -> UserOut:
     return user_out(request.user)
 
 
-@router.get("", response=UserList, summary="Active users with a role (filters: role, team_id)")
-def users_list(
-    request: HttpRequest, role: str = "", team_id: int | None = None, q: str = "",
-    limit: int = 100, offset: int = 0,
-) -> dict[str, Any]:
-    """Ordered by username; `q` matches the start of the username."""
-    if role and role not in Role.values:
+USER_SORTS = both_ways("username", "last_name", "email", "date_joined")
+
+
+@router.get("", response=UserList, summary="Active users with a role (filters, sort, pages)")
+def users_list(request: HttpRequest, query: Query[UserQuery]) -> dict[str, Any]:
+    """Ordered by username unless `sort` says otherwise; `q` matches the start of the
+    username."""
+    if query.role and query.role not in Role.values:
         raise ValidationFailed(f"role: one of {', '.join(Role.values)}", field="role")
-    if not 1 <= limit <= 500 or offset < 0:
-        raise ValidationFailed("limit: use 1 to 500 (offset >= 0)", field="limit")
-    qs = _active_users().order_by("username")
-    if role:
-        qs = qs.filter(profile__role=role)
-    if team_id is not None:
-        qs = qs.filter(profile__team_id=team_id)
-    if q.strip():
-        qs = qs.filter(username__istartswith=q.strip())
-    return {"items": [user_out(u) for u in qs[offset : offset + limit]], "count": qs.count()}
+    qs = _active_users().order_by(*check_sort(query.sort, USER_SORTS))
+    qs = matching(qs, profile__role=query.role or None, profile__team_id=query.team_id,
+                  profile__region=query.region)
+    if query.q.strip():
+        qs = qs.filter(username__istartswith=query.q.strip())
+    page = query.page_of(qs)
+    return {**page, "items": [user_out(u) for u in page["items"]]}
 
 
 @router.get("/{user_id}", response=UserOut, summary="One active user with a role")
@@ -216,17 +216,20 @@ def teams_delete(request: HttpRequest, team_id: int) -> Status:
     return Status(204, None)
 
 
+NOTIFICATION_SORTS = both_ways("created_at", "kind")
+
+
 @notifications_router.get("", response=NotificationList,
-                          summary="Your notifications (the bell), newest first")
-def notifications_list(request: HttpRequest, unread: bool = False, limit: int = 50,
-                       offset: int = 0) -> dict[str, Any]:
-    if not 1 <= limit <= 200 or offset < 0:
+                          summary="Your notifications (the bell), newest first (filters, sort)")
+def notifications_list(request: HttpRequest, query: Query[NotificationQuery]) -> dict[str, Any]:
+    if not 1 <= query.limit <= 200 or query.offset < 0:
         raise ValidationFailed("limit: use 1 to 200 (offset >= 0)", field="limit")
     mine = Notification.objects.filter(user_id=int(request.user.pk or 0))
-    mine = mine.order_by("-created_at", "-id")
-    shown = mine.filter(read_at__isnull=True) if unread else mine
-    return {"items": list(shown[offset : offset + limit]), "count": shown.count(),
-            "unread": mine.filter(read_at__isnull=True).count()}
+    shown = matching(mine.order_by(*check_sort(query.sort, NOTIFICATION_SORTS)),
+                     kind=query.kind or None)
+    shown = shown.filter(read_at__isnull=True) if query.unread else shown
+    return {"items": list(shown[query.offset : query.offset + query.limit]),
+            "count": shown.count(), "unread": mine.filter(read_at__isnull=True).count()}
 
 
 @notifications_router.post("/{notification_id}/read", response=NotificationOut,

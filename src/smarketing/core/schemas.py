@@ -106,6 +106,14 @@ class NotificationOut(Schema):
     read_at: datetime | None
 
 
+class NotificationQuery(Schema):
+    unread: bool = Field(False, description="true: only the unread")
+    kind: str = Field("", description="The notification kind (exact).")
+    sort: str = Field("-created_at", description="created_at, kind; - descends")
+    limit: int = Field(50, description="1 to 200")
+    offset: int = 0
+
+
 class NotificationList(Schema):
     items: list[NotificationOut]
     count: int
@@ -114,6 +122,16 @@ class NotificationList(Schema):
 
 class MarkedOut(Schema):
     marked: int
+
+
+class UserQuery(PageQuery):
+    limit: int = Field(100, description="1 to 500")
+    role: str = Field("", description="admin, marketing, sales_manager or sales_rep")
+    team_id: int | None = None
+    region: Region | None = None
+    q: str = Field("", description="The username starts with it (any case).")
+    sort: str = Field("username", description="username, last_name, email, date_joined; "
+                      "- descends")
 
 
 class UserList(Schema):
