@@ -44,6 +44,8 @@ LISTS = {
                                                  "end"},
     "/api/v1/users": {"role", "team_id", "region", "q"},
     "/api/v1/notifications": {"unread", "kind"},
+    "/api/v1/sources/{source_id}/forms": {"q", "enabled", "form_type"},
+    "/api/v1/properties": {"object_type", "type", "q"},
 }
 
 

@@ -11,7 +11,6 @@ from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound, PermissionDenied, ValidationFailed
 from smarketing.core.export import queryset_csv
-from smarketing.core.ordering import listing
 from smarketing.core.roles import is_sales
 from smarketing.core.schemas import PageQuery
 from smarketing.core.timeline import contact_timeline
@@ -19,7 +18,7 @@ from smarketing.people import permissions as perms
 from smarketing.people.exports import COMPANY_COLUMNS, CONTACT_COLUMNS
 from smarketing.people.lifecycle import contact_recycle, contact_transition
 from smarketing.people.merge import contact_merge
-from smarketing.people.models import Cause, Company, PropertyDefinition, PropertyObject
+from smarketing.people.models import Cause, Company, PropertyDefinition
 from smarketing.people.schemas import (
     CompanyIn,
     CompanyList,
@@ -40,6 +39,7 @@ from smarketing.people.schemas import (
     PropertyList,
     PropertyOut,
     PropertyPatch,
+    PropertyQuery,
     RecycleIn,
     StageChangeList,
     StageHistoryQuery,
@@ -53,6 +53,7 @@ from smarketing.people.selectors import (
     contact_list,
     identity_list,
     merge_list,
+    property_list,
     stage_history,
 )
 from smarketing.people.services import (
@@ -315,15 +316,10 @@ def companies_delete(request: HttpRequest, company_id: int) -> Status:
 
 
 @properties_router.get("", response=PropertyList,
-                       summary="Custom property definitions, by object type and name")
-def properties_list(
-    request: HttpRequest, object_type: PropertyObject | None = None, limit: int = 50,
-    offset: int = 0,
-) -> dict[str, Any]:
-    qs = PropertyDefinition.objects.order_by("object_type", "name", "id")
-    if object_type:
-        qs = qs.filter(object_type=object_type)
-    return listing(qs, limit=limit, offset=offset)
+                       summary="Custom property definitions (filters, sort, pages)")
+def properties_list(request: HttpRequest, query: Query[PropertyQuery]) -> dict[str, Any]:
+    """By object type and name unless `sort` says otherwise."""
+    return query.page_of(property_list(**query.filters()))
 
 
 @properties_router.post("", response={201: PropertyOut}, summary="Define a custom property")

@@ -10,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from smarketing.core.schemas import PageQuery
-from smarketing.people.models import Cause, IdentityKind, Stage
+from smarketing.people.models import Cause, IdentityKind, PropertyObject, PropertyType, Stage
 
 
 class InSchema(Schema):
@@ -221,6 +221,14 @@ class PropertyPatch(InSchema):
     label: str | None = Field(None, max_length=100)
     description: str | None = Field(None, max_length=300)
     choices: list[str] | None = None
+
+
+class PropertyQuery(PageQuery):
+    object_type: PropertyObject | None = None
+    type: PropertyType | None = None
+    q: str = Field("", description="Name or label contains (any case).")
+    sort: str = Field("object_type", description="object_type (then name), name, label, "
+                      "type, created_at; - descends")
 
 
 class PropertyList(Schema):

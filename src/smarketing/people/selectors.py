@@ -29,6 +29,7 @@ from smarketing.people.models import (
     Contact,
     ContactMerge,
     Identity,
+    PropertyDefinition,
     PropertyObject,
     Stage,
     StageChange,
@@ -200,6 +201,24 @@ def identity_list(
     if kind:
         qs = qs.filter(kind=kind)
     return qs.filter(value__icontains=q.strip()) if q.strip() else qs
+
+
+PROPERTY_SORTS = {
+    "object_type": ("object_type", "name", "id"), "-object_type": ("-object_type", "-name", "-id"),
+    **both_ways("name", "label", "type", "created_at"),
+}
+
+
+def property_list(
+    *, object_type: str | None = None, type: str | None = None, q: str = "",
+    sort: str = "object_type",
+) -> QuerySet[PropertyDefinition]:
+    """Custom property definitions (by object type and name by default) of an object
+    type and a value type, whose name or label contains `q` (any case)."""
+    qs = matching(PropertyDefinition.objects.order_by(*check_sort(sort, PROPERTY_SORTS)),
+                  object_type=object_type, type=type)
+    text = q.strip()
+    return qs.filter(Q(name__icontains=text) | Q(label__icontains=text)) if text else qs
 
 
 def company_lookup(text: str, *, limit: int = 10) -> list[Company]:

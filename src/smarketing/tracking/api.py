@@ -23,13 +23,14 @@ from smarketing.tracking.schemas import (
     HostedFormList,
     HostedFormOut,
     HostedFormPatch,
+    HostedFormQuery,
     SourceCreated,
     SourceIn,
     SourceList,
     SourceOut,
     SourcePatch,
 )
-from smarketing.tracking.selectors import EventFilters, event_list, source_list
+from smarketing.tracking.selectors import EventFilters, event_list, form_list, source_list
 from smarketing.tracking.services import source_create, source_rotate_key, source_update
 
 router = Router(tags=["sources"])
@@ -101,12 +102,10 @@ def _form_out(form: HostedForm) -> dict:
 
 
 @router.get("/{source_id}/forms", response=HostedFormList,
-            summary="A source's hosted lead-capture forms, by name")
-def source_forms(request: HttpRequest, source_id: int, limit: int = 50,
-                 offset: int = 0) -> dict:
+            summary="A source's hosted lead-capture forms, by name (filters, sort, pages)")
+def source_forms(request: HttpRequest, source_id: int, query: Query[HostedFormQuery]) -> dict:
     _allowed(request)
-    qs = HostedForm.objects.filter(source=_source(source_id)).order_by("name", "id")
-    found = listing(qs, limit=limit, offset=offset)
+    found = query.page_of(form_list(_source(source_id), **query.filters()))
     return {**found, "items": [_form_out(f) for f in found["items"]]}
 
 

@@ -84,6 +84,13 @@ class HostedFormOut(Schema):
     url: str = Field(..., description="The public form (also the iframe's src).")
 
 
+class HostedFormQuery(PageQuery):
+    q: str = Field("", description="Name contains (any case).")
+    enabled: bool | None = None
+    form_type: str | None = Field(None, description='"newsletter", or "" the lead form')
+    sort: str = Field("name", description="name, created_at, slug; - descends")
+
+
 class HostedFormList(Schema):
     items: list[HostedFormOut]
     count: int

@@ -20,9 +20,9 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from smarketing.core.errors import ValidationFailed
-from smarketing.core.ordering import check_sort, in_range
+from smarketing.core.ordering import both_ways, check_sort, in_range, matching
 from smarketing.core.timeline import TimelineItem
-from smarketing.tracking.models import DebugMessage, Event, EventType, Source
+from smarketing.tracking.models import DebugMessage, Event, EventType, HostedForm, Source
 
 SESSION_GAP = timedelta(minutes=30)
 VISITOR = (
@@ -160,6 +160,21 @@ def source_list(
     if kind:
         qs = qs.filter(kind=kind)
     return qs if enabled is None else qs.filter(enabled=enabled)
+
+
+FORM_SORTS = both_ways("name", "created_at", "slug")
+
+
+def form_list(
+    source: Source, *, q: str = "", enabled: bool | None = None, form_type: str | None = None,
+    sort: str = "name",
+) -> QuerySet[HostedForm]:
+    """A source's hosted forms in `sort` order (default: by name), the name containing
+    `q` (any case), enabled or not, of a `form_type` ("" the plain lead form)."""
+    qs = source.forms.order_by(*check_sort(sort, FORM_SORTS))
+    if q.strip():
+        qs = qs.filter(name__icontains=q.strip())
+    return matching(qs, enabled=enabled, form_type=form_type)
 
 
 # Each order is served by an index of the filter in use: event_timestamp (SQLite's
