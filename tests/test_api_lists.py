@@ -46,6 +46,11 @@ LISTS = {
     "/api/v1/notifications": {"unread", "kind"},
     "/api/v1/sources/{source_id}/forms": {"q", "enabled", "form_type"},
     "/api/v1/properties": {"object_type", "type", "q"},
+    "/api/v1/scoring/models": {"is_active"},
+    "/api/v1/scoring/predictive": {"target"},
+    "/api/v1/scoring/rescores": {"finished", "model_version"},
+    "/api/v1/contacts/{contact_id}/score/history": {"since", "before"},
+    "/api/v1/companies/{company_id}/score/history": {"since", "before"},
 }
 
 

@@ -6,14 +6,12 @@ Every change answers with the new active model version (rule ids change with it)
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound, ValidationFailed
-from smarketing.core.ordering import listing
 from smarketing.people.permissions import company_get_for_user, contact_get_for_user
 from smarketing.scoring import selectors, services
 from smarketing.scoring.models import PredictiveModel, RescoreRun, ScoringModel
@@ -29,13 +27,17 @@ from smarketing.scoring.schemas import (
     FitRulePatch,
     ModelList,
     ModelOut,
+    ModelQuery,
     PlanOut,
     PredictiveList,
     PredictiveOut,
+    PredictiveQuery,
     PreviewOut,
+    RescoreQuery,
     RescoreRunList,
     RescoreRunOut,
     ScoreChangeList,
+    ScoreHistoryQuery,
     ScoreOut,
     SettingsIn,
     TrainIn,
@@ -56,9 +58,9 @@ def model_out(model: ScoringModel) -> dict[str, Any]:
 
 
 @router.get("/models", response=ModelList, summary="Scoring model versions, newest first")
-def models_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def models_list(request: HttpRequest, query: Query[ModelQuery]) -> dict[str, Any]:
     services.active_model()
-    answer = listing(selectors.model_history(), limit=limit, offset=offset)
+    answer = query.page_of(selectors.model_history(**query.filters()))
     return {**answer, "items": [model_out(m) for m in answer["items"]]}
 
 
@@ -166,10 +168,8 @@ def contact_score(request: HttpRequest, contact_id: int) -> dict[str, Any]:
 
 @router.get("/predictive", response=PredictiveList,
             summary="Trained predictive models, newest first")
-def predictive_list(
-    request: HttpRequest, target: str = "", limit: int = 50, offset: int = 0
-) -> dict[str, Any]:
-    return listing(selectors.predictive_models(target=target), limit=limit, offset=offset)
+def predictive_list(request: HttpRequest, query: Query[PredictiveQuery]) -> dict[str, Any]:
+    return query.page_of(selectors.predictive_models(**query.filters()))
 
 
 @router.post("/predictive/train", response={201: PredictiveOut},
@@ -193,8 +193,8 @@ def predictive_get(request: HttpRequest, version: int) -> PredictiveModel:
 
 
 @router.get("/rescores", response=RescoreRunList, summary="Full rescore runs, newest first")
-def rescores_list(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
-    return listing(selectors.rescore_runs(), limit=limit, offset=offset)
+def rescores_list(request: HttpRequest, query: Query[RescoreQuery]) -> dict[str, Any]:
+    return query.page_of(selectors.rescore_runs(**query.filters()))
 
 
 @router.post("/rescores", response={202: RescoreRunOut},
@@ -217,12 +217,10 @@ def rescores_get(request: HttpRequest, run_id: int) -> RescoreRun:
 @contact_score_router.get("/contacts/{contact_id}/score/history", response=ScoreChangeList,
                           summary="A contact's score changes, newest first")
 def contact_score_history(
-    request: HttpRequest, contact_id: int, since: dt.datetime | None = None,
-    before: dt.datetime | None = None, limit: int = 50, offset: int = 0,
+    request: HttpRequest, contact_id: int, query: Query[ScoreHistoryQuery]
 ) -> dict[str, Any]:
     contact = contact_get_for_user(user=request.user, contact_id=contact_id)
-    qs = selectors.score_history(contact_id=contact.pk, since=since, before=before)
-    return listing(qs, limit=limit, offset=offset)
+    return query.page_of(selectors.score_history(contact_id=contact.pk, **query.filters()))
 
 
 @contact_score_router.get("/companies/{company_id}/score", response=CompanyScoreOut,
@@ -243,9 +241,7 @@ def company_score(request: HttpRequest, company_id: int) -> dict[str, Any]:
 @contact_score_router.get("/companies/{company_id}/score/history", response=ScoreChangeList,
                           summary="Score changes of a company's contacts, newest first")
 def company_score_history(
-    request: HttpRequest, company_id: int, since: dt.datetime | None = None,
-    before: dt.datetime | None = None, limit: int = 50, offset: int = 0,
+    request: HttpRequest, company_id: int, query: Query[ScoreHistoryQuery]
 ) -> dict[str, Any]:
     company = company_get_for_user(user=request.user, company_id=company_id)
-    qs = selectors.score_history(company_id=company.pk, since=since, before=before)
-    return listing(qs, limit=limit, offset=offset)
+    return query.page_of(selectors.score_history(company_id=company.pk, **query.filters()))

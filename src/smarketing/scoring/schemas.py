@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from smarketing.core.schemas import PageQuery
 from smarketing.people.schemas import InSchema
 
 
@@ -48,6 +49,30 @@ class ModelSummaryOut(Schema):
 class ModelOut(ModelSummaryOut):
     fit_rules: list[FitRuleOut]
     engagement_rules: list[EngagementRuleOut]
+
+
+class ModelQuery(PageQuery):
+    is_active: bool | None = None
+    sort: str = Field("-version", description="version, created_at, threshold; - descends")
+
+
+class PredictiveQuery(PageQuery):
+    target: str = Field("", description="The predicted outcome, e.g. customer.")
+    sort: str = Field("-version", description="version, trained_at; - descends")
+
+
+class RescoreQuery(PageQuery):
+    finished: bool | None = Field(None, description="true: finished; false: queued or "
+                                  "running")
+    model_version: int | None = Field(None, description="The scoring model version.")
+    sort: str = Field("-id", description="id (queue order), queued_at, seconds, changed; "
+                      "- descends")
+
+
+class ScoreHistoryQuery(PageQuery):
+    since: dt.datetime | None = Field(None, description="At or after.")
+    before: dt.datetime | None = Field(None, description="Before.")
+    sort: str = Field("-at", description="at, total; - descends")
 
 
 class ModelList(Schema):

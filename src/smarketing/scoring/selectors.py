@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 
+from smarketing.core.ordering import both_ways, check_sort, matching
 from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import Company, Contact
 from smarketing.scoring import setbased
@@ -50,8 +51,15 @@ def contact_score(contact: Contact, at: dt.datetime | None = None) -> ScoreView:
     return ScoreView(model=model, at=at, result=result[contact.pk], stored=stored)
 
 
-def model_history() -> QuerySet[ScoringModel]:
-    return ScoringModel.objects.select_related("created_by").order_by("-version")
+MODEL_SORTS = both_ways("version", "created_at", "threshold")
+
+
+def model_history(
+    *, is_active: bool | None = None, sort: str = "-version"
+) -> QuerySet[ScoringModel]:
+    """Scoring model versions in `sort` order (default: newest version first)."""
+    qs = ScoringModel.objects.select_related("created_by")
+    return matching(qs.order_by(*check_sort(sort, MODEL_SORTS)), is_active=is_active)
 
 
 def model_by_version(version: int) -> ScoringModel | None:
@@ -136,9 +144,17 @@ def latest_rescore() -> RescoreRun | None:
     return RescoreRun.objects.select_related("model").first()
 
 
-def rescore_runs() -> QuerySet[RescoreRun]:
-    """Full rescore runs, newest first."""
-    return RescoreRun.objects.select_related("model").order_by("-id")
+RESCORE_SORTS = both_ways("id", "queued_at", "seconds", "changed")
+
+
+def rescore_runs(
+    *, finished: bool | None = None, model_version: int | None = None, sort: str = "-id"
+) -> QuerySet[RescoreRun]:
+    """Full rescore runs in `sort` order (default: newest first), finished or not, of a
+    scoring model version."""
+    qs = RescoreRun.objects.select_related("model").order_by(*check_sort(sort, RESCORE_SORTS))
+    qs = matching(qs, model__version=model_version)
+    return qs if finished is None else qs.filter(finished_at__isnull=not finished)
 
 
 @dataclass(frozen=True)
@@ -159,11 +175,15 @@ def company_score(company: Company, *, top: int = 10) -> CompanyScoreView:
     )
 
 
+SCORE_HISTORY_SORTS = both_ways("at", "total")
+
+
 def score_history(
     *, contact_id: int | None = None, company_id: int | None = None,
-    since: dt.datetime | None = None, before: dt.datetime | None = None,
+    since: dt.datetime | None = None, before: dt.datetime | None = None, sort: str = "-at",
 ) -> QuerySet[ScoreChange]:
-    """Score changes of a contact, or of a company's contacts, newest first."""
+    """Score changes of a contact, or of a company's contacts, in `sort` order (default:
+    newest first)."""
     qs = ScoreChange.objects.select_related("model")
     if contact_id is not None:
         qs = qs.filter(contact_id=contact_id)
@@ -173,10 +193,15 @@ def score_history(
         qs = qs.filter(at__gte=since)
     if before is not None:
         qs = qs.filter(at__lt=before)
-    return qs.order_by("-at", "-id")
+    return qs.order_by(*check_sort(sort, SCORE_HISTORY_SORTS))
 
 
-def predictive_models(*, target: str = "") -> QuerySet[PredictiveModel]:
-    """Trained predictive models, newest version first (the estimator is not loaded)."""
+PREDICTIVE_SORTS = both_ways("version", "trained_at")
+
+
+def predictive_models(*, target: str = "", sort: str = "-version") -> QuerySet[PredictiveModel]:
+    """Trained predictive models in `sort` order (default: newest version first; the
+    estimator is not loaded)."""
     qs = PredictiveModel.objects.select_related("trained_by").defer("estimator")
-    return (qs.filter(target=target) if target else qs).order_by("-version")
+    return (qs.filter(target=target) if target else qs).order_by(
+        *check_sort(sort, PREDICTIVE_SORTS))
