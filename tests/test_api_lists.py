@@ -51,6 +51,7 @@ LISTS = {
     "/api/v1/scoring/rescores": {"finished", "model_version"},
     "/api/v1/contacts/{contact_id}/score/history": {"since", "before"},
     "/api/v1/companies/{company_id}/score/history": {"since", "before"},
+    "/api/v1/routing/availability": {"team_id", "user_id", "is_away"},
 }
 
 

@@ -12,7 +12,6 @@ from ninja import Query, Router, Status
 
 from smarketing.core.errors import NotFound
 from smarketing.core.export import queryset_csv
-from smarketing.core.ordering import listing
 from smarketing.handoff import configure, services
 from smarketing.handoff.exports import ASSIGNMENT_COLUMNS
 from smarketing.handoff.models import RejectionReason, RoutingRule, WorkingCalendar
@@ -24,6 +23,7 @@ from smarketing.handoff.schemas import (
     AssignmentQuery,
     AvailabilityIn,
     AvailabilityOut,
+    AvailabilityQuery,
     CalendarIn,
     CalendarList,
     CalendarOut,
@@ -221,13 +221,9 @@ def rules_delete(request: HttpRequest, rule_id: int) -> Any:
 
 
 @routing_router.get("/availability", response=RepAvailabilityList,
-                    summary="Sales reps away or available (filters: team, user, away)")
-def availability_list(
-    request: HttpRequest, team_id: int | None = None, user_id: int | None = None,
-    is_away: bool | None = None, limit: int = 50, offset: int = 0,
-) -> dict[str, Any]:
-    qs = rep_availability(team_id=team_id, user_id=user_id, is_away=is_away)
-    return listing(qs, limit=limit, offset=offset)
+                    summary="Sales reps away or available (filters: team, user, away; sort)")
+def availability_list(request: HttpRequest, query: Query[AvailabilityQuery]) -> dict[str, Any]:
+    return query.page_of(rep_availability(**query.filters()))
 
 
 @routing_router.put(

@@ -237,6 +237,14 @@ class RepAvailabilityOut(Schema):
         return str(obj.user.username)
 
 
+class AvailabilityQuery(PageQuery):
+    team_id: int | None = None
+    user_id: int | None = None
+    is_away: bool | None = None
+    sort: str = Field("username", description="username, capacity, is_away, changed_at "
+                      "(never set last); - descends")
+
+
 class RepAvailabilityList(Schema):
     items: list[RepAvailabilityOut]
     count: int

@@ -178,11 +178,23 @@ def recent_activities(contact_ids: list[int], per_contact: int = 3) -> dict[int,
     return result
 
 
+# ties by the user, the same way; a rep never marked away or back has no changed_at: last
+AVAILABILITY_SORTS: dict[str, tuple[Any, ...]] = {
+    "username": ("user__username", "user_id"), "-username": ("-user__username", "-user_id"),
+    "capacity": ("capacity", "user_id"), "-capacity": ("-capacity", "-user_id"),
+    "is_away": ("is_away", "user__username", "user_id"),
+    "-is_away": ("-is_away", "user__username", "user_id"),
+    "changed_at": (F("changed_at").asc(nulls_last=True), "user_id"),
+    "-changed_at": (F("changed_at").desc(nulls_last=True), "-user_id"),
+}
+
+
 def rep_availability(
-    *, team_id: int | None = None, user_id: int | None = None, is_away: bool | None = None
+    *, team_id: int | None = None, user_id: int | None = None, is_away: bool | None = None,
+    sort: str = "username",
 ) -> QuerySet[Profile]:
     """Active sales reps (what routing picks from) with `is_away`, `away_since` (when
-    the flag last changed) and capacity; by username."""
+    the flag last changed) and capacity; in `sort` order (default: by username)."""
     away = RepAvailability.objects.filter(user_id=OuterRef("user_id"))
     qs = Profile.objects.filter(role=Role.SALES_REP, user__is_active=True).annotate(
         is_away=Coalesce(Subquery(away.values("is_away")[:1]), Value(False)),
@@ -191,4 +203,4 @@ def rep_availability(
     for name, value in (("team_id", team_id), ("user_id", user_id), ("is_away", is_away)):
         if value is not None:
             qs = qs.filter(**{name: value})
-    return qs.select_related("user").order_by("user__username", "user_id")
+    return qs.select_related("user").order_by(*check_sort(sort, AVAILABILITY_SORTS))
