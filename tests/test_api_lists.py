@@ -52,6 +52,7 @@ LISTS = {
     "/api/v1/contacts/{contact_id}/score/history": {"since", "before"},
     "/api/v1/companies/{company_id}/score/history": {"since", "before"},
     "/api/v1/routing/availability": {"team_id", "user_id", "is_away"},
+    "/api/v1/funnel/records": {"stage", "start", "end", "period", "view", "stages"},
 }
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, StreamingHttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from smarketing.analytics.funnel import funnel, funnel_records
 from smarketing.analytics.measures import count_rows, page_rows
@@ -24,6 +24,7 @@ from smarketing.analytics.schemas import (
 )
 from smarketing.core.errors import ValidationFailed
 from smarketing.core.export import csv_response
+from smarketing.core.ordering import both_ways, check_sort
 from smarketing.core.periods import Period, parse_period
 
 router = Router(tags=["kpis"])
@@ -124,13 +125,18 @@ def funnel_get(request: HttpRequest, start: str | None = None, end: str | None =
                   breakdown=breakdown or None)
 
 
+FUNNEL_RECORD_SORTS = both_ways("id", "email", "last_name", "created_at")
+
+
 @router.get("/funnel/records", response=FunnelRecordsOut,
             summary="The contacts behind one funnel step")
 def funnel_records_get(request: HttpRequest, stage: str, start: str | None = None,
                        end: str | None = None, period: str | None = None,
                        view: str = "period", stages: str | None = None, limit: int = 100,
-                       offset: int = 0) -> Any:
+                       offset: int = 0, sort: str = Query("id", description=(
+                           "id, email, last_name, created_at; - descends"))) -> Any:
     _window(limit, offset)
     qs = funnel_records(period_of(start, end, period), view, stages, stage)
+    qs = qs.order_by(*check_sort(sort, FUNNEL_RECORD_SORTS))
     return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
