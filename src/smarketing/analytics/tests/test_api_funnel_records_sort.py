@@ -11,6 +11,7 @@ import pytest
 
 from smarketing.people.models import Stage
 from smarketing.testing.factories import make_contact
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 MARCH = {"start": "2026-03-01", "end": "2026-04-01", "stage": "lead"}
@@ -30,9 +31,7 @@ def leads(db: Any) -> list[Any]:
 
 
 def _emails(api: Any, **params: Any) -> list[str]:
-    response = api.get(URL, **MARCH, **params)
-    assert response.status_code == 200, response.content
-    return [row["email"] for row in response.json()["items"]]
+    return list_column(api, URL, "email", **{**MARCH, **params})
 
 
 def test_funnel_records_sort_both_ways(leads: list[Any], api_as: Any) -> None:

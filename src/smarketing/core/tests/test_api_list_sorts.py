@@ -10,21 +10,10 @@ from typing import Any
 import pytest
 
 from smarketing.core.models import Notification
+from smarketing.testing.lists import assert_refuses_sort, list_column
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
-
-
-def _items(api: Any, url: str, key: str, **params: Any) -> list[Any]:
-    response = api.get(url, **params)
-    assert response.status_code == 200, response.content
-    return [item[key] for item in response.json()["items"]]
-
-
-def _refuses_sort(api: Any, url: str, accepted: str) -> None:
-    response = api.get(url, sort="size")
-    assert response.status_code == 422
-    assert response.json()["field"] == "sort" and accepted in response.json()["detail"]
 
 
 def test_users_sort_both_ways_by_username_email_and_joining(
@@ -32,13 +21,13 @@ def test_users_sort_both_ways_by_username_email_and_joining(
 ) -> None:
     api, url = api_as("rep"), "/api/v1/users"
     names = sorted(u.username for u in users.values())
-    assert _items(api, url, "username") == names  # by username, as before
-    assert _items(api, url, "username", sort="-username") == names[::-1]
+    assert list_column(api, url, "username") == names  # by username, as before
+    assert list_column(api, url, "username", sort="-username") == names[::-1]
     by_email = sorted(users.values(), key=lambda u: (u.email, u.pk))
-    assert _items(api, url, "id", sort="email") == [u.pk for u in by_email]
+    assert list_column(api, url, "id", sort="email") == [u.pk for u in by_email]
     by_joining = sorted(users.values(), key=lambda u: (u.date_joined, u.pk), reverse=True)
-    assert _items(api, url, "id", sort="-date_joined") == [u.pk for u in by_joining]
-    _refuses_sort(api, url, "username, -username, last_name")
+    assert list_column(api, url, "id", sort="-date_joined") == [u.pk for u in by_joining]
+    assert_refuses_sort(api, url, "username, -username, last_name")
 
 
 def test_users_filter_by_region_and_role(users: dict[str, Any], api_as: Any) -> None:
@@ -46,11 +35,11 @@ def test_users_filter_by_region_and_role(users: dict[str, Any], api_as: Any) -> 
         users[name].profile.region = "EMEA"
         users[name].profile.save(update_fields=["region"])
     api, url = api_as("rep"), "/api/v1/users"
-    assert _items(api, url, "username", region="EMEA") == sorted(
+    assert list_column(api, url, "username", region="EMEA") == sorted(
         [users["rep"].username, users["manager"].username])
-    assert _items(api, url, "username", region="NA") == []
+    assert list_column(api, url, "username", region="NA") == []
     reps = [u for u in users.values() if u.profile.role == "sales_rep"]
-    assert _items(api, url, "username", role="sales_rep", sort="-username") == sorted(
+    assert list_column(api, url, "username", role="sales_rep", sort="-username") == sorted(
         (u.username for u in reps), reverse=True)
     assert api.get(url, region="mars").status_code == 422
 
@@ -62,13 +51,13 @@ def test_notifications_sort_both_ways_and_filter_by_kind(
         Notification.objects.create(user=users["rep"], kind=kind, title=kind,
                                     created_at=T0 + dt.timedelta(hours=hours))
     api, url = api_as("rep"), "/api/v1/notifications"
-    assert _items(api, url, "kind") == ["assignment", "import.finished", "sla.breached"]
-    assert _items(api, url, "kind", sort="created_at") == [
+    assert list_column(api, url, "kind") == ["assignment", "import.finished", "sla.breached"]
+    assert list_column(api, url, "kind", sort="created_at") == [
         "sla.breached", "import.finished", "assignment"]
-    assert _items(api, url, "kind", sort="kind") == [
+    assert list_column(api, url, "kind", sort="kind") == [
         "assignment", "import.finished", "sla.breached"]
-    assert _items(api, url, "kind", sort="-kind") == [
+    assert list_column(api, url, "kind", sort="-kind") == [
         "sla.breached", "import.finished", "assignment"]
     body = api.get(url, kind="assignment").json()
     assert (body["count"], body["unread"]) == (1, 3)
-    _refuses_sort(api, url, "created_at, -created_at, kind, -kind")
+    assert_refuses_sort(api, url, "created_at, -created_at, kind, -kind")

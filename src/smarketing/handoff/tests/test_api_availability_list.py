@@ -12,6 +12,7 @@ import time_machine
 
 from smarketing.core.models import Role
 from smarketing.handoff import services
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/routing/availability"
@@ -34,9 +35,7 @@ def reps(users: dict[str, Any]) -> list[Any]:
 
 
 def _ids(api: Any, **params: Any) -> list[int]:
-    response = api.get(URL, **params)
-    assert response.status_code == 200, response.content
-    return [row["user_id"] for row in response.json()["items"]]
+    return list_column(api, URL, "user_id", **params)
 
 
 def test_availability_sorts_both_ways(reps: list[Any], api_as: Any) -> None:

@@ -13,22 +13,11 @@ from django.utils import timezone
 
 from smarketing.integrations.models import ApiToken, WebhookDelivery, WebhookSubscription
 from smarketing.integrations.services import token_create
+from smarketing.testing.lists import assert_refuses_sort, list_column
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
-
-
-def _items(api: Any, url: str, key: str, **params: Any) -> list[Any]:
-    response = api.get(url, **params)
-    assert response.status_code == 200, response.content
-    return [item[key] for item in response.json()["items"]]
-
-
-def _refuses_sort(api: Any, url: str, accepted: str) -> None:
-    response = api.get(url, sort="size")
-    assert response.status_code == 422
-    assert response.json()["field"] == "sort" and accepted in response.json()["detail"]
 
 
 def test_my_tokens_sort_both_ways_and_filter_by_read_only_and_revoked(
@@ -39,13 +28,13 @@ def test_my_tokens_sort_both_ways_and_filter_by_read_only_and_revoked(
         token_create(user=rep, name=name, read_only=read_only)
     ApiToken.objects.filter(user=rep, name="gamma").update(revoked_at=timezone.now())
     api, url = api_as("rep"), "/api/v1/tokens"
-    mine = [n for n in _items(api, url, "name") if n in {"alpha", "beta", "gamma"}]
+    mine = [n for n in list_column(api, url, "name") if n in {"alpha", "beta", "gamma"}]
     assert mine == ["gamma", "alpha", "beta"]  # newest first, as before
-    assert _items(api, url, "name", sort="name", read_only="true") == ["beta", "gamma"]
-    assert _items(api, url, "name", sort="-name", read_only="true") == ["gamma", "beta"]
-    assert _items(api, url, "name", revoked="true") == ["gamma"]
-    assert "gamma" not in _items(api, url, "name", revoked="false")
-    _refuses_sort(api, url, "-created_at, name, -name, last_used_at")
+    assert list_column(api, url, "name", sort="name", read_only="true") == ["beta", "gamma"]
+    assert list_column(api, url, "name", sort="-name", read_only="true") == ["gamma", "beta"]
+    assert list_column(api, url, "name", revoked="true") == ["gamma"]
+    assert "gamma" not in list_column(api, url, "name", revoked="false")
+    assert_refuses_sort(api, url, "-created_at, name, -name, last_used_at")
 
 
 def test_webhooks_sort_both_ways_and_filter_by_name(api_as: Any) -> None:
@@ -53,12 +42,12 @@ def test_webhooks_sort_both_ways_and_filter_by_name(api_as: Any) -> None:
         WebhookSubscription.objects.create(name=name, url=f"https://{name}.example",
                                            secret="s", consecutive_failures=failures)
     api, url = api_as("admin"), "/api/v1/webhooks"
-    assert _items(api, url, "name") == ["bi", "chat", "crm"]
-    assert _items(api, url, "name", sort="-name") == ["crm", "chat", "bi"]
-    assert _items(api, url, "name", sort="-consecutive_failures") == ["chat", "crm", "bi"]
-    assert _items(api, url, "name", sort="consecutive_failures") == ["bi", "crm", "chat"]
-    assert _items(api, url, "name", q="C", sort="-created_at") == ["chat", "crm"]
-    _refuses_sort(api, url, "name, -name, created_at")
+    assert list_column(api, url, "name") == ["bi", "chat", "crm"]
+    assert list_column(api, url, "name", sort="-name") == ["crm", "chat", "bi"]
+    assert list_column(api, url, "name", sort="-consecutive_failures") == ["chat", "crm", "bi"]
+    assert list_column(api, url, "name", sort="consecutive_failures") == ["bi", "crm", "chat"]
+    assert list_column(api, url, "name", q="C", sort="-created_at") == ["chat", "crm"]
+    assert_refuses_sort(api, url, "name, -name, created_at")
 
 
 @pytest.fixture
@@ -77,25 +66,25 @@ def deliveries_url() -> str:
 
 def test_deliveries_sort_both_ways_with_no_retry_last(deliveries_url: str, api_as: Any) -> None:
     api, url = api_as("admin"), deliveries_url
-    assert _items(api, url, "event_id") == ["deal.lost:3", "deal.won:2", "deal.won:1"]
-    assert _items(api, url, "event_id", sort="created_at") == [
+    assert list_column(api, url, "event_id") == ["deal.lost:3", "deal.won:2", "deal.won:1"]
+    assert list_column(api, url, "event_id", sort="created_at") == [
         "deal.won:1", "deal.won:2", "deal.lost:3"]
-    assert _items(api, url, "attempts", sort="attempts") == [1, 2, 3]
-    assert _items(api, url, "attempts", sort="-attempts") == [3, 2, 1]
-    assert _items(api, url, "event_id", sort="next_attempt_at") == [
+    assert list_column(api, url, "attempts", sort="attempts") == [1, 2, 3]
+    assert list_column(api, url, "attempts", sort="-attempts") == [3, 2, 1]
+    assert list_column(api, url, "event_id", sort="next_attempt_at") == [
         "deal.lost:3", "deal.won:1", "deal.won:2"]
-    assert _items(api, url, "event_id", sort="-next_attempt_at") == [
+    assert list_column(api, url, "event_id", sort="-next_attempt_at") == [
         "deal.won:1", "deal.lost:3", "deal.won:2"]
-    _refuses_sort(api, url, "-created_at, attempts, -attempts, next_attempt_at")
+    assert_refuses_sort(api, url, "-created_at, attempts, -attempts, next_attempt_at")
 
 
 def test_deliveries_filter_by_event_state_last_status_and_time(
     deliveries_url: str, api_as: Any
 ) -> None:
     api, url = api_as("admin"), deliveries_url
-    assert _items(api, url, "event_id", event="deal.won", state="pending") == ["deal.won:1"]
-    assert _items(api, url, "event_id", last_status=503) == ["deal.lost:3"]
-    assert _items(api, url, "event_id", start=(T0 + HOUR).isoformat(),
+    assert list_column(api, url, "event_id", event="deal.won", state="pending") == ["deal.won:1"]
+    assert list_column(api, url, "event_id", last_status=503) == ["deal.lost:3"]
+    assert list_column(api, url, "event_id", start=(T0 + HOUR).isoformat(),
                   end=(T0 + 2 * HOUR).isoformat()) == ["deal.won:2"]
     refused = api.get(url, state="lost")
     assert refused.status_code == 422 and refused.json()["field"] == "state"

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from smarketing.people.services import property_define
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/properties"
@@ -24,9 +25,7 @@ def definitions() -> None:
 
 
 def _names(api: Any, **params: Any) -> list[str]:
-    response = api.get(URL, **params)
-    assert response.status_code == 200, response.content
-    return [item["name"] for item in response.json()["items"]]
+    return list_column(api, URL, "name", **params)
 
 
 @pytest.mark.parametrize(("sort", "expected"), [

@@ -18,22 +18,11 @@ from smarketing.scoring.models import (
     ScoringModel,
 )
 from smarketing.testing.factories import make_company, make_contact
+from smarketing.testing.lists import assert_refuses_sort, list_column
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
-
-
-def _items(api: Any, url: str, key: str, **params: Any) -> list[Any]:
-    response = api.get(url, **params)
-    assert response.status_code == 200, response.content
-    return [item[key] for item in response.json()["items"]]
-
-
-def _refuses_sort(api: Any, url: str, accepted: str) -> None:
-    response = api.get(url, sort="size")
-    assert response.status_code == 422
-    assert response.json()["field"] == "sort" and accepted in response.json()["detail"]
 
 
 @pytest.fixture
@@ -47,12 +36,12 @@ def test_model_versions_sort_both_ways_and_filter_by_active(
     models: list[ScoringModel], api_as: Any
 ) -> None:
     api, url = api_as("marketing"), "/api/v1/scoring/models"
-    assert _items(api, url, "version") == [3, 2, 1]
-    assert _items(api, url, "version", sort="version") == [1, 2, 3]
-    assert _items(api, url, "version", sort="threshold") == [2, 1, 3]
-    assert _items(api, url, "version", sort="-threshold") == [3, 1, 2]
-    assert _items(api, url, "version", is_active="true") == [2]
-    _refuses_sort(api, url, "version, -version, created_at")
+    assert list_column(api, url, "version") == [3, 2, 1]
+    assert list_column(api, url, "version", sort="version") == [1, 2, 3]
+    assert list_column(api, url, "version", sort="threshold") == [2, 1, 3]
+    assert list_column(api, url, "version", sort="-threshold") == [3, 1, 2]
+    assert list_column(api, url, "version", is_active="true") == [2]
+    assert_refuses_sort(api, url, "version, -version, created_at")
 
 
 def test_predictive_models_sort_both_ways(api_as: Any) -> None:
@@ -60,11 +49,11 @@ def test_predictive_models_sort_both_ways(api_as: Any) -> None:
         PredictiveModel.objects.create(version=version, trained_at=T0 + hours * HOUR,
                                        estimator=b"-")
     api, url = api_as("marketing"), "/api/v1/scoring/predictive"
-    assert _items(api, url, "version") == [3, 2, 1]
-    assert _items(api, url, "version", sort="version") == [1, 2, 3]
-    assert _items(api, url, "version", sort="trained_at") == [2, 1, 3]
-    assert _items(api, url, "version", sort="-trained_at") == [3, 1, 2]
-    _refuses_sort(api, url, "version, -version, trained_at")
+    assert list_column(api, url, "version") == [3, 2, 1]
+    assert list_column(api, url, "version", sort="version") == [1, 2, 3]
+    assert list_column(api, url, "version", sort="trained_at") == [2, 1, 3]
+    assert list_column(api, url, "version", sort="-trained_at") == [3, 1, 2]
+    assert_refuses_sort(api, url, "version, -version, trained_at")
 
 
 def test_rescore_runs_sort_both_ways_and_filter(models: list[ScoringModel], api_as: Any) -> None:
@@ -74,13 +63,13 @@ def test_rescore_runs_sort_both_ways_and_filter(models: list[ScoringModel], api_
                                               (1, 0.0, 0, False))]
     first, second, third = (run.pk for run in runs)
     api, url = api_as("marketing"), "/api/v1/scoring/rescores"
-    assert _items(api, url, "id") == [third, second, first]
-    assert _items(api, url, "id", sort="id") == [first, second, third]
-    assert _items(api, url, "id", sort="-seconds") == [first, second, third]
-    assert _items(api, url, "id", sort="changed") == [third, first, second]
-    assert _items(api, url, "id", finished="false") == [third]
-    assert _items(api, url, "id", model_version=2, sort="id") == [second, third]
-    _refuses_sort(api, url, "id, -id, queued_at")
+    assert list_column(api, url, "id") == [third, second, first]
+    assert list_column(api, url, "id", sort="id") == [first, second, third]
+    assert list_column(api, url, "id", sort="-seconds") == [first, second, third]
+    assert list_column(api, url, "id", sort="changed") == [third, first, second]
+    assert list_column(api, url, "id", finished="false") == [third]
+    assert list_column(api, url, "id", model_version=2, sort="id") == [second, third]
+    assert_refuses_sort(api, url, "id, -id, queued_at")
 
 
 def test_score_history_sorts_both_ways(models: list[ScoringModel], api_as: Any) -> None:
@@ -92,8 +81,9 @@ def test_score_history_sorts_both_ways(models: list[ScoringModel], api_as: Any) 
     api = api_as("admin")
     for url in (f"/api/v1/contacts/{contact.pk}/score/history",
                 f"/api/v1/companies/{company.pk}/score/history"):
-        assert _items(api, url, "total") == [45, 70, 20]
-        assert _items(api, url, "total", sort="at") == [20, 70, 45]
-        assert _items(api, url, "total", sort="-total") == [70, 45, 20]
-        assert _items(api, url, "total", sort="total", since=(T0 + HOUR).isoformat()) == [45, 70]
-        _refuses_sort(api, url, "at, -at, total, -total")
+        assert list_column(api, url, "total") == [45, 70, 20]
+        assert list_column(api, url, "total", sort="at") == [20, 70, 45]
+        assert list_column(api, url, "total", sort="-total") == [70, 45, 20]
+        since = (T0 + HOUR).isoformat()
+        assert list_column(api, url, "total", sort="total", since=since) == [45, 70]
+        assert_refuses_sort(api, url, "at, -at, total, -total")

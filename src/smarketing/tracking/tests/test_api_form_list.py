@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from smarketing.testing.lists import list_column
 from smarketing.tracking.models import HostedForm, Source
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,7 @@ def url(source: Source) -> str:
 
 
 def _slugs(api: Any, url: str, **params: Any) -> list[str]:
-    response = api.get(url, **params)
-    assert response.status_code == 200, response.content
-    return [form["slug"] for form in response.json()["items"]]
+    return list_column(api, url, "slug", **params)
 
 
 @pytest.mark.parametrize(("sort", "expected"), [
