@@ -248,7 +248,9 @@ def _write(kind: Kind, ctx: Context, rows: list[Row]) -> list[Outcome]:
 
 
 def _commit(run: ImportRun, kind: Kind, ctx: Context, batch: list[Item]) -> list[Outcome]:
-    with transaction.atomic():
+    # No savepoint a batch: a failing batch fails its whole transaction (resumed from
+    # the last commit), and a savepoint makes SQLite journal every page a batch changes.
+    with transaction.atomic(savepoint=False):
         rows = [r for r, _ in batch if isinstance(r, Row)]
         outcomes = [o for o, _ in batch if isinstance(o, Outcome)] + _write(kind, ctx, rows)
         values = {item.line: raw for item, raw in batch}
@@ -281,7 +283,7 @@ def _loop(run: ImportRun, table: Table, batcher: Batcher, progress: Progress | N
     batches = batcher.batches(table.rows)
     more = True
     while more:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):  # nested only in a dry run
             more = _transaction(run, batcher, batches, progress, keep)
 
 
@@ -315,8 +317,20 @@ def _flush(run: ImportRun, batcher: Batcher, batch: list[Item],
 # indexes of a large table are not read again batch after batch, and a checkpoint per
 # 100,000 WAL pages (the WAL file may grow to ~400 MB meanwhile) instead of 1,000, so a
 # page dirtied by many batches is copied into the database once rather than at every
-# checkpoint. Memory stays bounded by the cache.
-BULK_PRAGMAS = {"cache_size": -524288, "wal_autocheckpoint": 100000}
+# checkpoint. Memory stays bounded by the cache. temp_store MEMORY: an INSERT into a
+# table with triggers (the contacts' analytics rollups) is one statement a row, each
+# with a statement journal, the original of every page the row changes; in a temporary
+# file that cost ~45 us a row, in memory ~9 (a statement's journal is a few pages).
+# SQLite changes temp_store only outside a transaction, and an import inside someone
+# else's keeps the default: under a savepoint spanning many rows the in-memory journal
+# is far slower than the file (the import itself opens none: see _commit).
+BULK_PRAGMAS = {"cache_size": -524288, "wal_autocheckpoint": 100000, "temp_store": 2}
+
+
+def _bulk_pragmas() -> dict[str, int]:
+    if connection.in_atomic_block:
+        return {k: v for k, v in BULK_PRAGMAS.items() if k != "temp_store"}
+    return BULK_PRAGMAS
 
 
 @contextlib.contextmanager
@@ -326,7 +340,7 @@ def bulk_writes() -> Iterator[None]:
         return
     with connection.cursor() as cursor:
         before = {}
-        for name, value in BULK_PRAGMAS.items():
+        for name, value in _bulk_pragmas().items():
             cursor.execute(f"PRAGMA {name}")
             before[name] = cursor.fetchone()[0]
             cursor.execute(f"PRAGMA {name}={value}")

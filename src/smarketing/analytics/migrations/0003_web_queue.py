@@ -17,6 +17,14 @@ def uninstall(apps, schema_editor):  # type: ignore[no-untyped-def]
     webqueue.uninstall(schema_editor.connection)
 
 
+def drop_legacy(apps, schema_editor):  # type: ignore[no-untyped-def]
+    # First: on a database made before this migration, the per-event triggers read
+    # analytics_websession.pending, and SQLite refuses to drop a column a trigger uses.
+    with schema_editor.connection.cursor() as cursor:
+        for sql in webqueue.drop_statements(schema_editor.connection.vendor):
+            cursor.execute(sql)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -24,6 +32,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(drop_legacy, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name='websession',
             name='pending',

@@ -17,13 +17,23 @@ def _pragmas() -> dict[str, int]:
     return values
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache and checkpoints")
-def test_bulk_writes_use_the_bigger_cache_and_rarer_checkpoints_then_restore_them() -> None:
+def test_bulk_writes_use_the_bigger_cache_rarer_checkpoints_and_memory_journals_then_restore_them(
+) -> None:
     before = _pragmas()
     with bulk_writes():
         assert _pragmas() == BULK_PRAGMAS
     assert _pragmas() == before != BULK_PRAGMAS
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache and checkpoints")
+def test_inside_a_transaction_bulk_writes_keep_the_temporary_store() -> None:
+    before = _pragmas()
+    with bulk_writes():
+        assert _pragmas() == {**BULK_PRAGMAS, "temp_store": before["temp_store"]}
+    assert _pragmas() == before
 
 
 @pytest.mark.django_db
