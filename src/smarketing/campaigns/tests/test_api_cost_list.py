@@ -12,6 +12,7 @@ import time_machine
 from smarketing.campaigns.models import Campaign
 from smarketing.campaigns.services import cost_add
 from smarketing.campaigns.tests.factories import make_campaign
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +34,7 @@ def ads(users: dict[str, Any]) -> Campaign:
 
 
 def _amounts(api: Any, campaign: Campaign, **params: Any) -> list[str]:
-    response = api.get(f"/api/v1/campaigns/{campaign.pk}/costs", **params)
-    assert response.status_code == 200, response.content
-    return [cost["amount"] for cost in response.json()["items"]]
+    return list_column(api, f"/api/v1/campaigns/{campaign.pk}/costs", "amount", **params)
 
 
 def test_costs_page_by_start_date(ads: Campaign, api_as: Any) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from smarketing.testing.factories import make_team, make_user
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,7 @@ def four_teams(users: dict[str, Any]) -> None:
 
 
 def _names(api: Any, **params: Any) -> list[str]:
-    response = api.get("/api/v1/teams", **params)
-    assert response.status_code == 200, response.content
-    return [team["name"] for team in response.json()["items"]]
+    return list_column(api, "/api/v1/teams", "name", **params)
 
 
 def test_teams_page_by_name_with_their_active_members(four_teams: None, api_as: Any) -> None:

@@ -15,14 +15,13 @@ from smarketing.handoff.models import RejectionReason, WorkingCalendar
 from smarketing.handoff.reasons import DEFAULT_REASONS, ensure_default_reasons
 from smarketing.handoff.tests.helpers import make_rule, make_sla
 from smarketing.testing.factories import make_team
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 
 
 def _get(api: Any, path: str, field: str, **params: Any) -> list[Any]:
-    response = api.get(f"/api/v1/{path}", **params)
-    assert response.status_code == 200, response.content
-    return [item[field] for item in response.json()["items"]]
+    return list_column(api, f"/api/v1/{path}", field, **params)
 
 
 def _calendar(admin: Any, name: str, zone: str, day: int) -> WorkingCalendar:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from smarketing.imports.models import ImportIssue, ImportRun
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +35,7 @@ def run(users: dict[str, Any]) -> ImportRun:
 
 
 def _lines(api: Any, run: ImportRun, **params: Any) -> list[int]:
-    response = api.get(f"/api/v1/imports/{run.pk}/issues", **params)
-    assert response.status_code == 200, response.content
-    return [issue["line"] for issue in response.json()["items"]]
+    return list_column(api, f"/api/v1/imports/{run.pk}/issues", "line", **params)
 
 
 def test_the_issues_page_by_line_with_the_count_of_every_match(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from smarketing.integrations.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
@@ -31,9 +32,7 @@ def url() -> str:
 
 
 def _statuses(api: Any, url: str, **params: Any) -> list[int | None]:
-    response = api.get(url, **params)
-    assert response.status_code == 200, response.content
-    return [attempt["status"] for attempt in response.json()["items"]]
+    return list_column(api, url, "status", **params)
 
 
 def test_attempts_page_newest_first(url: str, api_as: Any) -> None:

@@ -12,6 +12,7 @@ import pytest
 from smarketing.people.lifecycle import contact_recycle, contact_transition
 from smarketing.people.models import Cause, Contact, Stage
 from smarketing.testing.factories import make_contact
+from smarketing.testing.lists import list_items
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
@@ -30,9 +31,8 @@ def moved(users: dict[str, Any]) -> Contact:
 
 
 def _moves(api: Any, contact: Contact, **params: Any) -> list[str]:
-    response = api.get(f"/api/v1/contacts/{contact.pk}/history", **params)
-    assert response.status_code == 200, response.content
-    return [f"{r['from_stage']}>{r['to_stage']}" for r in response.json()["items"]]
+    items = list_items(api, f"/api/v1/contacts/{contact.pk}/history", **params)
+    return [f"{r['from_stage']}>{r['to_stage']}" for r in items]
 
 
 def test_the_history_pages_oldest_first_or_newest_first(moved: Contact, api_as: Any) -> None:

@@ -13,6 +13,7 @@ import time_machine
 from smarketing.people.models import Contact
 from smarketing.people.services import identity_add
 from smarketing.testing.factories import make_contact
+from smarketing.testing.lists import list_column
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -34,9 +35,7 @@ def ann(users: dict[str, Any]) -> Contact:
 
 
 def _values(api: Any, contact: Contact, **params: Any) -> list[str]:
-    response = api.get(f"/api/v1/contacts/{contact.pk}/identities", **params)
-    assert response.status_code == 200, response.content
-    return [identity["value"] for identity in response.json()["items"]]
+    return list_column(api, f"/api/v1/contacts/{contact.pk}/identities", "value", **params)
 
 
 def test_identities_page_oldest_first_with_the_count_of_every_one(

@@ -12,6 +12,7 @@ import pytest
 from smarketing.pipeline.models import Deal
 from smarketing.pipeline.services import deal_move_stage, line_item_add
 from smarketing.pipeline.tests.factories import make_deal, make_product, stage
+from smarketing.testing.lists import list_items
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 4, 6, 9, 0, tzinfo=dt.UTC)
@@ -29,9 +30,8 @@ def moved(users: dict[str, Any]) -> Deal:
 
 
 def _moves(api: Any, deal: Deal, **params: Any) -> list[str]:
-    response = api.get(f"/api/v1/deals/{deal.pk}/history", **params)
-    assert response.status_code == 200, response.content
-    return [f"{h['from_stage']}>{h['to_stage']}" for h in response.json()["items"]]
+    items = list_items(api, f"/api/v1/deals/{deal.pk}/history", **params)
+    return [f"{h['from_stage']}>{h['to_stage']}" for h in items]
 
 
 def test_a_deals_history_pages_oldest_first_or_newest_first(moved: Deal, api_as: Any) -> None:
@@ -71,9 +71,8 @@ def lines(users: dict[str, Any]) -> Deal:
 
 
 def _products(api: Any, deal: Deal, **params: Any) -> list[str]:
-    response = api.get(f"/api/v1/deals/{deal.pk}/line-items", **params)
-    assert response.status_code == 200, response.content
-    return [f"{i['product']} x{i['quantity']}" for i in response.json()["items"]]
+    items = list_items(api, f"/api/v1/deals/{deal.pk}/line-items", **params)
+    return [f"{i['product']} x{i['quantity']}" for i in items]
 
 
 def test_a_deals_line_items_page_in_the_order_added(lines: Deal, api_as: Any) -> None:
