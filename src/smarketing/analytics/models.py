@@ -97,6 +97,26 @@ class WebDirty(models.Model):
         return f"{self.visitor} {self.lo:%Y-%m-%d %H:%M}..{self.hi:%Y-%m-%d %H:%M}"
 
 
+class WebMark(models.Model):
+    """SQLite: the highest event id already swept onto the queue (one row, id 1).
+    Inserted events are not queued by a trigger there (a row trigger on the events
+    costs more than the insert itself): `webqueue.apply()` sweeps the events above the
+    mark, whose ids only grow (AUTOINCREMENT, one writer at a time). No row: 0, every
+    event is new. Unused on PostgreSQL, whose statement triggers queue inserts."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    upto = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="web_mark_single_row"),
+            models.CheckConstraint(condition=models.Q(upto__gte=0), name="web_mark_upto_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"events up to {self.upto} swept"
+
+
 class DealSpan(models.Model):
     """One deal stage change and how long it held (analytics/dealspans.py, kept by
     database triggers on the stage changes and deals): `until` is the deal's next change,

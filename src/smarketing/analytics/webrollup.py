@@ -83,13 +83,14 @@ def rebuild_statements(vendor: str) -> list[str]:
 
 def rebuild(db: Any = connection, counters: bool = True) -> None:
     """Recompute both rollups from all events (set-based: one statement each; the queue
-    of changed visitors emptied, as this covers them), then their counters
-    (analytics/webcounters.py; its triggers are off meanwhile)."""
+    of changed visitors emptied and, on SQLite, every event marked swept, as this covers
+    them), then their counters (analytics/webcounters.py; its triggers are off meanwhile)."""
     if counters:
         webcounters.uninstall(db)
     with db.cursor() as cursor:
         for sql in [f"DELETE FROM {webqueue.DIRTY}", *rebuild_statements(db.vendor)]:
             cursor.execute(sql)
+    webqueue.mark_all_swept(db)
     if counters:
         webcounters.refill(db)
 

@@ -46,12 +46,17 @@ NATURAL_KEYS = frozenset({"auth.user", "auth.group"})
 # events): written last and, on restore, replacing what the triggers made while
 # the events were loaded, so they round-trip exactly (ids included). In this order:
 # the per-quarter-hour counters are kept by triggers on the two others, so they come last,
-# then the queue of visitors whose rollups are not applied yet (filled by triggers too);
+# then the queue of visitors whose rollups are not applied yet (filled by triggers too)
+# and, on SQLite, the highest event id swept onto it (the events above it are queued
+# at the next apply);
 # analytics' deal stage spans and per-day stage entries (triggers on deals and contacts)
-# and the leads' visit buckets (triggers on contacts and on the visits, so after those).
+# and the leads' visit buckets (triggers on contacts and on the visits, so after those);
+# the per-day lifecycle moves (triggers on the stage history) and, on SQLite, the
+# largest history id they count (the rows above it are counted at the next read).
 DERIVED = ("analytics.websession", "analytics.webvisit", "analytics.webbucket",
-           "analytics.webdirty", "analytics.dealspan", "analytics.stageentry",
-           "analytics.leadvisit")
+           "analytics.webdirty", "analytics.webmark", "analytics.dealspan",
+           "analytics.stageentry", "analytics.leadvisit", "analytics.stageflow",
+           "analytics.stageflowmark")
 # Rows that mean "this database is in use" (seeded reference rows do not count).
 USER_DATA = ("auth.user", "people.contact", "people.company", "pipeline.deal")
 
@@ -170,7 +175,7 @@ class _Loader:
             return
         model = type(self.batch[0].object)
         if label(model) in DERIVED and label(model) not in self.counts:
-            model._default_manager.all()._raw_delete(using=connection.alias)  # type: ignore[attr-defined]
+            _clear(model)
         model._default_manager.bulk_create([d.object for d in self.batch])
         for d in self.batch:
             for name, values in (d.m2m_data or {}).items():
@@ -179,9 +184,13 @@ class _Loader:
         self.batch = []
 
 
+def _clear(model: type[models.Model]) -> None:
+    model._default_manager.all()._raw_delete(using=connection.alias)  # type: ignore[attr-defined]
+
+
 def _wipe(chosen: list[type[models.Model]]) -> None:
     for model in reversed(chosen):
-        model._default_manager.all()._raw_delete(using=connection.alias)  # type: ignore[attr-defined]
+        _clear(model)
 
 
 def _load(lines: Iterator[str], start: int) -> dict[str, int]:
@@ -198,6 +207,9 @@ def _load(lines: Iterator[str], start: int) -> dict[str, int]:
             raise ValidationFailed(f"file: line {number}: {exc}", field="file") from exc
         loader.add(deserialized)
     loader.flush()
+    for model in backup_models():  # derived rows the backup has none of: none after it
+        if label(model) in DERIVED and label(model) not in loader.counts:
+            _clear(model)
     return loader.counts
 
 
