@@ -92,7 +92,11 @@ def _database() -> dict:
         "OPTIONS": {
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536;"
+                "PRAGMA busy_timeout=10000; PRAGMA cache_size=-65536; "
+                # checkpoint every ~40 MB of WAL, not 4 MB: a page written by many
+                # commits (events of 1,000 visitors touch ~100 index pages a batch) is
+                # copied back once; 28 -> 21 us CPU an event inserted (docs/tracking.md)
+                "PRAGMA wal_autocheckpoint=10000;"
             ),
             "transaction_mode": "IMMEDIATE",
         },

@@ -139,7 +139,10 @@ def source_for_key(raw: str) -> Source | None:
     """The source of a write key, or None (unknown key)."""
     if not raw:
         return None
-    return Source.objects.filter(key_hash=hash_key(raw)).first()
+    # a raw query: every tracking request makes it, and the queryset's compilation cost
+    # ~140 of its ~200 us (1.4 us an event of a 100-event batch)
+    sql = f"SELECT * FROM {Source._meta.db_table} WHERE key_hash = %s"
+    return next(iter(Source.objects.raw(sql, [hash_key(raw)])), None)
 
 
 @dataclass
