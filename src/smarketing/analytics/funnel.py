@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from smarketing.analytics.measures import DaysBetween, key_of, ratio, rounded
 from smarketing.analytics.registry import Unit
@@ -130,11 +130,14 @@ def funnel(period: Period, view: str = "period", stages: Sequence[str] | str | N
     check(view, breakdown)
     names = parse_stages(stages)
     dimension = FUNNEL_BREAKDOWNS[breakdown] if breakdown else None
-    counts, durations = [], []
-    for i in range(len(names)):
-        rows = step_rows(view, names, i, period)
-        counts.append(_counts(rows, None) | (_counts(rows, dimension) if dimension else {}))
-        durations.append({} if i == 0 else _merged(rows, names[i - 1], names[i], dimension))
+    if view == "cohort":
+        counts, durations = _cohort(names, period, dimension)
+    else:
+        counts, durations = [], []
+        for i in range(len(names)):
+            rows = step_rows(view, names, i, period)
+            counts.append(_counts(rows, None) | (_counts(rows, dimension) if dimension else {}))
+            durations.append({} if i == 0 else _merged(rows, names[i - 1], names[i], dimension))
     result = {"view": view, "start": period.start, "end": period.end, "stages": list(names),
               "steps": _steps(names, counts, durations, None), "breakdown": {}}
     if dimension:
@@ -142,6 +145,53 @@ def funnel(period: Period, view: str = "period", stages: Sequence[str] | str | N
                       key=lambda k: (-counts[0].get(k, 0), k))
         result["breakdown"] = {k: _steps(names, counts, durations, k) for k in keys}
     return result
+
+
+def _cohort(names: tuple[str, ...], period: Period, dimension: str | None
+            ) -> tuple[list[dict[Any, int]], list[dict[Any, list[float]]]]:
+    """The cohort view's counts and durations in two passes over entered(S1, P) (each
+    `became_<stage>_at` index covers the later stages): step i counts the cohort's
+    contacts with reached(Si), its durations are reached(Si-1) -> reached(Si) where both
+    are set (DaysBetween is NULL otherwise); by key too when there is a dimension."""
+    cohort = entered_rows(names[0], period).order_by()
+    return _cohort_counts(cohort, names, dimension), _cohort_days(cohort, names, dimension)
+
+
+def _cohort_counts(cohort: QuerySet[Contact], names: tuple[str, ...],
+                   dimension: str | None) -> list[dict[Any, int]]:
+    counts: list[dict[Any, int]] = [defaultdict(int) for _ in names]
+    reached = {f"n{i}": Count(reached_field(s)) for i, s in enumerate(names)}
+    if dimension:
+        rows = list(cohort.values_list(dimension).annotate(**reached)
+                    .values_list(dimension, *reached))
+    else:
+        totals = cohort.aggregate(**reached)
+        rows = [(None, *(totals[k] for k in reached))]
+    for key, *numbers in rows:
+        for i, n in enumerate(numbers):
+            counts[i][None] += n
+            if dimension:
+                counts[i][key_of(key)] += n
+    return counts
+
+
+def _cohort_days(cohort: QuerySet[Contact], names: tuple[str, ...],
+                 dimension: str | None) -> list[dict[Any, list[float]]]:
+    group = [dimension] if dimension else []
+    durations: list[dict[Any, list[float]]] = [defaultdict(list) for _ in names]
+    days = {f"d{i}": DaysBetween(reached_field(names[i - 1]), reached_field(names[i]))
+            for i in range(1, len(names))}
+    any_later = Q()
+    for stage in names[1:]:
+        any_later |= Q(**{f"{reached_field(stage)}__isnull": False})
+    for row in cohort.filter(any_later).annotate(**days).values_list(*group, *days):
+        key, values = (row[0], row[1:]) if dimension else (None, row)
+        for i, value in enumerate(values, start=1):
+            if value is not None:
+                durations[i][None].append(value)
+                if dimension:
+                    durations[i][key_of(key)].append(value)
+    return durations
 
 
 def _merged(rows: QuerySet[Contact], before: str, after: str,

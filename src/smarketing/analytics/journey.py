@@ -4,13 +4,14 @@ awareness = anonymous visitors and subscribers; interest = lead; consideration =
 sql; decision = opportunity; retention = customer, evangelist (`other` is outside).
 
 - **in the phase at the end of P:** contacts whose stage at the end of P maps to the
-  phase. Set-based: today's count per stage, with every stage move since the end of P
-  undone (one GROUP BY over Contact, one over StageChange after P; a contact's first
-  history row comes from "" so contacts created later drop out). Awareness adds the
-  anonymous visitors: distinct anonymous ids with a page view in P not (yet) tied to a
-  contact.
+  phase: per stage, the moves into it before the end of P minus the moves out of it (a
+  contact's first history row comes from "", so contacts created later drop out), read
+  from the exact per-day counts of the moves (analytics/stageflows.py). Awareness adds
+  the anonymous visitors: distinct anonymous ids with a page view in P not (yet) tied
+  to a contact (from the exact web rollup's visit rows, webrollup.anonymous_visitors,
+  for a quarter-hour aligned period; directly from the events otherwise).
 - **flows in P:** stage moves in P between two different phases, counted by phase pair
-  ("new" when a contact was created in P).
+  ("new" when a contact was created in P), from the same per-day counts.
 Every figure drills down to its rows (`phase_contacts`, `flow_changes`).
 """
 
@@ -21,8 +22,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
+from smarketing.analytics import stageflows, webrollup
 from smarketing.core.periods import Period
 from smarketing.people.models import Contact, Stage, StageChange
 from smarketing.tracking.models import Event, EventType
@@ -51,33 +53,23 @@ class Journey:
         return self.contacts[phase] + extra
 
 
-def stage_counts_at(moment: dt.datetime) -> Counter[str]:
-    """Contacts per lifecycle stage at `moment`: today's counts with later moves undone."""
-    counts: Counter[str] = Counter(dict(
-        Contact.objects.values_list("lifecycle_stage").annotate(n=Count("id")).order_by()
-    ))
-    later = (StageChange.objects.filter(at__gte=moment)
-             .values_list("from_stage", "to_stage").annotate(n=Count("id")).order_by())
-    for from_stage, to_stage, n in later:
-        counts[to_stage] -= n
-        if from_stage:
-            counts[from_stage] += n
-    return counts
-
-
 def anonymous_visitors(period: Period) -> int:
     start, end = period.bounds()
+    counted = webrollup.anonymous_visitors(start, end)
+    return anonymous_visitors_direct(start, end) if counted is None else counted
+
+
+def anonymous_visitors_direct(start: dt.datetime, end: dt.datetime) -> int:
+    """The definition, from the events: distinct anonymous ids with a page view in
+    [start, end) and no contact."""
     return (Event.objects.filter(timestamp__gte=start, timestamp__lt=end, type=EventType.PAGE,
                                  contact__isnull=True)
             .exclude(anonymous_id="").values("anonymous_id").distinct().count())
 
 
 def _phase_flows(period: Period) -> list[tuple[str, str, int]]:
-    start, end = period.bounds()
-    moves = (StageChange.objects.filter(at__gte=start, at__lt=end)
-             .values_list("from_stage", "to_stage").annotate(n=Count("id")).order_by())
     flows: Counter[tuple[str, str]] = Counter()
-    for from_stage, to_stage, n in moves:
+    for (from_stage, to_stage), n in stageflows.moves(*period.bounds()).items():
         source = PHASE_OF.get(from_stage, NEW if not from_stage else "")
         target = PHASE_OF.get(to_stage, "")
         if source and target and source != target:
@@ -88,7 +80,7 @@ def _phase_flows(period: Period) -> list[tuple[str, str, int]]:
 
 
 def journey(period: Period) -> Journey:
-    counts = stage_counts_at(period.bounds()[1])
+    counts = stageflows.stage_counts_at(period.bounds()[1])
     contacts = {phase: sum(counts[s] for s in stages_of(phase)) for phase in PHASES}
     return Journey(contacts, anonymous_visitors(period), _phase_flows(period))
 

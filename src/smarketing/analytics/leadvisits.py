@@ -61,12 +61,9 @@ def sqlite_triggers() -> list[str]:
                            ["OLD.contact_id"]),
           "visit_update": (f"AFTER UPDATE ON {VISITS}", VISIT_CHANGED,
                            ["OLD.contact_id", "NEW.contact_id"])}
-    statements = [f"CREATE TRIGGER analytics_lead_visit_{name} {event} "
-                  f"WHEN {when} BEGIN "
-                  f"{' '.join(_refresh(c) for c in contacts)} END"
-                  for name, (event, when, contacts) in on.items()]
-    return [*statements, f"CREATE TRIGGER analytics_lead_visit_contact_delete AFTER DELETE "
-                         f"ON {CONTACTS} BEGIN DELETE FROM {LEADS} WHERE contact_id = OLD.id; END"]
+    return [*triggers.sqlite_refreshing("analytics_lead_visit", on, _refresh),
+            f"CREATE TRIGGER analytics_lead_visit_contact_delete AFTER DELETE "
+            f"ON {CONTACTS} BEGIN DELETE FROM {LEADS} WHERE contact_id = OLD.id; END"]
 
 
 def _pg_refresh(contact: str) -> str:

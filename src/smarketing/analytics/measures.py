@@ -90,6 +90,8 @@ class Measure:
     order: tuple[str, ...] = ("pk",)
     # An exact rollup's {key: count} for (period, dimension), or None: group the rows.
     grouped: Callable[[Period, str], Mapping[Any, Number] | None] | None = None
+    # An exact rollup's value for the period (None: no value, the zero), instead of the rows.
+    stored: Callable[[Period], Number | None] | None = None
 
     def value(self, period: Period) -> Number:
         return _measure_value(self, period)
@@ -108,6 +110,9 @@ class Measure:
 
 @shared
 def _measure_value(measure: Measure, period: Period) -> Number:
+    if measure.stored is not None:
+        value = measure.stored(period)
+        return measure.zero if value is None else value
     qs = measure.rows(period)
     if measure.amount is None:
         return qs.count()

@@ -188,3 +188,64 @@ class LeadVisit(models.Model):
 
     def __str__(self) -> str:
         return f"contact {self.contact_id} lead at {self.lead_at:%Y-%m-%d %H:%M}"
+
+
+class StageFlow(models.Model):
+    """How many lifecycle moves (people.StageChange) went from one stage to another on one
+    UTC day (analytics/stageflows.py; from_stage "" is a contact's first row). On
+    PostgreSQL kept by statement triggers, per writing backend; on SQLite folded in from
+    the history's new ids before each read, with row triggers for deletes and changes.
+    Derived data."""
+
+    day = models.DateField()
+    from_stage = models.CharField(max_length=20, blank=True)
+    to_stage = models.CharField(max_length=20)
+    writer = models.BigIntegerField(default=0)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "from_stage", "to_stage", "writer"],
+                                    name="stage_flow_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.from_stage or '(new)'} -> {self.to_stage}: {self.n}"
+
+
+class StageFlowMark(models.Model):
+    """SQLite: the largest people.StageChange id already counted in StageFlow (one row,
+    id 1; no row: 0). Unused on PostgreSQL. Derived data."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    folded = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="stage_flow_mark_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"stage changes folded up to id {self.folded}"
+
+
+class DealSource(models.Model):
+    """A deal with its primary contact (analytics/dealsources.py, kept by database
+    triggers on the deals and their contacts): marketing-sourced pipeline and revenue
+    as an index range. Derived data."""
+
+    deal_id = models.BigIntegerField(primary_key=True)
+    created_at = models.DateTimeField()
+    won_at = models.DateTimeField(null=True, blank=True, help_text="closed_at of a won deal")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    contact_id = models.BigIntegerField(null=True, blank=True, help_text="The primary contact")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at", "contact_id", "amount"],
+                         name="deal_source_created"),
+            models.Index(fields=["won_at", "contact_id", "amount"], name="deal_source_won"),
+        ]
+
+    def __str__(self) -> str:
+        return f"deal {self.deal_id} (primary contact {self.contact_id})"

@@ -44,7 +44,8 @@ KEY_COLUMNS = ("original_source", "original_campaign", "company_id", "owner_id")
 UPSERT = " ON CONFLICT (day, stage, dimension, key, writer) DO UPDATE SET n = {t}.n + excluded.n"
 
 
-def _day(vendor: str, column: str) -> str:
+def utc_day_sql(vendor: str, column: str) -> str:
+    """The UTC date of a timestamp column, as SQL."""
     return f"date({column})" if vendor == "sqlite" else f"({column} AT TIME ZONE 'UTC')::date"
 
 
@@ -67,7 +68,7 @@ def count_sql(vendor: str, r: str, stage: str, step: int) -> str:
     keys = " UNION ALL ".join(f"SELECT '{d}' AS dimension, {k} AS key" for d, k in
                               _keys(vendor, r))
     return (f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
-            f"SELECT {_day(vendor, at)}, '{stage}', k.dimension, k.key, {_writer(vendor)}, "
+            f"SELECT {utc_day_sql(vendor, at)}, '{stage}', k.dimension, k.key, {_writer(vendor)}, "
             f"{step} FROM ({keys}) AS k WHERE {at} IS NOT NULL" + UPSERT.format(t=ENTRIES))
 
 
@@ -75,9 +76,9 @@ def region_sql(vendor: str, stage: str, region: str, step: str) -> str:
     """Move the counts of company NEW's contacts at `stage` to or from `region`."""
     at = f"c.became_{stage}_at"
     return (f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
-            f"SELECT {_day(vendor, at)}, '{stage}', 'region', {region}, {_writer(vendor)}, "
+            f"SELECT {utc_day_sql(vendor, at)}, '{stage}', 'region', {region}, {_writer(vendor)}, "
             f"{step} * COUNT(*) FROM {CONTACTS} c WHERE c.company_id = NEW.id AND {at} IS NOT "
-            f"NULL GROUP BY {_day(vendor, at)}" + UPSERT.format(t=ENTRIES))
+            f"NULL GROUP BY {utc_day_sql(vendor, at)}" + UPSERT.format(t=ENTRIES))
 
 
 def _changed(stage: str, distinct: str) -> str:
@@ -153,7 +154,7 @@ def rebuild(db: Any = connection) -> None:
     with db.cursor() as cursor:
         cursor.execute(f"DELETE FROM {ENTRIES}")
         for stage in STAGES:
-            day = _day(db.vendor, f"c.became_{stage}_at")
+            day = utc_day_sql(db.vendor, f"c.became_{stage}_at")
             for dimension, key in _keys(db.vendor, "c"):
                 cursor.execute(
                     f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "

@@ -1,9 +1,9 @@
 """Installing and dropping the database triggers that keep analytics' exact rollups
-(dealspans.py, stageentries.py): each vendor gets its own statements."""
+(dealspans.py, stageentries.py, ...): each vendor gets its own statements."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 
@@ -28,3 +28,12 @@ def uninstall(schema_editor: Any, sqlite: Callable[[], list[str]],
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     for name in functions:
         schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+
+
+def sqlite_refreshing(prefix: str, on: Mapping[str, tuple[str, str, list[str]]],
+                      refresh: Callable[[str], str]) -> list[str]:
+    """SQLite row triggers `<prefix>_<name>`: on `event`, when `when` holds, the
+    `refresh` statements of each key expression it names (NEW.id, OLD.deal_id, ...)."""
+    return [f"CREATE TRIGGER {prefix}_{name} {event} WHEN {when} "
+            f"BEGIN {' '.join(refresh(key) for key in keys)} END"
+            for name, (event, when, keys) in on.items()]

@@ -322,12 +322,16 @@ def sweep_statements() -> list[str]:
     return [
         f"INSERT INTO {DIRTY} (visitor, writer, lo, hi) SELECT {VISITOR.format(r='e')}, 0, "
         f"MIN(e.timestamp), MAX(e.timestamp) FROM {EVENTS} e WHERE e.id > {_UPTO} "
-        f"AND e.type IN {WEB} GROUP BY 1 {_upsert('sqlite')}",
+        f"AND +e.type IN {WEB} GROUP BY 1 {_upsert('sqlite')}",  # +: by id, not by type
         _MOVE_MARK,
     ]
 
 
 def _sweep() -> None:
+    """Sweep the events above the mark, if any (no write transaction, so no wait for the
+    write lock, when there are none: every read of the rollups calls this)."""
+    if not _count(f"SELECT EXISTS (SELECT 1 FROM {EVENTS} WHERE id > {_UPTO})"):
+        return
     with ingestion_writer_turn(), transaction.atomic(), connection.cursor() as cursor:
         for sql in sweep_statements():
             cursor.execute(sql)

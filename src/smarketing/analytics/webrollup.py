@@ -126,6 +126,22 @@ def web_metrics(start: dt.datetime, end: dt.datetime) -> WebMetrics | None:
                       bounce_rate=bounces / sessions if sessions else None)
 
 
+def anonymous_visitors(start: dt.datetime, end: dt.datetime) -> int | None:
+    """Distinct anonymous ids with a page view in [start, end) not tied to a contact
+    (None: not aligned): their visit rows of the period whose previous bucket is before
+    it, one per visitor (a range of the web_visit_contact index: contact NULL, bucket
+    in the period)."""
+    if not aligned(start, end):
+        return None
+    webqueue.apply()
+    bounds = [_db(start), _db(end)]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {VISITS} WHERE contact_id IS NULL "
+                       "AND bucket >= %s AND bucket < %s AND (previous IS NULL OR "
+                       "previous < %s) AND substr(visitor, 1, 1) = 'a'", [*bounds, bounds[0]])
+        return int(cursor.fetchone()[0])
+
+
 def visitors_who_became_leads(start: dt.datetime, end: dt.datetime) -> int | None:
     """Contacts with a page view in [start, end) who reached lead in it (None: not aligned)."""
     if not aligned(start, end):

@@ -52,11 +52,12 @@ NATURAL_KEYS = frozenset({"auth.user", "auth.group"})
 # analytics' deal stage spans and per-day stage entries (triggers on deals and contacts)
 # and the leads' visit buckets (triggers on contacts and on the visits, so after those);
 # the per-day lifecycle moves (triggers on the stage history) and, on SQLite, the
-# largest history id they count (the rows above it are counted at the next read).
+# largest history id they count (the rows above it are counted at the next read); each
+# deal with its primary contact (triggers on deals and their contacts).
 DERIVED = ("analytics.websession", "analytics.webvisit", "analytics.webbucket",
            "analytics.webdirty", "analytics.webmark", "analytics.dealspan",
            "analytics.stageentry", "analytics.leadvisit", "analytics.stageflow",
-           "analytics.stageflowmark")
+           "analytics.stageflowmark", "analytics.dealsource")
 # Rows that mean "this database is in use" (seeded reference rows do not count).
 USER_DATA = ("auth.user", "people.contact", "people.company", "pipeline.deal")
 

@@ -3,7 +3,9 @@
 
 - sourced: the deal's primary contact's original source is a marketing campaign,
   i.e. the contact's first touch carried a campaign (`original_campaign` is set);
-  broken down by that campaign, the deal's region, owner and team;
+  broken down by that campaign, the deal's region, owner and team; the value reads
+  the deals' primary-contact rollup (analytics/dealsources.py), the breakdowns and
+  the drill-down the deals themselves;
 - influenced: the deal has at least one touch (campaigns/attribution.py: a deal
   contact's event resolving to a campaign or naming a content asset) at or before
   its creation (pipeline) or its win (revenue). The amount is attribution's own:
@@ -21,6 +23,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
+from smarketing.analytics import dealsources
 from smarketing.analytics.families.sales import DEAL_COLUMNS
 from smarketing.analytics.measures import ZERO, Measure, money, register_measure
 from smarketing.analytics.registry import Kpi, KpiResult, Records, Unit, register, shared
@@ -57,11 +60,17 @@ def sourced_rows(basis: str) -> Any:
     return rows
 
 
+def sourced_stored(basis: str) -> Any:
+    """The value from the deals' primary-contact rollup (analytics/dealsources.py)."""
+    return lambda period: dealsources.sourced_amount(basis, *period.bounds())
+
+
 for _basis in ("pipeline", "revenue"):
     register_measure(
         f"marketing_sourced_{_basis}", FAMILY, SECTION,
         Measure(sourced_rows(_basis), {**DEAL_COLUMNS, "campaign": "primary_campaign"},
-                amount="amount", dimensions=SOURCED_DIMENSIONS),
+                amount="amount", dimensions=SOURCED_DIMENSIONS,
+                stored=sourced_stored(_basis)),
         unit=Unit.MONEY, label=f"Marketing-sourced {_basis}",
     )
 

@@ -2,15 +2,15 @@
 
 from django.db import migrations, models
 
-from smarketing.analytics import webcounters, webqueue
+from smarketing.analytics import webqueue, webrollup
 
 
 def install(apps, schema_editor):  # type: ignore[no-untyped-def]
-    # The rollups are exact here (kept by the per-event triggers until now): from now
-    # on changed visitors are queued instead (analytics/webqueue.py). SQLite rebuilt
-    # analytics_websession to drop `pending`, and its counting triggers with it.
+    # Changed visitors are queued from now on (analytics/webqueue.py), and both rollups
+    # filled from the events there are (migration 0001 only made the tables; SQLite
+    # rebuilt analytics_websession to drop `pending`, and its counting triggers with it).
     webqueue.install(schema_editor.connection)
-    webcounters.refill(schema_editor.connection)
+    webrollup.rebuild(schema_editor.connection)  # the rollups, then their counters
 
 
 def uninstall(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -17,18 +17,14 @@ from django.test import override_settings
 from smarketing.analytics import stageentries
 from smarketing.analytics.models import StageEntry
 from smarketing.analytics.stages import CONTACT_DIMENSIONS, entered, entered_rows
+from smarketing.analytics.tests.edges import BASE, PERIODS, ZONES, near_utc_midnight
 from smarketing.core.models import Region
 from smarketing.core.periods import Period
 from smarketing.people.models import Company, Contact, SourceChannel
 from smarketing.testing import factories
 
 pytestmark = pytest.mark.django_db
-BASE = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 STAGES = stageentries.STAGES
-PERIODS = [Period(dt.date(2026, 3, 1), dt.date(2026, 4, 1)),
-           Period(dt.date(2026, 2, 27), dt.date(2026, 3, 3)),
-           Period(dt.date(2026, 3, 5), dt.date(2026, 3, 6))]
-ZONES = ("UTC", "America/New_York", "Asia/Kolkata")
 
 
 def snapshot() -> list[tuple[Any, ...]]:
@@ -68,9 +64,7 @@ class World:
         self.contacts: list[Contact] = []
 
     def moment(self) -> dt.datetime:  # near UTC midnights, so the zones' edges matter
-        return BASE + dt.timedelta(days=self.rng.randint(-3, 31),
-                                   hours=self.rng.choice([0, 1, 4, 12, 19, 23]),
-                                   minutes=self.rng.choice([0, 15, 44]))
+        return near_utc_midnight(self.rng, -3, 31)
 
     def keys(self) -> dict[str, Any]:
         return {"original_source": self.rng.choice(["", *SourceChannel.values[:3]]),
