@@ -20,8 +20,9 @@ What it does:
    engagement rule of the default model over all events (no caps, no decay: the
    least work any exact rescore must do), timed; on SQLite in both plans (the one
    SQLite picks, walking the contact_id index and fetching rows at random, and a
-   sequential scan with a sort), the faster one being the limit (`--scan-limit-only`:
-   the scan only, which has always been the faster one);
+   sequential scan with a sort, with the connection's page cache and with the
+   smaller one the rescore sorts with), the least wall and the least CPU time being
+   the limit (`--scan-limit-only`: the scan only, which has always been faster);
 3. `rescore_all` (what `smarketing rescore` runs) with the active model, timed, with
    its phases (the computation, the ranged writes, MQLs and accounts; wall and CPU),
    and the ratio to the limit; the target is <= 2x and <= 60 s; then again
@@ -220,16 +221,20 @@ def _insert_events(table: str, source: int, events: int, seed: int, ids: dict[st
         print(f"  {high:,} events", flush=True)
 
 
-def limit_query(scan: bool = False) -> tuple[float, float]:
+def limit_query(scan: bool = False, sort_cache: bool = False) -> tuple[float, float]:
     """One aggregate over all events: per contact, the sum of the rules' points. With
     `scan` (SQLite), the events table is read sequentially (NOT INDEXED) and sorted,
-    instead of the plan SQLite picks: the contact_id index, fetching rows at random."""
+    instead of the plan SQLite picks: the contact_id index, fetching rows at random.
+    With `sort_cache` (SQLite), under the page cache the rescore sorts with
+    (setbased.SORT_CACHE, smaller than the connection's: faster sorts)."""
     from django.db import connection
     from django.db.models import Case, IntegerField, Sum, Value, When
 
+    from smarketing.core.sqlite import pragmas
     from smarketing.scoring.engine import ModelSpec
     from smarketing.scoring.rules import engagement_rule_q
     from smarketing.scoring.services import active_model
+    from smarketing.scoring.setbased import SORT_CACHE
     from smarketing.tracking.models import Event
 
     spec = ModelSpec.of(active_model())
@@ -242,26 +247,30 @@ def limit_query(scan: bool = False) -> tuple[float, float]:
         sql = sql.replace(f"FROM {table}", f"FROM {table} NOT INDEXED", 1)
     started, cpu = time.monotonic(), time.process_time()
     count = 0
-    with connection.cursor() as cursor:
+    with pragmas(SORT_CACHE if sort_cache else {}), connection.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(20_000):
             count += len(chunk)
     elapsed, cpu = time.monotonic() - started, time.process_time() - cpu
     how = "sequential scan" if scan else "the database's own plan"
+    how += f", page cache {SORT_CACHE['cache_size']} KiB" if sort_cache else ""
     print(f"Limit: one GROUP BY contact aggregate of all rules' points ({how}): "
           f"{elapsed:.1f} s (CPU {cpu:.1f} s; {count:,} contacts)", flush=True)
     return elapsed, cpu
 
 
 def the_limit(scan_only: bool = False) -> tuple[float, float]:
-    """The faster of the limit's plans (wall time): both on SQLite (or only the scan,
-    which has always been the faster one there), one on PostgreSQL."""
+    """The faster of the limit's plans (wall time): on SQLite both plans (or only the
+    scan, which has always been the faster one there), the scan also under the
+    rescore's page cache for sorting (faster); one on PostgreSQL."""
     from django.db import connection
 
     if connection.vendor != "sqlite":
         return limit_query()
     plans = [] if scan_only else [limit_query()]
-    return min([*plans, limit_query(scan=True)])
+    plans += [limit_query(scan=True), limit_query(scan=True, sort_cache=True)]
+    # the strictest yardstick: the least wall time and the least CPU time of the plans
+    return min(wall for wall, _ in plans), min(cpu for _, cpu in plans)
 
 
 def timed_rescore(label: str, batch: int) -> tuple[float, float]:

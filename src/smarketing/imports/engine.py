@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from smarketing.core.errors import DomainError
+from smarketing.core.sqlite import pragmas
 from smarketing.core.tabular import Table, open_table
 from smarketing.imports.kinds import KINDS
 from smarketing.imports.kinds.base import (
@@ -335,21 +336,8 @@ def _bulk_pragmas() -> dict[str, int]:
 
 @contextlib.contextmanager
 def bulk_writes() -> Iterator[None]:
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        before = {}
-        for name, value in _bulk_pragmas().items():
-            cursor.execute(f"PRAGMA {name}")
-            before[name] = cursor.fetchone()[0]
-            cursor.execute(f"PRAGMA {name}={value}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute(f"PRAGMA {name}={value}")  # the next commit checkpoints
+    with pragmas(_bulk_pragmas()):
+        yield  # the next commit checkpoints
 
 
 def execute(run: ImportRun, path: Path, mapping: Mapping,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from smarketing.core.events import publish
+from smarketing.core.events import publish, publish_many
 from smarketing.people.models import Contact, StageChange
 
 
@@ -31,10 +31,23 @@ def contact_data(contact: Contact) -> dict[str, Any]:
 
 def publish_stage_change(contact: Contact, change: StageChange) -> None:
     """A contact's first history row is `contact.created`; every later one a stage change."""
+    publish(*_stage_event(contact, change))
+
+
+def publish_stage_changes(contacts: dict[int, Contact], changes: list[StageChange]) -> None:
+    """publish_stage_change for a bulk move, one publish_many per event name."""
+    by_event: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for change in changes:
+        event, event_id, data = _stage_event(contacts[change.contact_id], change)
+        by_event.setdefault(event, []).append((event_id, data))
+    for event, items in by_event.items():
+        publish_many(event, items)
+
+
+def _stage_event(contact: Contact, change: StageChange) -> tuple[str, str, dict[str, Any]]:
     if not change.from_stage:
-        publish("contact.created", f"contact.created:{contact.pk}", contact_data(contact))
-        return
-    publish(
+        return "contact.created", f"contact.created:{contact.pk}", contact_data(contact)
+    return (
         "contact.stage_changed",
         f"contact.stage_changed:{change.pk}",
         {

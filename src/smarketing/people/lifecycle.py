@@ -23,7 +23,7 @@ from django.utils import timezone
 from smarketing.core.errors import TransitionRefused
 from smarketing.core.models import Role
 from smarketing.core.roles import role_of
-from smarketing.people.events import publish_stage_change
+from smarketing.people.events import publish_stage_change, publish_stage_changes
 from smarketing.people.models import (
     ORDERED_STAGES,
     Cause,
@@ -283,9 +283,7 @@ def contacts_transition(
         for pk, stage in rows)
     _bulk_update_entered([pk for pk, _ in rows], to_stage, at)
     _announce_all(changes)
-    moved = Contact.objects.in_bulk([pk for pk, _ in rows])
-    for change in changes:
-        publish_stage_change(moved[change.contact_id], change)
+    publish_stage_changes(Contact.objects.in_bulk([pk for pk, _ in rows]), changes)
     return changes
 
 
