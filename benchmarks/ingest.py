@@ -271,7 +271,8 @@ def apply_rollups() -> None:
     waiting = webqueue.pending()
     started, cpu = time.perf_counter(), time.process_time()
     visitors = webqueue.apply()
-    print(f"web rollups: {waiting:,} queued rows, {visitors:,} visitors applied in "
+    print(f"web rollups: {waiting:,} changes waiting (queued visitors; on SQLite also the "
+          f"events not swept yet), {visitors:,} visitors applied in "
           f"{time.perf_counter() - started:.1f} s ({time.process_time() - cpu:.1f} s CPU "
           "in this process; on PostgreSQL most of it is the server's)")
 
