@@ -343,15 +343,16 @@ def _tables() -> dict[str, str]:
 
 CHANGED = ("c.fit_score <> t.fit OR c.engagement_score <> t.engagement "
            "OR c.score <> t.fit + t.engagement")
-STALE = ("o.contact_id IS NULL OR o.model_id <> %s OR o.total <> t.fit + t.engagement "
+STALE = ("o.contact_id IS NULL OR o.total <> t.fit + t.engagement "
          "OR o.fit <> t.fit OR o.engagement <> t.engagement")
 
 
 def write_from_temp_table(model: Any, at: dt.datetime, *, low: int | None = None,
                           high: int | None = None) -> int:
     """History rows and contact scores for the changed contacts (of ids low..high, when
-    given), ContactScore upserted where it differs; returns how many contacts' scores
-    changed. Run it atomically."""
+    given), ContactScore upserted where its numbers differ, then the model and time of
+    those scored by another model; returns how many contacts' scores changed. Run it
+    atomically."""
     names = _tables()
     scope = "" if low is None else f" AND t.contact_id BETWEEN {int(low)} AND {int(high or 0)}"
     with connection.cursor() as cursor:
@@ -366,19 +367,33 @@ def write_from_temp_table(model: Any, at: dt.datetime, *, low: int | None = None
                 f"UPDATE {names['contact']} AS c SET fit_score = t.fit, engagement_score = "
                 f"t.engagement, score = t.fit + t.engagement FROM {TEMP} t "
                 f"WHERE c.id = t.contact_id AND ({CHANGED}){scope}")
-        cursor.execute(  # only the rows that differ reach the upsert (PostgreSQL's
-            # conflict check per row cost ~38 us: 38 s for 1M unchanged rows); the range
-            # is in the ON clause too, or PostgreSQL scans all of ContactScore per range
-            f"INSERT INTO {names['score']} AS s (contact_id, model_id, fit, engagement, total, "
-            f"scored_at, factors) SELECT t.contact_id, %s, t.fit, t.engagement, "
-            f"t.fit + t.engagement, %s, '[]' FROM {TEMP} t LEFT JOIN {names['score']} o "
-            f"ON o.contact_id = t.contact_id{scope.replace('t.', 'o.')} WHERE ({STALE}){scope} "
-            "ON CONFLICT (contact_id) DO UPDATE SET model_id = excluded.model_id, "
-            "fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, "
-            "scored_at = excluded.scored_at WHERE s.model_id <> excluded.model_id "
-            "OR s.total <> excluded.total OR s.fit <> excluded.fit "
-            "OR s.engagement <> excluded.engagement", [model.pk, at, model.pk])
+        _write_contact_scores(cursor, model, at, scope)
     return changed
+
+
+def _write_contact_scores(cursor: Any, model: Any, at: dt.datetime, scope: str) -> None:
+    """ContactScore (the model and time of each score): upserted where its numbers
+    differ from the result table's, then stamped with the model where it had another."""
+    table = _tables()["score"]
+    cursor.execute(  # only the rows that differ reach the upsert (PostgreSQL's
+        # conflict check per row cost ~38 us: 38 s for 1M unchanged rows); the range
+        # is in the ON clause too, or PostgreSQL scans all of ContactScore per range
+        f"INSERT INTO {table} AS s (contact_id, model_id, fit, engagement, total, "
+        f"scored_at, factors) SELECT t.contact_id, %s, t.fit, t.engagement, "
+        f"t.fit + t.engagement, %s, '[]' FROM {TEMP} t LEFT JOIN {table} o "
+        f"ON o.contact_id = t.contact_id{scope.replace('t.', 'o.')} WHERE ({STALE}){scope} "
+        "ON CONFLICT (contact_id) DO UPDATE SET model_id = excluded.model_id, "
+        "fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, "
+        "scored_at = excluded.scored_at WHERE s.model_id <> excluded.model_id "
+        "OR s.total <> excluded.total OR s.fit <> excluded.fit "
+        "OR s.engagement <> excluded.engagement", [model.pk, at])
+    cursor.execute(  # the rows whose numbers stand, scored by another model (all after
+        # a rule change): a plain UPDATE, not the upsert's conflict path (1M rows on
+        # SQLite: 1.2 s CPU instead of 2.9 s; a rule change's writes 5.4 -> 4.6 s)
+        f"UPDATE {table} AS s SET model_id = %s, scored_at = %s FROM {TEMP} t "
+        f"WHERE s.contact_id = t.contact_id AND s.model_id <> %s{scope}"
+        f"{scope.replace('t.', 's.')}",  # the range on both sides (PostgreSQL)
+        [model.pk, at, model.pk])
 
 
 AGGREGATES = {"max": "MAX", "sum": "SUM", "avg": "AVG"}

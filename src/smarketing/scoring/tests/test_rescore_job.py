@@ -195,3 +195,24 @@ def test_contact_scores_name_the_model_that_scored_them_changed_or_not(users: An
     rows = {s.contact_id: (s.model_id, s.total) for s in ContactScore.objects.all()}
     assert rows == {lead.pk: (newer.pk, 40), quiet.pk: (newer.pk, 0)}
     assert ScoreChange.objects.filter(contact=lead).count() == 1
+
+
+@time_machine.travel(NOW, tick=False)
+def test_after_a_rule_change_changed_and_standing_scores_take_the_new_model_and_time(
+    users: Any,
+) -> None:
+    from smarketing.scoring.models import ContactScore
+
+    a_model(users["marketing"], engagement=[FORM])
+    lead, quiet = make_contact(), make_contact()
+    event(lead, "track", "Form Submitted")
+    first = NOW
+    rescore_all(at=first)
+    newer = model_change(actor=users["marketing"],
+                         engagement_rules=[{**FORM, "points": 45}])
+    later = NOW + dt.timedelta(hours=1)
+    rescore_all(at=later)  # the lead's score changes, the quiet contact's stands
+    rescore_all(at=later + dt.timedelta(hours=1))  # nothing differs: nothing rewritten
+    rows = {s.contact_id: (s.model_id, s.total, s.scored_at)
+            for s in ContactScore.objects.all()}
+    assert rows == {lead.pk: (newer.pk, 45, later), quiet.pk: (newer.pk, 0, later)}
