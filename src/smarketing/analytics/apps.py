@@ -9,6 +9,7 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from smarketing.analytics import (
             families,  # noqa: F401  (registers every KPI)
+            folds,
             tasks,
             webqueue,
         )
@@ -19,4 +20,5 @@ class AnalyticsConfig(AppConfig):
         register_periodic(tasks.JOB, tasks.schedule_report)
         register_job(webqueue.JOB, webqueue.run_job)  # the web rollups' queue
         register_periodic(webqueue.JOB, webqueue.due)
+        register_periodic("analytics.fold", folds.due)  # SQLite: rows counted by id
         register_stored_listener(webqueue.JOB, webqueue.schedule)

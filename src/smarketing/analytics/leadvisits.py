@@ -11,12 +11,14 @@ viewed_after < e (L < b < e), so the count is one index range over
 analytics_leadvisit (migration 0006): lead_at in P and (viewed_before >= s or
 viewed_after < e).
 
-Kept exact whatever the order of writes: the contact's row is recomputed (two index
-lookups) when a visit row of that contact is inserted, deleted or moved (the web
-rollups write them: analytics/webqueue.py applies late and out-of-order events, merges
-and stitching), and when its reached(lead) is set, moved or cleared; a deleted contact's
-row goes. On PostgreSQL the recomputation holds the contact's advisory lock. The visit
-rows are the web rollups' after `webqueue.apply()`, which the read runs first.
+Kept exact whatever the order of writes: a contact inserted gets its row (PostgreSQL:
+its trigger; SQLite: folded in by id before each read, analytics/folds.py); the
+contact's row is recomputed (two index lookups) when a visit row of that contact is
+inserted, deleted or moved (the web rollups write them: analytics/webqueue.py applies
+late and out-of-order events, merges and stitching), and when its reached(lead) is
+set, moved or cleared; a deleted contact's row goes. On PostgreSQL the recomputation
+holds the contact's advisory lock. The visit rows are the web rollups' after
+`webqueue.apply()`, which the read runs first.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from typing import Any
 
 from django.db import connection
 
-from smarketing.analytics import triggers
+from smarketing.analytics import folds, triggers
 
 LEADS, VISITS, CONTACTS = "analytics_leadvisit", "analytics_webvisit", "people_contact"
+NAME = "leadvisits"  # its mark (analytics/folds.py)
+LEGACY_SQLITE = ("analytics_lead_visit_contact_insert",)  # before migration 0010: folded
 LEAD_CHANGED = "OLD.became_lead_at IS NOT NEW.became_lead_at"
 VISIT_CHANGED = "OLD.bucket IS NOT NEW.bucket OR OLD.contact_id IS NOT NEW.contact_id"
 
@@ -51,9 +55,7 @@ def _refresh(contact: str) -> str:
 
 
 def sqlite_triggers() -> list[str]:
-    on = {"contact_insert": (f"AFTER INSERT ON {CONTACTS}", "NEW.became_lead_at IS NOT NULL",
-                             ["NEW.id"]),
-          "contact_lead": (f"AFTER UPDATE OF became_lead_at ON {CONTACTS}", LEAD_CHANGED,
+    on = {"contact_lead": (f"AFTER UPDATE OF became_lead_at ON {CONTACTS}", LEAD_CHANGED,
                            ["NEW.id"]),
           "visit_insert": (f"AFTER INSERT ON {VISITS}", "NEW.contact_id IS NOT NULL",
                            ["NEW.contact_id"]),
@@ -106,15 +108,30 @@ def uninstall(schema_editor: Any) -> None:
 
 
 def rebuild(db: Any = connection) -> None:
-    """Recompute every row from the contacts and the visit rollup (set-based)."""
+    """Recompute every row from the contacts and the visit rollup (set-based), and mark
+    every contact counted."""
     with db.cursor() as cursor:
         cursor.execute(f"DELETE FROM {LEADS}")
         cursor.execute(rows_sql("TRUE" if db.vendor == "postgresql" else "1"))
+    folds.mark_all(db, NAME, CONTACTS)
+
+
+def _fold_statements(upto: int, newest: int) -> list[str]:
+    """The rows of the contacts inserted since (a visit may have made some already: a
+    row is a function of the contact and its visits, so it is simply made again)."""
+    ids = f"BETWEEN {int(upto) + 1} AND {int(newest)}"
+    return [f"DELETE FROM {LEADS} WHERE contact_id {ids}", rows_sql(f"c.id {ids}")]
+
+
+def fold() -> int:
+    """SQLite: the rows of the contacts inserted since the last fold (analytics/folds.py)."""
+    return folds.fold(NAME, CONTACTS, _fold_statements)
 
 
 def count(start: dt.datetime, end: dt.datetime) -> int:
     """Contacts that reached lead in [start, end) with a page-view bucket in it (start
     and end on quarter hours; the visit rollup applied)."""
+    fold()
     bounds = [connection.ops.adapt_datetimefield_value(x) for x in (start, end)]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {LEADS} WHERE lead_at >= %s AND lead_at < %s "

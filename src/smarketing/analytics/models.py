@@ -194,8 +194,8 @@ class StageFlow(models.Model):
     """How many lifecycle moves (people.StageChange) went from one stage to another on one
     UTC day (analytics/stageflows.py; from_stage "" is a contact's first row). On
     PostgreSQL kept by statement triggers, per writing backend; on SQLite folded in from
-    the history's new ids before each read, with row triggers for deletes and changes.
-    Derived data."""
+    the history's new ids before each read (FoldMark), with row triggers for deletes and
+    changes. Derived data."""
 
     day = models.DateField()
     from_stage = models.CharField(max_length=20, blank=True)
@@ -213,20 +213,16 @@ class StageFlow(models.Model):
         return f"{self.day} {self.from_stage or '(new)'} -> {self.to_stage}: {self.n}"
 
 
-class StageFlowMark(models.Model):
-    """SQLite: the largest people.StageChange id already counted in StageFlow (one row,
-    id 1; no row: 0). Unused on PostgreSQL. Derived data."""
+class FoldMark(models.Model):
+    """SQLite: the largest id of its source table that a rollup has counted, one row per
+    rollup (analytics/folds.py: stageflows, stageentries, leadvisits; no row: 0). Unused
+    on PostgreSQL. Derived data."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    folded = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="stage_flow_mark_single_row"),
-        ]
+    name = models.CharField(max_length=30, primary_key=True)
+    upto = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"stage changes folded up to id {self.folded}"
+        return f"{self.name}: rows up to id {self.upto} counted"
 
 
 class DealSource(models.Model):

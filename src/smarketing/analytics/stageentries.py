@@ -9,12 +9,14 @@ monotone reached(S) of KPI.md) with that key: channel (original source), campaig
 as text, "" without one; usernames and teams are looked up when read, so renaming a
 user or moving them to another team needs no upkeep). "" is "(none)" (key_of).
 
-Kept exact whatever the order of writes: a contact inserted counts +1 at each stage
-it has reached, deleted -1; a change of a stage's time or of a key moves the contact
-(-1 at the old day and key, +1 at the new), late or not; a company's region change
-moves its contacts' counts set-based. On PostgreSQL each backend counts in its own row
-(`writer` = its process id, as analytics_webbucket does), so concurrent writers never
-wait on or deadlock over a counter; a count is the sum over the writers.
+Kept exact whatever the order of writes: a contact inserted counts +1 at each stage it
+has reached (PostgreSQL: its trigger; SQLite: folded in by id before each read,
+analytics/folds.py, as an insert trigger cost more than the insert), deleted -1; a
+change of a stage's time or of a key moves the contact (-1 at the old day and key, +1
+at the new), late or not; a company's region change moves its contacts' counts set-
+based. On PostgreSQL each backend counts in its own row (`writer` = its process id, as
+analytics_webbucket does), so concurrent writers never wait on or deadlock over a
+counter; a count is the sum over the writers.
 
 A period in the organisation's zone is its whole UTC days (from the rollup) plus the
 parts of the first and last UTC day inside it (counted directly from the contacts: at
@@ -32,10 +34,12 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 
-from smarketing.analytics import triggers
+from smarketing.analytics import folds, triggers
 from smarketing.core.periods import Period
 
 ENTRIES, CONTACTS, COMPANIES = "analytics_stageentry", "people_contact", "people_company"
+NAME = "stageentries"  # its mark (analytics/folds.py)
+LEGACY_SQLITE = ("analytics_stage_entry_insert",)  # before migration 0010: inserts folded
 STAGES = ("lead", "mql", "sql", "opportunity", "customer")
 DIMENSIONS = ("channel", "campaign", "region", "owner")
 KEYED = {"channel": "channel", "campaign": "campaign", "region": "region",
@@ -73,12 +77,15 @@ def count_sql(vendor: str, r: str, stage: str, step: int) -> str:
 
 
 def region_sql(vendor: str, stage: str, region: str, step: str) -> str:
-    """Move the counts of company NEW's contacts at `stage` to or from `region`."""
+    """Move the counts of company NEW's contacts at `stage` to or from `region` (on
+    SQLite those already counted: the others are read as they are when folded)."""
     at = f"c.became_{stage}_at"
+    counted = f" AND {folds.counted(NAME).replace('OLD.id', 'c.id')}" if vendor == "sqlite" \
+        else ""
     return (f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
             f"SELECT {utc_day_sql(vendor, at)}, '{stage}', 'region', {region}, {_writer(vendor)}, "
             f"{step} * COUNT(*) FROM {CONTACTS} c WHERE c.company_id = NEW.id AND {at} IS NOT "
-            f"NULL GROUP BY {utc_day_sql(vendor, at)}" + UPSERT.format(t=ENTRIES))
+            f"NULL{counted} GROUP BY {utc_day_sql(vendor, at)}" + UPSERT.format(t=ENTRIES))
 
 
 def _changed(stage: str, distinct: str) -> str:
@@ -93,11 +100,10 @@ def sqlite_triggers() -> list[str]:
     def body(statements: Iterable[str]) -> str:
         return "BEGIN " + " ".join(f"{s};" for s in statements) + " END"
 
+    counted = folds.counted(NAME)  # inserts: folded by id (analytics/folds.py)
     result = [
-        f"CREATE TRIGGER analytics_stage_entry_insert AFTER INSERT ON {CONTACTS} "
-        + body(count_sql("sqlite", "NEW", s, 1) for s in STAGES),
         f"CREATE TRIGGER analytics_stage_entry_delete AFTER DELETE ON {CONTACTS} "
-        + body(count_sql("sqlite", "OLD", s, -1) for s in STAGES),
+        f"WHEN {counted} " + body(count_sql("sqlite", "OLD", s, -1) for s in STAGES),
         f"CREATE TRIGGER analytics_stage_entry_region AFTER UPDATE OF region ON {COMPANIES} "
         f"WHEN {REGION_CHANGED.format(d='IS NOT')} "
         + body(sql for s in STAGES for sql in (region_sql("sqlite", s, "OLD.region", "-1"),
@@ -106,7 +112,7 @@ def sqlite_triggers() -> list[str]:
     for s in STAGES:  # one per stage: a contact update touches only the stages it moved
         result.append(
             f"CREATE TRIGGER analytics_stage_entry_{s} AFTER UPDATE ON {CONTACTS} "
-            f"WHEN {_changed(s, 'IS NOT')} "
+            f"WHEN {counted} AND ({_changed(s, 'IS NOT')}) "
             + body((count_sql("sqlite", "OLD", s, -1), count_sql("sqlite", "NEW", s, 1))))
     return result
 
@@ -148,19 +154,36 @@ def uninstall(schema_editor: Any) -> None:
                        zip(names, (CONTACTS, COMPANIES), strict=True), names)
 
 
+def _count_sql(vendor: str, where: str) -> str:
+    """Count the contacts selected by `where` (alias c) at every stage they reached and by
+    every dimension, added to what is stored: one statement (each contact crossed with
+    the stages and the dimensions), so a fold is a fixed handful of queries."""
+    keys = _keys(vendor, "c")
+    reached = " ".join(f"WHEN '{st}' THEN c.became_{st}_at" for st in STAGES)
+    key = " ".join(f"WHEN '{dimension}' THEN {sql}" for dimension, sql in keys)
+    stages = " UNION ALL ".join(f"SELECT '{st}' AS stage" for st in STAGES)
+    dimensions = " UNION ALL ".join(f"SELECT '{dimension}' AS dimension" for dimension, _ in keys)
+    return (f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
+            "SELECT x.day, x.stage, x.dimension, x.key, 0, COUNT(*) FROM (SELECT "
+            f"{utc_day_sql(vendor, f'CASE s.stage {reached} END')} AS day, s.stage, "
+            f"d.dimension, CASE d.dimension {key} END AS key FROM {CONTACTS} c "
+            f"CROSS JOIN ({stages}) AS s CROSS JOIN ({dimensions}) AS d WHERE {where}) AS x "
+            "WHERE x.day IS NOT NULL GROUP BY x.day, x.stage, x.dimension, x.key"
+            + UPSERT.format(t=ENTRIES))
+
+
 def rebuild(db: Any = connection) -> None:
-    """Recompute every count from the contacts (set-based: one statement a stage and
-    dimension)."""
+    """Recompute every count from the contacts (set-based) and mark them all counted."""
     with db.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {ENTRIES}")
-        for stage in STAGES:
-            day = utc_day_sql(db.vendor, f"c.became_{stage}_at")
-            for dimension, key in _keys(db.vendor, "c"):
-                cursor.execute(
-                    f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
-                    f"SELECT {day}, '{stage}', '{dimension}', {key}, 0, COUNT(*) "
-                    f"FROM {CONTACTS} c WHERE c.became_{stage}_at IS NOT NULL "
-                    f"GROUP BY {day}, {key}")
+        for sql in [f"DELETE FROM {ENTRIES}", _count_sql(db.vendor, "TRUE")]:
+            cursor.execute(sql)
+    folds.mark_all(db, NAME, CONTACTS)
+
+
+def fold() -> int:
+    """SQLite: count the contacts inserted since the last fold (analytics/folds.py)."""
+    return folds.fold(NAME, CONTACTS, lambda upto, newest: [_count_sql(
+        "sqlite", f"c.id > {int(upto)} AND c.id <= {int(newest)}")])
 
 
 # ---- reads ------------------------------------------------------------------------
@@ -179,6 +202,7 @@ def counts(stage: str, breakdown: str, period: Period,
     a queryset of entered(stage) over [start, end) (analytics/stages.py)."""
     if stage not in STAGES or breakdown not in KEYED:
         return None
+    fold()
     start, end, first, last = _utc_days(period)
     if first >= last:
         return _edge(edge_rows(start, end), breakdown)

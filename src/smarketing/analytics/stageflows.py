@@ -14,9 +14,10 @@ Kept exact whatever the order or lateness of the writes, without a trigger on in
 (contact imports write a million history rows; a row trigger there costs more than the
 insert itself on SQLite):
 
-- SQLite (one writer at a time, ids never reused: AUTOINCREMENT): analytics_stageflowmark
-  remembers the largest StageChange id counted; `fold()` adds the rows above it, grouped,
-  in one statement under the write lock, before every read. Row triggers handle the rare
+- SQLite (one writer at a time, ids never reused: AUTOINCREMENT): its row of
+  analytics_foldmark (analytics/folds.py) holds the largest StageChange id counted;
+  `fold()` adds the rows above it, grouped, in one statement under the write lock,
+  before every read. Row triggers handle the rare
   deletes (a contact deleted or merged) and changes of rows already counted (id <= mark);
   rows not yet counted are read as they are when folded.
 - PostgreSQL (concurrent writers commit out of id order, so no mark): statement triggers
@@ -32,18 +33,18 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, Sum
 
-from smarketing.analytics import triggers
+from smarketing.analytics import folds, triggers
 from smarketing.analytics.stageentries import utc_day_sql
 from smarketing.people.models import Stage, StageChange
 
-FLOWS, MARK, CHANGES = "analytics_stageflow", "analytics_stageflowmark", "people_stagechange"
+FLOWS, CHANGES, NAME = "analytics_stageflow", "people_stagechange", "stageflows"
 COLUMNS = f"INSERT INTO {FLOWS} (day, from_stage, to_stage, writer, n) "
 UPSERT = (" ON CONFLICT (day, from_stage, to_stage, writer) DO UPDATE SET "
           f"n = {FLOWS}.n + excluded.n")
-COUNTED = f"OLD.id <= (SELECT folded FROM {MARK})"
+COUNTED = folds.counted(NAME)
 MOVED = "OLD.at IS NOT NEW.at OR OLD.from_stage IS NOT NEW.from_stage OR " \
         "OLD.to_stage IS NOT NEW.to_stage"
 Moves = Counter[tuple[str, str]]
@@ -106,38 +107,19 @@ def rebuild(db: Any = connection) -> None:
     with db.cursor() as cursor:
         cursor.execute(f"DELETE FROM {FLOWS}")
         cursor.execute(_grouped(db.vendor, rows, "0"))
-        cursor.execute(f"DELETE FROM {MARK}")
-        cursor.execute(f"INSERT INTO {MARK} (id, folded) SELECT 1, COALESCE(MAX(id), 0) "
-                       f"FROM {CHANGES}")
+    folds.mark_all(db, NAME, CHANGES)
 
 
-def _behind() -> bool:
-    folded, newest = _newest()
-    return newest > folded
-
-
-def _newest() -> tuple[int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT folded FROM {MARK}), (SELECT MAX(id) FROM {CHANGES})")
-        folded, newest = cursor.fetchone()
-    return folded or 0, newest or 0
+def _fold_statements(upto: int, newest: int) -> list[str]:
+    rows = (f"SELECT at, from_stage, to_stage, 1 AS n FROM {CHANGES} "
+            f"WHERE id > {int(upto)} AND id <= {int(newest)}")
+    return [_grouped("sqlite", rows, "0") + UPSERT]
 
 
 def fold() -> int:
-    """SQLite: count the history rows added since the last fold (none on PostgreSQL,
-    whose triggers count as they go). Returns how many rows were added."""
-    if connection.vendor == "postgresql" or not _behind():
-        return 0
-    with transaction.atomic(), connection.cursor() as cursor:  # the write lock (IMMEDIATE)
-        folded, newest = _newest()
-        if newest <= folded:
-            return 0
-        rows = (f"SELECT at, from_stage, to_stage, 1 AS n FROM {CHANGES} "
-                f"WHERE id > {int(folded)} AND id <= {int(newest)}")
-        cursor.execute(_grouped("sqlite", rows, "0") + UPSERT)
-        cursor.execute(f"DELETE FROM {MARK}")
-        cursor.execute(f"INSERT INTO {MARK} (id, folded) VALUES (1, %s)", [newest])
-        return newest - folded
+    """SQLite: count the history rows added since the last fold (analytics/folds.py;
+    none on PostgreSQL, whose triggers count as they go). Returns the ids moved."""
+    return folds.fold(NAME, CHANGES, _fold_statements)
 
 
 # ---- reads ------------------------------------------------------------------------

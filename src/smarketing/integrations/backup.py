@@ -51,13 +51,14 @@ NATURAL_KEYS = frozenset({"auth.user", "auth.group"})
 # at the next apply);
 # analytics' deal stage spans and per-day stage entries (triggers on deals and contacts)
 # and the leads' visit buckets (triggers on contacts and on the visits, so after those);
-# the per-day lifecycle moves (triggers on the stage history) and, on SQLite, the
-# largest history id they count (the rows above it are counted at the next read); each
-# deal with its primary contact (triggers on deals and their contacts).
+# the per-day lifecycle moves (triggers on the stage history); each deal with its
+# primary contact (triggers on deals and their contacts); on SQLite, the largest id of
+# its source table each of the folding rollups has counted (the rows above it are
+# counted at the next read: analytics/folds.py).
 DERIVED = ("analytics.websession", "analytics.webvisit", "analytics.webbucket",
            "analytics.webdirty", "analytics.webmark", "analytics.dealspan",
            "analytics.stageentry", "analytics.leadvisit", "analytics.stageflow",
-           "analytics.stageflowmark", "analytics.dealsource")
+           "analytics.dealsource", "analytics.foldmark")
 # Rows that mean "this database is in use" (seeded reference rows do not count).
 USER_DATA = ("auth.user", "people.contact", "people.company", "pipeline.deal")
 

@@ -140,8 +140,8 @@ def test_loading_a_dashboard_issues_a_bounded_number_of_queries(
     leads(25)
     for _ in range(5):
         make_contact(Stage.MQL, at=dt.datetime(2026, 3, 9, tzinfo=dt.UTC))
-    catching_up = _queries(client, path)  # rollups of other apps catch up: a few more
-    assert catching_up <= few + 10
+    catching_up = _queries(client, path)  # rollups catch up: a few more (other apps'; on
+    assert catching_up <= few + 20  # SQLite ~5 a folding rollup, analytics/folds.py)
     assert _queries(client, path) == few  # set-based: more rows, not more queries
     assert few <= 400
 
