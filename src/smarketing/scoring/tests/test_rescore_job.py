@@ -216,3 +216,19 @@ def test_after_a_rule_change_changed_and_standing_scores_take_the_new_model_and_
     rows = {s.contact_id: (s.model_id, s.total, s.scored_at)
             for s in ContactScore.objects.all()}
     assert rows == {lead.pk: (newer.pk, 45, later), quiet.pk: (newer.pk, 0, later)}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_daily_cap_splits_at_utc_midnight_to_the_microsecond(users: Any) -> None:
+    a_model(users["marketing"], half_life_days=0, engagement=[
+        {"event_type": "page", "points": 1, "daily_cap": 1}])
+    across, within = make_contact(), make_contact()
+    midnight = NOW.replace(hour=0)
+    for at in (midnight - dt.timedelta(microseconds=1), midnight):  # two UTC days
+        event(across, "page", at=at, page_path="/blog")
+    for at in (midnight - dt.timedelta(days=1), midnight - dt.timedelta(microseconds=1)):
+        event(within, "page", at=at, page_path="/blog")  # one day: capped at 1
+    rescore_all()
+    stored = dict(Contact.objects.values_list("id", "engagement_score"))
+    explained = {c.pk: contact_score(c).result.engagement for c in (across, within)}
+    assert stored == explained == {across.pk: 2, within.pk: 1}
