@@ -416,6 +416,9 @@ def write_company_scores(aggregate: str, at: dt.datetime, company_ids: list[int]
         params += company_ids
     columns = ", ".join(f"CAST(ROUND({fn}({c})) AS BIGINT)"
                         for c in ("fit_score", "engagement_score", "score"))
+    if company_ids is None and connection.vendor == "sqlite":  # all companies: scan and
+        # sort the contacts rather than fetch them at random through the company index
+        contacts += " NOT INDEXED"  # (1M contacts: 0.70 -> 0.35-0.38 s CPU)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} AS s (company_id, fit, engagement, total, contacts, scored_at) "
