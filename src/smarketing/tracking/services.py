@@ -212,32 +212,51 @@ def _insert_sql(vendor: str, rows: int) -> str:
     3.24 and PostgreSQL): what bulk_create(ignore_conflicts=True) does, without building
     models. SQLite's is multi-row with its native `?` marks (see _execute); PostgreSQL's
     takes one array a column (22 parameters, whatever the rows: psycopg parses a query
-    of 2,200 placeholders again on every call, which cost more than the insert)."""
+    of 2,200 placeholders again on every call, which cost more than the insert) and
+    returns the message ids it stored."""
     columns = ", ".join(connection.ops.quote_name(c) for c in EVENT_COLUMNS)
     table = connection.ops.quote_name(Event._meta.db_table)
-    conflict = "ON CONFLICT (source_id, message_id) DO NOTHING RETURNING message_id"
+    conflict = "ON CONFLICT (source_id, message_id) DO NOTHING"
     if vendor == "postgresql":
         arrays = ", ".join(f"%s::{PG_ARRAYS.get(c, 'text')}[]" for c in EVENT_COLUMNS)
         q = connection.ops.quote_name
         picked = ", ".join(f"{q(c)}::jsonb" if c in JSON_COLUMNS else q(c) for c in EVENT_COLUMNS)
         names = columns
         return (f"INSERT INTO {table} ({columns}) SELECT {picked} FROM unnest({arrays}) "
-                f"AS r ({names}) {conflict}")
+                f"AS r ({names}) {conflict} RETURNING message_id")
     marks = ", ".join("?" for _ in EVENT_COLUMNS)
     values = ", ".join([f"({marks})"] * rows)
     return f"INSERT INTO {table} ({columns}) VALUES {values} {conflict}"
 
 
-def _execute(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> list[Any]:
-    """Run the INSERT and fetch what it returns. On SQLite straight on the driver's cursor:
-    Django's wrapper rewrites `%s` to `?` with a regex on every call, which for the
-    2,200 marks of a 100-row INSERT costs as much as a tenth of the insert itself."""
+MESSAGE_ID = EVENT_COLUMNS.index("message_id")
+
+
+def _execute(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
+    """Run the INSERT; returns the message ids it stored."""
     if connection.vendor == "sqlite":
-        params = [v for row in rows for v in row]
-        driver_cursor = sqlite3.Cursor.execute(cursor.cursor, sql, params)
-        return driver_cursor.fetchall()
+        return _sqlite_execute(cursor.cursor, sql, rows)
     cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
-    return list(cursor.fetchall())
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _sqlite_execute(driver: sqlite3.Cursor, sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
+    """Straight on the driver's cursor: Django's wrapper rewrites `%s` to `?` with a regex
+    on every call, which for the 2,200 marks of a 100-row INSERT costs as much as a tenth
+    of the insert itself. No RETURNING: each row it hands back is a step of its own, and
+    the driver lets go of the GIL and takes it again around every step, so the writer's
+    turn waited on the process's other threads up to 100 times a batch. The ids only
+    grow (AUTOINCREMENT) and this transaction is the only writer (IMMEDIATE), so the rows
+    stored now are those above the sequence read first: read back only when some row
+    was a duplicate."""
+    sequence = driver.execute("SELECT seq FROM sqlite_sequence WHERE name = ?",
+                              [Event._meta.db_table]).fetchone()
+    stored = sqlite3.Cursor.execute(driver, sql, [v for row in rows for v in row]).rowcount
+    if stored == len(rows):
+        return [row[MESSAGE_ID] for row in rows]
+    above = driver.execute(f"SELECT message_id FROM {Event._meta.db_table} WHERE id > ?",
+                           [sequence[0] if sequence else 0])
+    return [row[0] for row in above]
 
 
 def _event_rows(
@@ -258,8 +277,7 @@ def _insert_events(rows: list[tuple[Any, ...]]) -> set[str]:
         for start in range(0, len(rows), ROWS_PER_STATEMENT):
             chunk = rows[start : start + ROWS_PER_STATEMENT]
             sql = _insert_sql(connection.vendor, len(chunk))
-            returned = _execute(cursor, sql, chunk)
-            inserted.update(row[0] for row in returned)
+            inserted.update(_execute(cursor, sql, chunk))
     return inserted
 
 

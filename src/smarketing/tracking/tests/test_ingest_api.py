@@ -69,6 +69,17 @@ def test_a_retried_message_is_acknowledged_and_not_stored_twice(
     assert DebugMessage.objects.get().status == "duplicate"
 
 
+def test_a_batch_mixing_stored_and_new_messages_stores_only_the_new_ones(
+    tracker: Any,
+) -> None:
+    tracker.post("batch", {"batch": [{**_track(), "type": "track", "messageId": "m-2"}]})
+    batch = [{**_track(), "type": "track", "messageId": f"m-{n}"} for n in range(1, 5)]
+    answer = tracker.post("batch", {"batch": batch}).json()
+    assert (answer["stored"], answer["duplicates"]) == (3, 1)
+    assert sorted(Event.objects.values_list("message_id", flat=True)) == [
+        "m-1", "m-2", "m-3", "m-4"]
+
+
 def test_batch_context_and_integrations_are_merged_into_each_message(tracker: Any) -> None:
     tracker.post("batch", {
         "batch": [{**_track(context={"ip": "1.2.3.4"}), "type": "track"}],
