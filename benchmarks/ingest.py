@@ -11,7 +11,8 @@ What it does:
 2. starts `smarketing serve` (gunicorn, production settings) on a free port;
 3. sends `--events` page and track events (1,000 visitors, realistic properties and page
    context, a third with UTM parameters) in batches of `--batch` (100) to /v1/batch
-   from `--clients` (2) client processes, one request in flight per process, and
+   from `--clients` (2) client processes, one request in flight per process (a new
+   connection a batch unless `--keep-alive`), and
    records each batch's latency (a batch is acknowledged only once committed);
 4. inserts the same rows straight into tracking_event with the bare driver (sqlite3 /
    psycopg) `executemany`, one transaction per batch of `--batch`: the raw speed of the
@@ -62,6 +63,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
+        "--keep-alive", action="store_true",
+        help="Each client keeps one connection for the whole run (default: a connection a "
+             "batch, as many independent senders would; two kept connections can both land "
+             "on one of the server's processes, which then does all the work).",
+    )
+    parser.add_argument(
         "--identified", type=int, default=0,
         help="Visitors (of the 1,000) identified as contacts before the run, off the clock: "
              "their events then also run the listeners (campaign touches, incremental scoring).",
@@ -88,13 +95,15 @@ def message(run: str, n: int) -> dict[str, Any]:
 
 
 def client_process(
-    base: str, key: str, run: str, batches: range, batch: int, out: Any
+    base: str, key: str, run: str, batches: range, batch: int, out: Any, keep_alive: bool,
 ) -> None:
     """Send this process's batches one after another; put the latencies (ms) on `out`."""
     host, port = base.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=120)
     auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
     headers = {"Content-Type": "application/json", "Authorization": auth}
+    if not keep_alive:  # the server closes it after the response; the next batch reconnects
+        headers["Connection"] = "close"
     latencies = []
     for b in batches:
         body = json.dumps({"batch": [message(run, b * batch + i) for i in range(batch)]})
@@ -134,7 +143,8 @@ def send_over_http(base: str, key: str, args: argparse.Namespace) -> tuple[float
     shares = [range(c, batches, args.clients) for c in range(args.clients)]
     processes = [
         multiprocessing.get_context("fork").Process(
-            target=client_process, args=(base, key, run, share, args.batch, out)
+            target=client_process,
+            args=(base, key, run, share, args.batch, out, args.keep_alive),
         )
         for share in shares
     ]
