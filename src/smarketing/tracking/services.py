@@ -243,9 +243,9 @@ def _execute(cursor: Any, sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
 def _sqlite_execute(driver: sqlite3.Cursor, sql: str, rows: list[tuple[Any, ...]]) -> list[str]:
     """Straight on the driver's cursor: Django's wrapper rewrites `%s` to `?` with a regex
     on every call, which for the 2,200 marks of a 100-row INSERT costs as much as a tenth
-    of the insert itself. No RETURNING: each row it hands back is a step of its own, and
-    the driver lets go of the GIL and takes it again around every step, so the writer's
-    turn waited on the process's other threads up to 100 times a batch. The ids only
+    of the insert itself. No RETURNING: each row it hands back is a step of its own (the
+    driver lets go of the GIL and takes it again around every step, under the writer's
+    turn), and the row count says the same when no row was a duplicate. The ids only
     grow (AUTOINCREMENT) and this transaction is the only writer (IMMEDIATE), so the rows
     stored now are those above the sequence read first: read back only when some row
     was a duplicate."""
