@@ -174,7 +174,7 @@ def test_serve_configures_threaded_gunicorn_around_the_django_app() -> None:
     from smarketing.wsgi import application
 
     server = SmarketingServer(server_options(host="127.0.0.1", port=8123, workers=3, threads=5))
-    assert server.cfg.worker_class_str == "gthread"
+    assert server.cfg.worker_class_str == "smarketing.core.server_worker.BalancedThreadWorker"
     assert server.cfg.bind == ["127.0.0.1:8123"]
     assert (server.cfg.workers, server.cfg.threads) == (3, 5)
     assert server.load() is application

@@ -44,7 +44,7 @@ def server_options(
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": "smarketing.core.server_worker.BalancedThreadWorker",
         "timeout": timeout,
         "graceful_timeout": 20,
         "keepalive": 5,
