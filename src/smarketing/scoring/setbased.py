@@ -148,8 +148,8 @@ def _packed_counts(spec: ModelSpec) -> list[str]:
 
 
 def _daily_sums(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
-    """PostgreSQL: per (contact, UTC day) one 0/1 sum a rule (n0, n1, ...); it hashes
-    the groups, so there is nothing to gain from packing."""
+    """Per (contact, UTC day) one 0/1 sum a rule (n0, n1, ...): PostgreSQL's grouping
+    (it hashes the groups, so there is nothing to gain from packing)."""
     flags = {f"n{i}": Sum(Case(When(_window_q(spec, i, at), then=Value(1)), default=Value(0),
                                output_field=IntegerField()))
              for i in range(len(spec.engagement_rules))}
@@ -201,12 +201,12 @@ def _rounded(expression: str) -> str:
             f"ELSE -(({half} - {expression}) / {MICRO}) END)")
 
 
-def _engagement_sql(spec: ModelSpec, source: str, counts: list[str]) -> str:
+def _engagement_sql(spec: ModelSpec, source: str, counts: list[str], busy: str = "0") -> str:
     """SELECT contact_id, engagement, busy from the (contact, day) rows of `source`
     (aliased d) whose rule counts are `counts`: per contact and rule SUM(daily capped
     points x the day's decay factor), the rule cap, the rounding. A day older than
-    the factors table decays to 0 and is left out; busy: a day had more events than
-    a packed count holds (SQLite), so its counts are not to be trusted."""
+    the factors table decays to 0 and is left out; `busy`: a day had more events than
+    a packed count holds (SQLite's daily table), so its counts are not to be trusted."""
     if spec.half_life_days:
         join, factor = f"JOIN {DECAY} k ON k.day = d.day", "k.factor"
         if connection.vendor == "sqlite":  # the daily rows outside, in key order
@@ -217,10 +217,23 @@ def _engagement_sql(spec: ModelSpec, source: str, counts: list[str]) -> str:
                      for i, rule in enumerate(spec.engagement_rules))
     total = " + ".join(_rounded(_capped(f"s.a{i}", rule.rule_cap * MICRO))
                        for i, rule in enumerate(spec.engagement_rules))
-    busy = f"MAX(d.c) > {WIDE}" if connection.vendor == "sqlite" else "0"
     return (f"SELECT s.contact_id, {total} AS engagement, s.busy FROM ("
             f"SELECT d.contact_id, {busy} AS busy, {sums} FROM {source} {join} "
             "GROUP BY d.contact_id) s")
+
+
+def engagement_statement(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+    """The engagement of the contacts with counted events as ONE statement over the
+    events (contact_id, engagement, busy = 0): a 0/1 sum a rule per (contact, UTC day),
+    then the per-contact sums over those groups. PostgreSQL's rescore runs it; on SQLite
+    it is benchmarks/rescore.py's limit (the rescore there packs the counts into a keyed
+    daily table instead). Needs the decay factors (load_decay)."""
+    daily_sql, params = _daily_sums(spec, events, at)
+    if connection.vendor == "sqlite" and not events:  # a sequential scan (_event_words)
+        table = connection.ops.quote_name(Event._meta.db_table)
+        daily_sql = daily_sql.replace(f"FROM {table}", f"FROM {table} NOT INDEXED", 1)
+    counts = [f"d.n{i}" for i in range(len(spec.engagement_rules))]
+    return _engagement_sql(spec, f"({daily_sql}) d", counts), params
 
 
 def _fill_engagement(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
@@ -228,12 +241,11 @@ def _fill_engagement(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
     the contacts with a day too busy for the packed counts (SQLite) computed exactly
     by the engine, which counts their events per day without packing."""
     if connection.vendor == "postgresql":
-        daily_sql, params = _daily_sums(spec, events, at)
-        counts = [f"d.n{i}" for i in range(len(spec.engagement_rules))]
-        sql = _engagement_sql(spec, f"({daily_sql}) d", counts)
+        sql, params = engagement_statement(spec, events, at)
     else:
         _fill_daily(spec, events, at)
-        sql, params = _engagement_sql(spec, f"{DAILY} d", _packed_counts(spec)), []
+        busy = f"MAX(d.c) > {WIDE}"
+        sql, params = _engagement_sql(spec, f"{DAILY} d", _packed_counts(spec), busy), []
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {TEMP} AS t SET engagement = e.engagement, busy = e.busy "
                        f"FROM ({sql}) e WHERE t.contact_id = e.contact_id", params)
@@ -275,7 +287,7 @@ def create_temp_tables(half_life_days: int) -> None:
                        "factor BIGINT NOT NULL)")
 
 
-def _load_decay(half_life_days: int, at: dt.datetime) -> None:
+def load_decay(half_life_days: int, at: dt.datetime) -> None:
     """The decay factors of the days up to `at`'s UTC day."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {DECAY}")
@@ -295,7 +307,7 @@ def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime)
     every contact's fit, then the engagement of those with counted events (two
     statements: a join of the two results would be planned on a guess of how many
     contacts have events, which PostgreSQL made a nested loop of 100k x 100k)."""
-    _load_decay(spec.half_life_days, at)
+    load_decay(spec.half_life_days, at)
     fit_sql, params = _fit_sql(spec, contacts)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TEMP}")
