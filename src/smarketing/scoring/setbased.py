@@ -244,8 +244,8 @@ def _fill_engagement(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
         sql, params = engagement_statement(spec, events, at)
     else:
         _fill_daily(spec, events, at)
-        busy = f"MAX(d.c) > {WIDE}"
-        sql, params = _engagement_sql(spec, f"{DAILY} d", _packed_counts(spec), busy), []
+        packed = _packed_counts(spec)
+        sql, params = _engagement_sql(spec, f"{DAILY} d", packed, f"MAX(d.c) > {WIDE}"), []
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {TEMP} AS t SET engagement = e.engagement, busy = e.busy "
                        f"FROM ({sql}) e WHERE t.contact_id = e.contact_id", params)
