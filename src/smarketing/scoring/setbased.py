@@ -11,13 +11,13 @@ half away from zero (Decimal ROUND_HALF_UP) by integer division: the same whole
 number the explanation shows.
 
 The statements (SQLite; PostgreSQL hashes the (contact, day) groups with one 0/1
-sum a rule instead of packing, and needs no daily table):
+sum a rule instead of packing):
     fit per contact (one CASE per fit rule)                       -- contacts
-    per event: contact, UTC day, the rule flags packed in words   -- one scan of events
-    per (contact, day): the words summed, into a table keyed by (contact, day)
-    per contact, reading that table in key order (no second sort): per rule
-        SUM(daily capped points x factor), rule cap, rounding; a contact with a day
-        too busy for the packed counts is computed by the engine instead
+    one statement for the engagement (engagement_statement):
+      per event: contact, UTC day, the rule flags packed in words -- one scan of events
+      per (contact, day): the words summed (one sort of the events)
+      per contact: per rule SUM(daily capped points x factor), rule cap, rounding; a
+        contact with a day too busy for the packed counts is computed by the engine
 They fill a temporary table, from which the changed contacts are updated, the score
 history rows inserted and ContactScore upserted."""
 
@@ -40,7 +40,6 @@ from smarketing.tracking.models import Event
 MICRO = 1_000_000
 TEMP = "scoring_rescore_tmp"
 DECAY = "scoring_decay_tmp"
-DAILY = "scoring_daily_tmp"
 
 
 def decay_rows(half_life_days: int, today: dt.date) -> list[tuple[Any, int]]:
@@ -118,31 +117,20 @@ SORT_CACHE = {"cache_size": -4096}
 """SQLite's page cache (KiB) while the events are sorted: its sorter sorts runs as
 large as the page cache in memory and merges them, and runs of 4 MB take less CPU
 than the 64 MB of the connection's setting (10M events: the grouping 17.4 -> 14.1 s;
-the limit's own sort, benchmarks/rescore.py, 11.5 -> 7.4 s: the benchmark times the
-limit both ways and counts the faster)."""
+the floor's own sort, benchmarks/rescore.py, 11.5 -> 7.4 s: the benchmark times its
+statements both ways and counts the faster)."""
 
 
-def _fill_daily(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
-    """SQLite: the packed counts per (contact, UTC day) into a temporary table keyed by
-    (contact, day), written in that order by the one sort of the events (the GROUP BY),
-    so the per-contact sums read it in key order instead of sorting it again; the
-    sort with SORT_CACHE."""
+def _packed_daily(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+    """SQLite: per (contact, UTC day) the packed counts (w0, w1, ...) and the events (c)."""
     sql, params = _event_words(spec, events, at)
-    n = len(_words(spec))
-    words = ", ".join(f"w{w} BIGINT NOT NULL" for w in range(n))
-    sums = ", ".join(f"SUM(e.w{w})" for w in range(n))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {DAILY}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {DAILY} (contact_id BIGINT NOT NULL, "
-                       f"day INTEGER NOT NULL, {words}, c BIGINT NOT NULL, "
-                       "PRIMARY KEY (contact_id, day)) WITHOUT ROWID")
-        with pragmas(SORT_CACHE):
-            cursor.execute(f"INSERT INTO {DAILY} SELECT e.contact_id, e.day, {sums}, COUNT(*) "
-                           f"FROM ({sql}) e GROUP BY e.contact_id, e.day", params)
+    sums = ", ".join(f"SUM(e.w{w}) AS w{w}" for w in range(len(_words(spec))))
+    return (f"SELECT e.contact_id, e.day, {sums}, COUNT(*) AS c FROM ({sql}) e "
+            "GROUP BY e.contact_id, e.day", params)
 
 
 def _packed_counts(spec: ModelSpec) -> list[str]:
-    """Rule i's events of a (contact, day) row of the daily table: its packed field."""
+    """Rule i's events of a (contact, day) row of _packed_daily: its packed field."""
     return [f"((d.w{w} >> {BITS * j}) & {WIDE})"
             for w, rules in enumerate(_words(spec)) for j, _ in enumerate(rules)]
 
@@ -206,7 +194,7 @@ def _engagement_sql(spec: ModelSpec, source: str, counts: list[str], busy: str =
     (aliased d) whose rule counts are `counts`: per contact and rule SUM(daily capped
     points x the day's decay factor), the rule cap, the rounding. A day older than
     the factors table decays to 0 and is left out; `busy`: a day had more events than
-    a packed count holds (SQLite's daily table), so its counts are not to be trusted."""
+    a packed count holds (SQLite's packed counts), so its counts are not to be trusted."""
     if spec.half_life_days:
         join, factor = f"JOIN {DECAY} k ON k.day = d.day", "k.factor"
         if connection.vendor == "sqlite":  # the daily rows outside, in key order
@@ -222,12 +210,19 @@ def _engagement_sql(spec: ModelSpec, source: str, counts: list[str], busy: str =
             "GROUP BY d.contact_id) s")
 
 
-def engagement_statement(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+def engagement_statement(
+    spec: ModelSpec, events: Q, at: dt.datetime, packed: bool = False
+) -> tuple[str, list[Any]]:
     """The engagement of the contacts with counted events as ONE statement over the
-    events (contact_id, engagement, busy = 0): a 0/1 sum a rule per (contact, UTC day),
-    then the per-contact sums over those groups. PostgreSQL's rescore runs it; on SQLite
-    it is benchmarks/rescore.py's limit (the rescore there packs the counts into a keyed
-    daily table instead). Needs the decay factors (load_decay)."""
+    events (contact_id, engagement, busy): per (contact, UTC day) a 0/1 sum a rule, or
+    with `packed` (SQLite's rescore) the rules' counts packed into a few words, which
+    makes the sort of the events narrower (busy = 1: a day too busy for them); then the
+    per-contact sums over those groups. Needs the decay factors (load_decay). Also
+    benchmarks/rescore.py's limit: the same sums in one statement."""
+    if packed:
+        daily_sql, params = _packed_daily(spec, events, at)
+        return _engagement_sql(spec, f"({daily_sql}) d", _packed_counts(spec),
+                               f"MAX(d.c) > {WIDE}"), params
     daily_sql, params = _daily_sums(spec, events, at)
     if connection.vendor == "sqlite" and not events:  # a sequential scan (_event_words)
         table = connection.ops.quote_name(Event._meta.db_table)
@@ -240,16 +235,10 @@ def _fill_engagement(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
     """The engagement of the contacts with counted events into the result table; then
     the contacts with a day too busy for the packed counts (SQLite) computed exactly
     by the engine, which counts their events per day without packing."""
-    if connection.vendor == "postgresql":
-        sql, params = engagement_statement(spec, events, at)
-    else:
-        _fill_daily(spec, events, at)
-        packed = _packed_counts(spec)
-        sql, params = _engagement_sql(spec, f"{DAILY} d", packed, f"MAX(d.c) > {WIDE}"), []
-    with connection.cursor() as cursor:
+    sql, params = engagement_statement(spec, events, at, packed=connection.vendor == "sqlite")
+    with pragmas(SORT_CACHE), connection.cursor() as cursor:
         cursor.execute(f"UPDATE {TEMP} AS t SET engagement = e.engagement, busy = e.busy "
                        f"FROM ({sql}) e WHERE t.contact_id = e.contact_id", params)
-        cursor.execute(f"DROP TABLE IF EXISTS {DAILY}")
         cursor.execute(f"SELECT contact_id FROM {TEMP} WHERE busy = 1")
         busy = [row[0] for row in cursor.fetchall()]
     for start in range(0, len(busy), 500):
@@ -299,7 +288,6 @@ def drop_temp_tables() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {TEMP}")
         cursor.execute(f"DROP TABLE IF EXISTS {DECAY}")
-        cursor.execute(f"DROP TABLE IF EXISTS {DAILY}")
 
 
 def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime) -> int:
