@@ -23,7 +23,10 @@ What it does:
    clients send, read from /proc, and the clients' own; raw: the inserting process),
    which the machine's load distorts far less than the rates;
 7. applies the web rollups' queue that the events left (analytics/webqueue.py: what
-   the worker, or the first read of a web KPI, does) and prints how long that took.
+   the worker, or the first read of a web KPI, does) and prints how long that took;
+8. with `--identified N`, runs the jobs the identified visitors' events queued (their
+   incremental rescoring: what the worker does after each request) and prints their
+   CPU time an ingested event.
 
 Not a test: it prints figures and never fails on them.
 """
@@ -272,6 +275,36 @@ def main() -> None:
     print(f"CPU per event: server {served / events * 1e6:.0f} us, clients "
           f"{sent / events * 1e6:.0f} us; raw insert {raw_cpu / events * 1e6:.0f} us")
     apply_rollups()
+    if args.identified:
+        drain_jobs(events)
+
+
+def drain_jobs(events: int) -> None:
+    """The queued jobs that the identified visitors' events left (incremental rescoring,
+    the contacts' latest source, the web rollups), run as the worker runs them (jobs
+    of a mergeable kind together): their CPU time an ingested event, by kind. The
+    incremental scoring's must not halve ingestion."""
+    from collections import Counter
+
+    from django.db.models import Count
+
+    from smarketing.core.jobs import run_one
+    from smarketing.core.models import Job
+
+    pending = Job.objects.filter(done_at=None, failed_at=None)
+    queued = dict(pending.values_list("kind").annotate(n=Count("id")).order_by())
+    cpu: Counter[str] = Counter()
+    runs: Counter[str] = Counter()
+    while True:
+        started = time.process_time()
+        job = run_one("bench-drain")
+        if job is None:
+            break
+        cpu[job.kind] += time.process_time() - started
+        runs[job.kind] += 1
+    for kind, seconds in sorted(cpu.items()):
+        print(f"job {kind}: {queued.get(kind, 0):,} queued, run in {runs[kind]:,} merged runs, "
+              f"{seconds:.1f} s CPU = {seconds / events * 1e6:.0f} us an ingested event")
 
 
 def apply_rollups() -> None:

@@ -7,9 +7,9 @@ site's referrer, or none: direct). Navigating inside the site (a referrer on the
 page's own host) is not a touch. The channel is tracking's `channel_for` (the same
 rules as the original source), the campaign the touch's raw utm_campaign (empty for
 an untagged visit). A tracking events listener queues a job with each request's
-contacts when its transaction commits (the request only inserts the job row, so
-ingestion is not slowed down); the worker runs it, set-based: one query for the
-candidate events."""
+contacts inside its transaction (the request only inserts the job row, so ingestion
+is not slowed down); the worker runs it, set-based (one query for the candidate
+events), merged with the other such jobs waiting (each contact once)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
-from smarketing.core.jobs import enqueue
+from smarketing.core.jobs import enqueue_now
 from smarketing.people.models import Contact
 from smarketing.people.services import contact_update
 from smarketing.tracking.attribution import channel_for, url_host
@@ -71,7 +71,7 @@ def after_events_ingested(contact_ids: Iterable[int | None]) -> None:
     """Tracking events listener: queue the refresh of these contacts (at commit)."""
     ids = sorted({i for i in contact_ids if i is not None})
     if ids:
-        enqueue(LATEST_SOURCE_JOB, {"contacts": ids})
+        enqueue_now(LATEST_SOURCE_JOB, {"contacts": ids})
 
 
 def run_latest_source(payload: dict[str, Any]) -> None:

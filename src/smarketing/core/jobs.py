@@ -9,6 +9,10 @@
   worker) and may be taken over.
 - A failing job is retried with exponential backoff up to `max_attempts`, then
   marked failed with its last error.
+- A kind registered with `merge` (a function joining payloads) is run coalesced:
+  claiming one of its jobs also claims the other due ones of that kind (up to
+  MERGE_MAX), and the handler runs once on their merged payload (e.g. the contacts
+  of many ingested requests rescored together, each once).
 Handlers register with `register_job(kind, handler)` in their AppConfig.ready().
 """
 
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from smarketing.core.models import Job
@@ -29,11 +33,21 @@ from smarketing.core.models import Job
 log = logging.getLogger(__name__)
 LEASE = dt.timedelta(minutes=10)
 Handler = Callable[[dict[str, Any]], None]
+Merge = Callable[[list[dict[str, Any]]], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
+_MERGES: dict[str, Merge] = {}
+MERGE_MAX = 200  # jobs claimed together at most
 
 
-def register_job(kind: str, handler: Handler) -> None:
+def register_job(kind: str, handler: Handler, *, merge: Merge | None = None) -> None:
     _HANDLERS[kind] = handler
+    if merge is not None:
+        _MERGES[kind] = merge
+
+
+def merge_contacts(payloads: list[dict[str, Any]]) -> dict[str, Any]:
+    """A `merge` for payloads {"contacts": [ids]}: the union of the ids, sorted."""
+    return {"contacts": sorted({int(i) for p in payloads for i in p["contacts"]})}
 
 
 def _insert(
@@ -55,6 +69,14 @@ def enqueue(
     transaction.on_commit(lambda: _insert(kind, payload, run_at, dedupe_key))
 
 
+def enqueue_now(kind: str, payload: dict[str, Any]) -> None:
+    """Queue a job inside the current transaction: it exists once that commits and is
+    gone if it rolls back, like `enqueue`'s, without a write of its own after the
+    commit (for hot paths: ingestion queues two a request, and on SQLite each write
+    after the commit was one more turn at the database lock). No dedupe key."""
+    Job.objects.create(kind=kind, payload=payload, run_at=timezone.now())
+
+
 def _due(now: dt.datetime) -> Q:
     free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - LEASE)
     return Q(done_at__isnull=True, failed_at__isnull=True, run_at__lte=now) & free
@@ -70,6 +92,22 @@ def claim(worker: str, now: dt.datetime | None = None) -> Job | None:
         if won:
             return Job.objects.get(pk=candidate.pk)
     return None
+
+
+def _claim_alike(job: Job) -> list[Job]:
+    """For a mergeable kind: the other due jobs of the kind, claimed with `job`'s claim."""
+    if job.kind not in _MERGES:
+        return []
+    assert job.claimed_at is not None
+    due = _due(job.claimed_at) & Q(kind=job.kind)
+    ids = list(Job.objects.filter(due).exclude(pk=job.pk).order_by("run_at", "id")
+               .values_list("pk", flat=True)[: MERGE_MAX - 1])
+    if not ids:
+        return []
+    Job.objects.filter(due, pk__in=ids).update(
+        claimed_by=job.claimed_by, claimed_at=job.claimed_at, attempts=F("attempts") + 1)
+    return list(Job.objects.filter(pk__in=ids, claimed_by=job.claimed_by,
+                                   claimed_at=job.claimed_at))
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -94,16 +132,20 @@ def run_one(worker: str) -> Job | None:
     job = claim(worker)
     if job is None:
         return None
+    jobs = [job, *_claim_alike(job)]
     handler = _HANDLERS.get(job.kind)
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
-        handler(job.payload)
+        handler(_MERGES[job.kind]([j.payload for j in jobs]) if len(jobs) > 1 else job.payload)
     except Exception:  # noqa: BLE001 - a job's failure is recorded, the worker goes on
         log.exception("job %s failed", job)
-        _finish(job, traceback.format_exc(limit=5)[-4000:])
+        error = traceback.format_exc(limit=5)[-4000:]
+        for claimed in jobs:
+            _finish(claimed, error)
     else:
-        _finish(job)
+        for claimed in jobs:
+            _finish(claimed)
     return job
 
 

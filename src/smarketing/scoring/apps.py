@@ -7,7 +7,7 @@ class ScoringConfig(AppConfig):
     verbose_name = "Scoring"
 
     def ready(self) -> None:
-        from smarketing.core.jobs import register_job
+        from smarketing.core.jobs import merge_contacts, register_job
         from smarketing.core.timeline import register_timeline_provider
         from smarketing.scoring.scoring import (
             INCREMENTAL_JOB,
@@ -21,7 +21,7 @@ class ScoringConfig(AppConfig):
 
         # Incremental scoring: the ingested events' contacts, by a job queued at commit.
         register_events_listener("scoring.rescore", after_events_ingested)
-        register_job(INCREMENTAL_JOB, run_incremental)
+        register_job(INCREMENTAL_JOB, run_incremental, merge=merge_contacts)
         # A full rescore after a model change runs in the worker, not the request.
         register_job(RESCORE_JOB, run_queued_rescore)
         # Score changes (with the model version) on the contact timeline.

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from smarketing.core.jobs import enqueue
+from smarketing.core.jobs import enqueue_now
 from smarketing.people.lifecycle import contacts_transition
 from smarketing.people.models import Cause, Contact, Stage
 from smarketing.scoring import setbased
@@ -222,10 +222,12 @@ INCREMENTAL_JOB = "scoring.incremental"
 def after_events_ingested(contact_ids: Iterable[int | None]) -> None:
     """For the tracking ingestion: queue the rescoring of these contacts as a job that
     exists once the request's transaction commits (the request itself only inserts
-    the job row, so scoring never slows ingestion down); the worker runs it."""
+    the job row, inside that transaction, so scoring never slows ingestion down); the
+    worker runs it, merged with the other such jobs waiting (each contact scored once:
+    core.jobs.merge_contacts)."""
     ids = sorted({i for i in contact_ids if i is not None})
     if ids:
-        enqueue(INCREMENTAL_JOB, {"contacts": ids})
+        enqueue_now(INCREMENTAL_JOB, {"contacts": ids})
 
 
 def run_incremental(payload: dict[str, Any]) -> None:

@@ -11,9 +11,25 @@ side effects.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StoredBatch:
+    """What one request stored: its source, the message ids of its stored events that
+    belong to a contact, and the contacts whose earlier events changed hands in it
+    (identify, alias, group): a listener that derives rows from events reads these
+    events, not every event of the request's contacts."""
+
+    source_id: int
+    message_ids: tuple[str, ...]
+    restitched: tuple[int, ...]
+
 
 Listener = Callable[[Iterable[int]], None]
+BatchListener = Callable[[StoredBatch], None]
 _LISTENERS: dict[str, Listener] = {}
+_BATCH: dict[str, BatchListener] = {}
 _STORED: dict[str, Callable[[], None]] = {}
 
 
@@ -40,3 +56,15 @@ def register_stored_listener(name: str, listener: Callable[[], None]) -> None:
 def notify_events_stored() -> None:
     for listener in _STORED.values():
         listener()
+
+
+def register_batch_listener(name: str, listener: BatchListener) -> None:
+    """`listener(batch)` runs inside the transaction of every request that stored events
+    of contacts or moved earlier ones (campaigns materialise their touch points)."""
+    _BATCH[name] = listener
+
+
+def notify_batch_stored(batch: StoredBatch) -> None:
+    if batch.message_ids or batch.restitched:
+        for listener in _BATCH.values():
+            listener(batch)

@@ -26,7 +26,12 @@ from django.db.models import F
 from smarketing.core.errors import DomainError, ValidationFailed
 from smarketing.people.models import Contact
 from smarketing.tracking import stitching
-from smarketing.tracking.hooks import notify_events_ingested, notify_events_stored
+from smarketing.tracking.hooks import (
+    StoredBatch,
+    notify_batch_stored,
+    notify_events_ingested,
+    notify_events_stored,
+)
 from smarketing.tracking.messages import Incoming, Problem
 from smarketing.tracking.models import (
     DebugMessage,
@@ -340,14 +345,22 @@ def events_ingest(
         fresh = [m for m in unique if m.message_id in inserted]
         duplicates += [m for m in unique if m.message_id not in inserted]
         if fresh:
-            touched = {c for c in (stitching.owner_of(known, m) for m in fresh) if c}
-            if any(m.type != EventType.PAGE and m.type != EventType.SCREEN for m in fresh):
-                touched |= _apply_identities(source, fresh)
-            notify_events_ingested(touched)
-            notify_events_stored()
+            _notify(source, fresh, known)
         if duplicates or problems:
             _record_unstored(source, duplicates, problems, received_at)
     return IngestResult(stored=len(fresh), duplicates=duplicates, problems=problems)
+
+
+def _notify(source: Source, fresh: list[Incoming], known: dict[tuple[str, str], int]) -> None:
+    """Apply the identity effects of the stored messages, then tell the listeners."""
+    owned = [m.message_id for m in fresh if stitching.owner_of(known, m)]
+    touched = {c for c in (stitching.owner_of(known, m) for m in fresh) if c}
+    moved: set[int] = set()
+    if any(m.type != EventType.PAGE and m.type != EventType.SCREEN for m in fresh):
+        moved = _apply_identities(source, fresh)
+    notify_events_ingested(touched | moved)
+    notify_batch_stored(StoredBatch(source.pk, tuple(owned), tuple(sorted(moved))))
+    notify_events_stored()
 
 
 def _record_unstored(

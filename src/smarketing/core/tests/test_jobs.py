@@ -113,3 +113,37 @@ def test_the_worker_command_runs_once_or_in_a_burst(recorded: Any, capsys: Any) 
     # first refresh): it ends with the queue empty
     assert "periodic checks queued" in out
     assert not Job.objects.filter(done_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_jobs_of_a_mergeable_kind_run_once_on_their_merged_payload(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    calls: list[dict[str, Any]] = []
+    jobs.register_job("test.merged", calls.append, merge=jobs.merge_contacts)
+    jobs.register_job("test.alone", calls.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        for contacts in ([3, 1], [2, 3], [5]):
+            jobs.enqueue("test.merged", {"contacts": contacts})
+        jobs.enqueue("test.alone", {"contacts": [9]})
+        jobs.enqueue("test.alone", {"contacts": [8]})
+    assert jobs.run_burst("w") == 3  # the merged three, then the two others one by one
+    assert calls == [{"contacts": [1, 2, 3, 5]}, {"contacts": [9]}, {"contacts": [8]}]
+    assert Job.objects.filter(done_at__isnull=False).count() == 5
+
+
+@pytest.mark.django_db
+def test_a_failing_merged_run_retries_every_job_it_claimed(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    def fail(payload: dict[str, Any]) -> None:
+        raise RuntimeError("down")
+
+    jobs.register_job("test.failing", fail, merge=jobs.merge_contacts)
+    with django_capture_on_commit_callbacks(execute=True):
+        for contacts in ([1], [2]):
+            jobs.enqueue("test.failing", {"contacts": contacts})
+    jobs.run_one("w")
+    retried = Job.objects.filter(kind="test.failing")
+    assert [(j.attempts, j.done_at, j.claimed_by) for j in retried] == [(1, None, "")] * 2
+    assert all("down" in j.last_error for j in retried)

@@ -68,15 +68,17 @@ def test_incremental_updates_equal_a_full_rescore(
         transaction.set_rollback(True)
 
 
-def test_ingestion_queues_its_contacts_scoring_at_commit_for_the_worker(
-    users: Any, django_capture_on_commit_callbacks: Any
+def test_ingestion_queues_its_contacts_scoring_in_its_transaction_for_the_worker(
+    users: Any,
 ) -> None:
     a_model(users["marketing"], engagement=ENGAGEMENT)
     lead = make_contact()
     event(lead, "track", "Form Submitted", at=dt.datetime.now(dt.UTC))
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with transaction.atomic():
         after_events_ingested([lead.pk, None, lead.pk])
-    assert len(callbacks) == 1
+        transaction.set_rollback(True)  # rolled back: nothing queued
+    assert not Job.objects.filter(kind=INCREMENTAL_JOB).exists()
+    after_events_ingested([lead.pk, None, lead.pk])
     (job,) = Job.objects.filter(kind=INCREMENTAL_JOB, done_at=None)
     assert job.payload == {"contacts": [lead.pk]}
     assert Contact.objects.get(pk=lead.pk).engagement_score == 0
