@@ -94,15 +94,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(port: int, workers: int, threads: int, log: Path) -> Iterator[str]:
+def running_server(
+    port: int, workers: int, threads: int, log: Path, jobs: bool = False
+) -> Iterator[str]:
     """`smarketing serve` as a subprocess (same data dir and database); yields its base URL.
 
-    The server's own log goes to `log`.
+    The server's own log goes to `log`; with `jobs`, its job worker runs beside it.
     """
     command = [
         sys.executable, "-m", "smarketing.cli", "serve", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(workers), "--threads", str(threads),
-        "--no-access-log", "--no-jobs",
+        "--no-access-log", *([] if jobs else ["--no-jobs"]),
     ]
     with log.open("w") as log_file:
         server = subprocess.Popen(

@@ -76,6 +76,12 @@ def parse_args() -> argparse.Namespace:
         help="Visitors (of the 1,000) identified as contacts before the run, off the clock: "
              "their events then also run the listeners (campaign touches, incremental scoring).",
     )
+    parser.add_argument(
+        "--worker", action="store_true",
+        help="Run the server's job worker beside it (as `smarketing serve` does by default): "
+             "the identified visitors' incremental rescoring then competes for the cores "
+             "while the clients send; what it left undone is run afterwards.",
+    )
     return parser.parse_args()
 
 
@@ -257,9 +263,10 @@ def main() -> None:
           f"{args.batch}; {args.clients} client processes")
     port = harness.free_port()
     log = args.data_dir / "bench-server.log"
-    with harness.running_server(port, args.workers, args.threads, log) as base:
+    with harness.running_server(port, args.workers, args.threads, log, args.worker) as base:
         print(f"Server: smarketing serve at {base}, {args.workers} workers x {args.threads} "
-              f"threads; {args.identified} of the 1,000 visitors identified\n")
+              f"threads{', job worker beside it' if args.worker else ''}; "
+              f"{args.identified} of the 1,000 visitors identified\n")
         identify_visitors(base, key, args.identified)
         print(f"{'':<34}{'events/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'seconds':>10}"
               "   load after (1/5/15 min)")

@@ -201,6 +201,33 @@ def rescore_all(
     return result
 
 
+SET_BASED_FROM = 50  # contacts scored at once: from this many, by setbased's statements
+SET_BASED_CHUNK = 5_000
+
+
+def _score_set_based(
+    model: ScoringModel, spec: ModelSpec, ids: list[int], at: dt.datetime,
+    result: RescoreResult,
+) -> set[int]:
+    """Many contacts (e.g. the worker's merged jobs of many ingested requests): their
+    scores computed by the full rescore's statements restricted to them, the changed
+    ones written, MQLs qualified; returns their companies. The engine would read and
+    score each contact's events in Python (~1 ms a contact of 200 events)."""
+    setbased.create_temp_tables(spec.half_life_days)
+    try:
+        with transaction.atomic():
+            result.contacts += setbased.fill_temp_table(
+                spec, contacts=Q(id__in=ids), events=Q(contact_id__in=ids), at=at)
+            result.changed += setbased.write_from_temp_table(model, at)
+    finally:
+        setbased.drop_temp_tables()
+    open_leads = Contact.objects.filter(  # never qualified (as in _qualify_all)
+        id__in=ids, lifecycle_stage__in=QUALIFIABLE, became_mql_at__isnull=True)
+    result.mqls += _qualify_ids(spec, list(open_leads.values_list("id", flat=True)), at)
+    return set(Contact.objects.filter(id__in=ids, company__isnull=False)
+               .values_list("company_id", flat=True))
+
+
 def score_contacts(
     *, contact_ids: Sequence[int], at: dt.datetime | None = None
 ) -> RescoreResult:
@@ -210,7 +237,14 @@ def score_contacts(
     if not ids:
         return result
     model = active_model()
-    companies = _score_and_store(model, ModelSpec.of(model), scope_of_ids(ids), at, result)
+    spec = ModelSpec.of(model)
+    if len(ids) >= SET_BASED_FROM:
+        companies: set[int] = set()
+        for start in range(0, len(ids), SET_BASED_CHUNK):
+            companies |= _score_set_based(model, spec, ids[start : start + SET_BASED_CHUNK],
+                                          at, result)
+    else:
+        companies = _score_and_store(model, spec, scope_of_ids(ids), at, result)
     if companies:
         refresh_company_scores(model=model, at=at, company_ids=companies)
     return result

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from smarketing.core.jobs import run_burst
 from smarketing.core.models import Job
 from smarketing.people.models import Contact
+from smarketing.scoring import scoring
 from smarketing.scoring.scoring import (
     INCREMENTAL_JOB,
     after_events_ingested,
@@ -50,10 +51,21 @@ def _ingest(contacts: list[Contact], batch: list[tuple[int, int, int]]) -> None:
 
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(batches=batches, half_life=st.sampled_from([0, 7, 30]))
+@given(batches=batches, half_life=st.sampled_from([0, 7, 30]), set_based=st.booleans())
 def test_incremental_updates_equal_a_full_rescore(
-    users: Any, batches: list[list[tuple[int, int, int]]], half_life: int
+    users: Any, batches: list[list[tuple[int, int, int]]], half_life: int, set_based: bool
 ) -> None:
+    # set_based: every incremental scoring by the set-based statements (as for the
+    # worker's merged jobs of many contacts), else by the engine
+    threshold = scoring.SET_BASED_FROM
+    scoring.SET_BASED_FROM = 1 if set_based else 10**9
+    try:
+        _compare(users, batches, half_life)
+    finally:
+        scoring.SET_BASED_FROM = threshold
+
+
+def _compare(users: Any, batches: list[list[tuple[int, int, int]]], half_life: int) -> None:
     with transaction.atomic():
         a_model(users["marketing"], half_life_days=half_life, threshold=1000,
                 fit=[{"field": "title", "operator": "contains", "value": "VP", "points": 10}],

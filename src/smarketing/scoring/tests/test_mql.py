@@ -91,3 +91,23 @@ def test_an_mql_whose_score_drops_stays_an_mql(users: Any) -> None:
     rescore_all()
     stored = Contact.objects.get(pk=lead.pk)
     assert (stored.lifecycle_stage, stored.score) == (Stage.MQL, 1)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_set_based_incremental_scoring_qualifies_once_and_never_a_recycled_lead(
+    users: Any, monkeypatch: Any
+) -> None:
+    from smarketing.scoring import scoring
+
+    monkeypatch.setattr(scoring, "SET_BASED_FROM", 1)  # as for the worker's merged jobs
+    a_model(users["marketing"], threshold=30, engagement=[FORM])
+    recycled, fresh = make_contact(), make_contact()
+    event(recycled, "track", "Form Submitted")
+    score_contacts(contact_ids=[recycled.pk])
+    contact_recycle(contact=recycled, actor=users["rep"], reason="no budget")
+    event(recycled, "track", "Form Submitted")
+    event(fresh, "track", "Form Submitted")
+    score_contacts(contact_ids=[recycled.pk, fresh.pk])
+    assert len(mql_changes(recycled)) == 1 and len(mql_changes(fresh)) == 1
+    assert Contact.objects.get(pk=recycled.pk).lifecycle_stage == Stage.LEAD
+    assert Contact.objects.get(pk=fresh.pk).lifecycle_stage == Stage.MQL
