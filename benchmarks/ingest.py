@@ -8,7 +8,8 @@ Run (from the repository root, after `make install` or `make dev`):
 
 What it does:
 1. migrates the database of `--data-dir` (or DATABASE_URL) and creates two sources;
-2. starts `smarketing serve` (gunicorn, production settings) on a free port;
+2. starts `smarketing serve` (gunicorn, production settings) on a free port (with its
+   job worker beside it under `--worker`, as in production; else the jobs wait);
 3. sends `--events` page and track events (1,000 visitors, realistic properties and page
    context, a third with UTM parameters) in batches of `--batch` (100) to /v1/batch
    from `--clients` (2) client processes, one request in flight per process (a new
