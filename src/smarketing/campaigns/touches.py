@@ -189,7 +189,7 @@ def touches_for_batch(batch: StoredBatch) -> None:
 
 def touches_for_contacts(contact_ids: Iterable[int | None]) -> None:
     """Materialise the touch points of these contacts' events not yet materialised
-    (an events listener: runs inside the ingestion request's transaction)."""
+    (every event of theirs: for the contacts an ingestion request restitched)."""
     ids = sorted({pk for pk in contact_ids if pk is not None})
     if not ids:
         return
