@@ -229,3 +229,77 @@ class RescoreRun(models.Model):
     @property
     def percent(self) -> int:
         return 100 * self.done // self.total if self.total else 0
+
+
+class EngagementMatcher(models.Model):
+    """What an engagement rule or a hand-raise counts (event type, name and property
+    filters, canonical JSON in `key`): the key of the daily counts, shared by every
+    model version that counts the same events, so a change of points, caps, recency
+    or threshold keeps them. `ready`: its counts cover every event (built)."""
+
+    key = models.CharField(max_length=2000, unique=True)
+    event_type = models.CharField(max_length=10, blank=True, default="")
+    event_name = models.CharField(max_length=200, blank=True, default="")
+    property_filters = models.JSONField(default=dict, blank=True)
+    ready = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class EngagementDay(models.Model):
+    """How many of a contact's events a matcher counts on one UTC day: kept by
+    scoring.days from the changed (contact, day) pairs, so that scoring an ingested
+    event reads these daily counts, not the contact's event history."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    matcher = models.ForeignKey(EngagementMatcher, on_delete=models.CASCADE, related_name="+",
+                                db_index=False)
+    day = models.DateField()
+    occurrences = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # (contact, day) first: apply() replaces a pair's rows through it
+            models.UniqueConstraint(fields=["contact", "day", "matcher"],
+                                    name="scoring_engagement_day_unique"),
+            models.CheckConstraint(condition=models.Q(occurrences__gt=0),
+                                   name="scoring_engagement_day_counted"),
+        ]
+        indexes = [models.Index(fields=["matcher", "contact"], name="scoring_day_matcher")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.day}: {self.occurrences} of matcher {self.matcher_id}"
+
+
+class DayQueue(models.Model):
+    """The (contact, UTC day) pairs whose events changed since their counts were made:
+    database triggers add them (SQLite: updates and deletes; inserted events are
+    swept by id instead, DayMark), scoring.days.apply() recomputes and removes them.
+    `writer`: PostgreSQL's backend, so concurrent writers never wait on one row."""
+
+    contact_id = models.BigIntegerField()
+    day = models.DateField()
+    writer = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact_id", "day", "writer"],
+                                               name="scoring_day_queue_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.day}"
+
+
+class DayMark(models.Model):
+    """SQLite: the events up to this id are on the queue (or counted)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    upto = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1),
+                                              name="scoring_day_mark_one")]
+
+    def __str__(self) -> str:
+        return f"events up to {self.upto}"

@@ -28,7 +28,7 @@ from django.utils import timezone
 from smarketing.core.jobs import enqueue_now
 from smarketing.people.lifecycle import contacts_transition
 from smarketing.people.models import Cause, Contact, Stage
-from smarketing.scoring import setbased
+from smarketing.scoring import days, fromdays, setbased
 from smarketing.scoring.engine import (
     ContactResult,
     ModelSpec,
@@ -38,6 +38,7 @@ from smarketing.scoring.engine import (
 )
 from smarketing.scoring.models import (
     ContactScore,
+    EngagementMatcher,
     RescoreRun,
     ScoreChange,
     ScoringModel,
@@ -142,13 +143,18 @@ def _qualify_all(spec: ModelSpec, at: dt.datetime) -> int:
     return moved
 
 
-def _qualify_ids(spec: ModelSpec, ids: list[int], at: dt.datetime) -> int:
+def _qualify_ids(spec: ModelSpec, ids: list[int], at: dt.datetime,
+                 keys: dict[str, int] | None = None) -> int:
+    """Qualify these contacts on their stored scores and their hand-raises (found from
+    the daily counts with `keys`, the ready matchers, else from their events)."""
     results = {
         pk: ContactResult(pk, fit=fit, engagement=engagement, stage=stage)
         for pk, fit, engagement, stage in Contact.objects.filter(id__in=ids).values_list(
             "id", "fit_score", "engagement_score", "lifecycle_stage")
     }
-    if spec.hand_raise_events:
+    if spec.hand_raise_events and keys is not None:
+        fromdays.add_hand_raises_from_days(spec, results, keys, at)
+    elif spec.hand_raise_events:
         add_hand_raises(spec, results, Q(contact_id__in=ids), at)
     return _qualify(results.values(), spec)
 
@@ -207,23 +213,27 @@ SET_BASED_CHUNK = 5_000
 
 def _score_set_based(
     model: ScoringModel, spec: ModelSpec, ids: list[int], at: dt.datetime,
-    result: RescoreResult,
+    result: RescoreResult, keys: dict[str, int] | None = None,
 ) -> set[int]:
-    """Many contacts (e.g. the worker's merged jobs of many ingested requests): their
-    scores computed by the full rescore's statements restricted to them, the changed
-    ones written, MQLs qualified; returns their companies. The engine would read and
-    score each contact's events in Python (~1 ms a contact of 200 events)."""
+    """Many contacts (e.g. the worker's merged jobs of many ingested requests), or any
+    number once the daily counts are ready (`keys`, their matchers): their scores
+    computed by the full rescore's statements restricted to them (from their daily
+    counts with `keys`, else their events), the changed ones written, MQLs qualified;
+    returns their companies. The engine would read and score each contact's events in
+    Python (~1 ms a contact of 200 events)."""
+    engagement = None if keys is None else fromdays.engagement_statement(spec, ids, at, keys)
     setbased.create_temp_tables(spec.half_life_days)
     try:
         with transaction.atomic():
             result.contacts += setbased.fill_temp_table(
-                spec, contacts=Q(id__in=ids), events=Q(contact_id__in=ids), at=at)
+                spec, contacts=Q(id__in=ids), events=Q(contact_id__in=ids), at=at,
+                engagement=engagement)
             result.changed += setbased.write_from_temp_table(model, at)
     finally:
         setbased.drop_temp_tables()
     open_leads = Contact.objects.filter(  # never qualified (as in _qualify_all)
         id__in=ids, lifecycle_stage__in=QUALIFIABLE, became_mql_at__isnull=True)
-    result.mqls += _qualify_ids(spec, list(open_leads.values_list("id", flat=True)), at)
+    result.mqls += _qualify_ids(spec, list(open_leads.values_list("id", flat=True)), at, keys)
     return set(Contact.objects.filter(id__in=ids, company__isnull=False)
                .values_list("company_id", flat=True))
 
@@ -231,23 +241,37 @@ def _score_set_based(
 def score_contacts(
     *, contact_ids: Sequence[int], at: dt.datetime | None = None
 ) -> RescoreResult:
-    """Incremental: rescore these contacts (and their companies) only."""
+    """Incremental: rescore these contacts (and their companies) only; once the daily
+    counts are ready, from them (brought up to date first: the contacts whose counts
+    that changed, e.g. by a merge, are rescored too), else from their events."""
     at, result = at or timezone.now(), RescoreResult()
     ids = sorted(set(contact_ids))
-    if not ids:
-        return result
     model = active_model()
     spec = ModelSpec.of(model)
-    if len(ids) >= SET_BASED_FROM:
+    keys = days.ready_ids(spec)
+    if keys is not None:
+        ids = sorted(set(ids) | days.apply())
+    if not ids:
+        return result
+    if keys is not None or len(ids) >= SET_BASED_FROM:
         companies: set[int] = set()
         for start in range(0, len(ids), SET_BASED_CHUNK):
             companies |= _score_set_based(model, spec, ids[start : start + SET_BASED_CHUNK],
-                                          at, result)
+                                          at, result, keys)
     else:
         companies = _score_and_store(model, spec, scope_of_ids(ids), at, result)
     if companies:
         refresh_company_scores(model=model, at=at, company_ids=companies)
     return result
+
+
+def periodic_apply(now: dt.datetime) -> int:
+    """The worker's pass: the daily counts brought up to date and the contacts whose
+    counts changed rescored (a merge or a delete queues them without a request);
+    returns how many were rescored. Nothing to do before any counts exist."""
+    if not EngagementMatcher.objects.exists():
+        return 0
+    return score_contacts(contact_ids=[], at=now).contacts
 
 
 INCREMENTAL_JOB = "scoring.incremental"

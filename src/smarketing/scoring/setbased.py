@@ -56,6 +56,17 @@ def decay_rows(half_life_days: int, today: dt.date) -> list[tuple[Any, int]]:
     return rows
 
 
+def decay_horizon(half_life_days: int, at: dt.datetime) -> dt.date | None:
+    """The oldest UTC day whose decay factor is not 0 at `at` (None without decay)."""
+    today = at.astimezone(dt.UTC).date()
+    rows = decay_rows(half_life_days, today)
+    return today - dt.timedelta(days=len(rows) - 1) if rows else None
+
+
+def quote_table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
 def _day_sql() -> str:
     """An event's UTC day, without parsing dates on SQLite: Django stores UTC text
     there ('YYYY-MM-DD HH:MM:SS...'), whose first ten characters are the day, taken as
@@ -135,7 +146,7 @@ def _packed_counts(spec: ModelSpec) -> list[str]:
             for w, rules in enumerate(_words(spec)) for j, _ in enumerate(rules)]
 
 
-def _daily_sums(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
+def daily_sums(spec: ModelSpec, events: Q, at: dt.datetime) -> tuple[str, list[Any]]:
     """Per (contact, UTC day) one 0/1 sum a rule (n0, n1, ...): PostgreSQL's grouping
     (it hashes the groups, so there is nothing to gain from packing)."""
     flags = {f"n{i}": Sum(Case(When(_window_q(spec, i, at), then=Value(1)), default=Value(0),
@@ -189,7 +200,7 @@ def _rounded(expression: str) -> str:
             f"ELSE -(({half} - {expression}) / {MICRO}) END)")
 
 
-def _engagement_sql(spec: ModelSpec, source: str, counts: list[str], busy: str = "0") -> str:
+def engagement_sql(spec: ModelSpec, source: str, counts: list[str], busy: str = "0") -> str:
     """SELECT contact_id, engagement, busy from the (contact, day) rows of `source`
     (aliased d) whose rule counts are `counts`: per contact and rule SUM(daily capped
     points x the day's decay factor), the rule cap, the rounding. A day older than
@@ -221,14 +232,14 @@ def engagement_statement(
     benchmarks/rescore.py's limit: the same sums in one statement."""
     if packed:
         daily_sql, params = _packed_daily(spec, events, at)
-        return _engagement_sql(spec, f"({daily_sql}) d", _packed_counts(spec),
+        return engagement_sql(spec, f"({daily_sql}) d", _packed_counts(spec),
                                f"MAX(d.c) > {WIDE}"), params
-    daily_sql, params = _daily_sums(spec, events, at)
+    daily_sql, params = daily_sums(spec, events, at)
     if connection.vendor == "sqlite" and not events:  # a sequential scan (_event_words)
         table = connection.ops.quote_name(Event._meta.db_table)
         daily_sql = daily_sql.replace(f"FROM {table}", f"FROM {table} NOT INDEXED", 1)
     counts = [f"d.n{i}" for i in range(len(spec.engagement_rules))]
-    return _engagement_sql(spec, f"({daily_sql}) d", counts), params
+    return engagement_sql(spec, f"({daily_sql}) d", counts), params
 
 
 def _fill_engagement(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
@@ -236,13 +247,20 @@ def _fill_engagement(spec: ModelSpec, events: Q, at: dt.datetime) -> None:
     the contacts with a day too busy for the packed counts (SQLite) computed exactly
     by the engine, which counts their events per day without packing."""
     sql, params = engagement_statement(spec, events, at, packed=connection.vendor == "sqlite")
-    with pragmas(SORT_CACHE), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TEMP} AS t SET engagement = e.engagement, busy = e.busy "
-                       f"FROM ({sql}) e WHERE t.contact_id = e.contact_id", params)
+    with pragmas(SORT_CACHE):
+        _update_engagement(sql, params)
+    with connection.cursor() as cursor:
         cursor.execute(f"SELECT contact_id FROM {TEMP} WHERE busy = 1")
         busy = [row[0] for row in cursor.fetchall()]
     for start in range(0, len(busy), 500):
         _fill_exactly(spec, busy[start : start + 500], at)
+
+
+def _update_engagement(sql: str, params: list[Any]) -> None:
+    """The result table's engagement from a statement of (contact_id, engagement, busy)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TEMP} AS t SET engagement = e.engagement, busy = e.busy "
+                       f"FROM ({sql}) e WHERE t.contact_id = e.contact_id", params)
 
 
 def _fill_exactly(spec: ModelSpec, ids: list[int], at: dt.datetime) -> None:
@@ -290,11 +308,13 @@ def drop_temp_tables() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {DECAY}")
 
 
-def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime) -> int:
+def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime,
+                    engagement: tuple[str, list[Any]] | None = None) -> int:
     """Compute the scores in scope at `at` into the temporary table (emptied first):
     every contact's fit, then the engagement of those with counted events (two
     statements: a join of the two results would be planned on a guess of how many
-    contacts have events, which PostgreSQL made a nested loop of 100k x 100k)."""
+    contacts have events, which PostgreSQL made a nested loop of 100k x 100k), from
+    `events`, or by the given `engagement` statement (scoring.fromdays')."""
     load_decay(spec.half_life_days, at)
     fit_sql, params = _fit_sql(spec, contacts)
     with connection.cursor() as cursor:
@@ -302,7 +322,9 @@ def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime)
         cursor.execute(f"INSERT INTO {TEMP} (contact_id, fit, engagement, busy) "
                        f"SELECT f.id, f.fit_points, 0, 0 FROM ({fit_sql}) f", params)
         count = cursor.rowcount
-    if spec.engagement_rules:
+    if spec.engagement_rules and engagement is not None:
+        _update_engagement(*engagement)
+    elif spec.engagement_rules:
         _fill_engagement(spec, events, at)
     return count
 
