@@ -232,7 +232,8 @@ def sweep_statements() -> list[str]:
     upto = f"COALESCE((SELECT upto FROM {n['mark']} WHERE id = 1), 0)"
     return [
         f"INSERT OR IGNORE INTO {n['q']} (contact_id, day, writer) SELECT DISTINCT "
-        f"e.contact_id, substr(e.timestamp, 1, 10), 0 FROM {n['e']} e WHERE e.id > {upto} "
+        f"e.contact_id, substr(e.timestamp, 1, 10), 0 FROM {n['e']} e NOT INDEXED "
+        f"WHERE e.id > {upto} "  # by id (rowid), not a scan of the contact index
         f"AND +e.contact_id IS NOT NULL AND EXISTS (SELECT 1 FROM {n['m']})",
         f"INSERT INTO {n['mark']} (id, upto) SELECT 1, MAX({upto}, COALESCE(MAX(id), 0)) "
         f"FROM {n['e']} WHERE true ON CONFLICT (id) DO UPDATE SET upto = excluded.upto",
