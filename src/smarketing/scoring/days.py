@@ -80,9 +80,13 @@ def ready_ids(spec: ModelSpec) -> dict[str, int] | None:
     rows = {m.key: m for m in EngagementMatcher.objects.filter(key__in=list(keys))}
     if len(rows) == len(keys) and all(m.ready for m in rows.values()):
         return {key: m.pk for key, m in rows.items()}
-    EngagementMatcher.objects.bulk_create(
-        [EngagementMatcher(key=key, event_type=t, event_name=n, property_filters=f)
-         for key, (t, n, f) in keys.items() if key not in rows], ignore_conflicts=True)
+    with transaction.atomic():
+        if connection.vendor == "sqlite" and not EngagementMatcher.objects.exists():
+            with connection.cursor() as cursor:  # the first matchers: their build counts
+                cursor.execute(sweep_statements()[1])  # the events there are, not the sweep
+        EngagementMatcher.objects.bulk_create(
+            [EngagementMatcher(key=key, event_type=t, event_name=n, property_filters=f)
+             for key, (t, n, f) in keys.items() if key not in rows], ignore_conflicts=True)
     pending = sorted(EngagementMatcher.objects.filter(key__in=list(keys), ready=False)
                      .values_list("pk", flat=True))
     digest = hashlib.sha1(repr(pending).encode()).hexdigest()  # noqa: S324 - a job key

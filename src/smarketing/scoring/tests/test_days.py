@@ -203,3 +203,15 @@ def test_without_ready_counts_scoring_reads_the_events_and_queues_the_build(
     run_burst("test")
     assert EngagementMatcher.objects.filter(ready=False).count() == 0
     assert stored_counts() == direct_counts() != set()
+
+
+def test_the_first_matchers_leave_the_events_there_are_to_their_build(users: Any) -> None:
+    a_model(users["marketing"], engagement=ENGAGEMENT)
+    for _ in range(3):
+        event(make_contact(), "page", at=NOW, page_path="/pricing")
+    spec = ModelSpec.of(active_model())
+    assert not EngagementMatcher.objects.exists()
+    assert days.ready_ids(spec) is None
+    assert days.apply() == set()  # nothing queued or swept: not recounted twice
+    days.build(spec)
+    assert stored_counts() == direct_counts() != set()
