@@ -7,10 +7,12 @@ account scores. Both paths run engine.score_scope, so they store the same number
   then bulk writes of the rows whose numbers changed. Idempotent. Safe while
   ingestion runs: each range is read and written in its own short transaction, and an
   event that lands meanwhile triggers its own incremental update.
-- Incremental (`score_contacts`): the same for a few contact ids; the tracking
-  ingestion calls `after_events_ingested`, which queues a job with the request's
-  contacts when its transaction commits; the worker runs it (worst-case delay:
-  the worker's poll interval, 5 s by default, plus the jobs queued before it).
+- Incremental (`score_contacts`): the same for some contact ids, from their daily
+  engagement counts (scoring.days, read by scoring.fromdays) once the active
+  model's are built, else from their events; the tracking ingestion calls
+  `after_events_ingested`, which queues a job with the request's contacts inside
+  its transaction; the worker runs it (worst-case delay: the worker's poll
+  interval, 5 s by default, plus the jobs queued before it).
 """
 
 from __future__ import annotations
