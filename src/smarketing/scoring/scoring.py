@@ -223,7 +223,8 @@ def _score_set_based(
     counts with `keys`, else their events), the changed ones written, MQLs qualified;
     returns their companies. The engine would read and score each contact's events in
     Python (~1 ms a contact of 200 events)."""
-    engagement = None if keys is None else fromdays.engagement_statement(spec, ids, at, keys)
+    engagement = None if keys is None or not spec.engagement_rules else \
+        fromdays.engagement_statement(spec, ids, at, keys)
     setbased.create_temp_tables(spec.half_life_days)
     try:
         with transaction.atomic():

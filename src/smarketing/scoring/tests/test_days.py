@@ -215,3 +215,15 @@ def test_the_first_matchers_leave_the_events_there_are_to_their_build(users: Any
     assert days.apply() == set()  # nothing queued or swept: not recounted twice
     days.build(spec)
     assert stored_counts() == direct_counts() != set()
+
+
+def test_a_hand_raise_alone_qualifies_from_the_counts(users: Any) -> None:
+    ready_model(users["marketing"], hand_raise_events=["Contact Sales", "Demo Requested"])
+    lead = make_contact()
+    event(lead, "track", "Demo Requested", at=NOW - dt.timedelta(days=2))
+    event(lead, "track", "Contact Sales", at=NOW - dt.timedelta(days=2, hours=1))
+    event(lead, "track", "Demo Requested", at=NOW + dt.timedelta(hours=1))  # after NOW
+    score_contacts(contact_ids=[lead.pk], at=NOW)
+    lead.refresh_from_db()
+    assert lead.lifecycle_stage == Stage.MQL
+    assert lead.stage_changes.get(to_stage=Stage.MQL).reason == "hand-raise: Contact Sales"
