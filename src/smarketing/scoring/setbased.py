@@ -24,6 +24,7 @@ history rows inserted and ContactScore upserted."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -47,13 +48,20 @@ def decay_rows(half_life_days: int, today: dt.date) -> list[tuple[Any, int]]:
     (none without decay: then the factor is 1 whatever the age, and the SQL uses the
     constant). Days are keyed like _day_sql: YYYYMMDD integers on SQLite, dates on
     PostgreSQL."""
+    return list(_decay_rows(half_life_days, today, connection.vendor))
+
+
+@lru_cache(maxsize=16)
+def _decay_rows(half_life_days: int, today: dt.date, vendor: str) -> tuple[tuple[Any, int], ...]:
+    """decay_rows, computed once a day and half-life (~3 ms of Python for 630 days: the
+    incremental job needs them for every few contacts it scores)."""
     rows: list[tuple[Any, int]] = []
     age = 0
     while half_life_days > 0 and (factor := int(decay_factor(age, half_life_days) * MICRO)) > 0:
         day = today - dt.timedelta(days=age)
-        rows.append((day if connection.vendor == "postgresql" else int(f"{day:%Y%m%d}"), factor))
+        rows.append((day if vendor == "postgresql" else int(f"{day:%Y%m%d}"), factor))
         age += 1
-    return rows
+    return tuple(rows)
 
 
 def decay_horizon(half_life_days: int, at: dt.datetime) -> dt.date | None:
