@@ -7,8 +7,12 @@ import datetime as dt
 import itertools
 from typing import Any
 
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
 from smarketing.people.models import Contact
-from smarketing.scoring.models import ScoringModel
+from smarketing.scoring.models import EngagementDay, EngagementMatcher, ScoringModel
+from smarketing.scoring.rules import engagement_q
 from smarketing.scoring.services import model_change
 from smarketing.tracking.models import Event, Source, SourceKind
 
@@ -44,3 +48,21 @@ def a_model(
         actor=actor, settings=settings, fit_rules=fit or [], engagement_rules=engagement or [],
         note="test model",
     )
+
+
+def direct_counts() -> set[tuple[int, int, dt.date, int]]:
+    """Every matcher's events per (contact, UTC day), counted from the events."""
+    rows = set()
+    for matcher in EngagementMatcher.objects.all():
+        found = (Event.objects.filter(engagement_q(matcher.event_type, matcher.event_name,
+                                                   matcher.property_filters),
+                                      contact__isnull=False)
+                 .annotate(day=TruncDate("timestamp", tzinfo=dt.UTC))
+                 .values("contact_id", "day").annotate(n=Count("id"))
+                 .values_list("contact_id", "day", "n").order_by())
+        rows |= {(contact, matcher.pk, day, n) for contact, day, n in found}
+    return rows
+
+
+def stored_counts() -> set[tuple[int, int, dt.date, int]]:
+    return set(EngagementDay.objects.values_list("contact_id", "matcher_id", "day", "occurrences"))

@@ -8,8 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Q
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,10 +19,9 @@ from smarketing.people.models import Contact, Stage
 from smarketing.scoring import days
 from smarketing.scoring.engine import ModelSpec, score_scope
 from smarketing.scoring.models import EngagementDay, EngagementMatcher
-from smarketing.scoring.rules import engagement_q
 from smarketing.scoring.scoring import periodic_apply, rescore_all, score_contacts
 from smarketing.scoring.services import active_model
-from smarketing.scoring.tests.helpers import NOW, a_model, event
+from smarketing.scoring.tests.helpers import NOW, a_model, direct_counts, event, stored_counts
 from smarketing.testing.factories import make_contact
 from smarketing.tracking.models import Event
 
@@ -39,24 +37,6 @@ ENGAGEMENT = [
 an_event = st.tuples(  # (contact 0-2, or 3: anonymous), kind, days ago, hours after NOW
     st.integers(0, 3), st.integers(0, len(KINDS) - 1), st.integers(0, 40), st.integers(-12, 6))
 batches = st.lists(st.lists(an_event, min_size=1, max_size=6), min_size=1, max_size=4)
-
-
-def direct_counts() -> set[tuple[int, int, dt.date, int]]:
-    """Every matcher's events per (contact, UTC day), counted from the events."""
-    rows = set()
-    for matcher in EngagementMatcher.objects.all():
-        found = (Event.objects.filter(engagement_q(matcher.event_type, matcher.event_name,
-                                                   matcher.property_filters),
-                                      contact__isnull=False)
-                 .annotate(day=TruncDate("timestamp", tzinfo=dt.UTC))
-                 .values("contact_id", "day").annotate(n=Count("id"))
-                 .values_list("contact_id", "day", "n").order_by())
-        rows |= {(contact, matcher.pk, day, n) for contact, day, n in found}
-    return rows
-
-
-def stored_counts() -> set[tuple[int, int, dt.date, int]]:
-    return set(EngagementDay.objects.values_list("contact_id", "matcher_id", "day", "occurrences"))
 
 
 def scores() -> list[tuple[int, int, int]]:
