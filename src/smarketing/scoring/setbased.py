@@ -419,6 +419,12 @@ def _write_contact_scores(cursor: Any, model: Any, at: dt.datetime, scope: str) 
         "scored_at = excluded.scored_at WHERE s.model_id <> excluded.model_id "
         "OR s.total <> excluded.total OR s.fit <> excluded.fit "
         "OR s.engagement <> excluded.engagement", [model.pk, at])
+    if not scope:  # some contacts (incremental): from theirs, not a scan of every score
+        # joined to them (SQLite's plan for the join: 44 ms a job at 1M scores)
+        cursor.execute(f"UPDATE {table} SET model_id = %s, scored_at = %s WHERE model_id <> %s "
+                       f"AND contact_id IN (SELECT contact_id FROM {TEMP})",
+                       [model.pk, at, model.pk])
+        return
     cursor.execute(  # the rows whose numbers stand, scored by another model (all after
         # a rule change): a plain UPDATE, not the upsert's conflict path (1M rows on
         # SQLite: 1.2 s CPU instead of 2.9 s; a rule change's writes 5.4 -> 4.6 s)
