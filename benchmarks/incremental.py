@@ -35,6 +35,7 @@ import datetime as dt
 import json
 import random
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,9 @@ def measure(source: int, length: int, args: argparse.Namespace, rng: random.Rand
     from smarketing.testing.factories import make_contact
 
     now = dt.datetime.now(dt.UTC)
-    ids = [make_contact().pk for _ in range(args.contacts)]
+    run = uuid.uuid4().hex[:8]  # fresh emails, also in a database used before
+    ids = [make_contact(email=f"incremental-{run}-{i}@bench.example").pk
+           for i in range(args.contacts)]
     insert_events(history(source, ids, length, args.active_days, now, rng))
     model = active_model()
     spec = ModelSpec.of(model)
