@@ -20,6 +20,14 @@ def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
     expect(page.get_by_test_id("current-user")).to_contain_text(username)
 
 
+def settled(page: Page) -> None:
+    """Wait until no htmx request, swap or settle is under way: htmx wires up swapped-in
+    content (its hx-* listeners) only when it settles, when it drops `htmx-added`."""
+    page.wait_for_function(
+        "() => !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
+
 def snap(page: Page, name: str) -> None:
     """Keep a full-page screenshot in <data dir>/screenshots/ to look at after a run."""
     folder = Path(settings.DATA_DIR) / "screenshots"

@@ -14,7 +14,7 @@ from smarketing.pipeline.models import Deal
 from smarketing.pipeline.services import quota_set
 from smarketing.pipeline.tests.factories import make_deal
 from smarketing.testing.factories import make_company, make_contact
-from tests.browser.helpers import log_in, snap
+from tests.browser.helpers import log_in, settled, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -193,5 +193,6 @@ def test_load_more_brings_a_columns_next_cards_under_the_filters(
     expect(column).to_contain_text("Bulk 29")
     expect(column).not_to_contain_text("Not mine")
     expect(page.get_by_test_id("load-more-demo")).to_have_count(0)
+    settled(page)  # the loaded cards' move menus listen once htmx has settled them
     page.get_by_label("Move Bulk 29").select_option(label="Proposal")  # a loaded card moves
     expect(page.get_by_test_id("total-proposal")).to_have_text("10.00")

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from smarketing.people.models import Contact
 from smarketing.testing.factories import make_contact
-from tests.browser.helpers import log_in, snap
+from tests.browser.helpers import log_in, settled, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -89,12 +89,6 @@ def test_marketing_plans_the_threshold_from_a_capacity_typed_in(
         "planned from sales capacity 2 per 30 days")
 
 
-
-def _settled(page: Page) -> None:
-    """No htmx request, swap or settle under way (new content is wired up by then)."""
-    page.wait_for_function(
-        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
-
 def test_marketing_edits_a_rule_in_place_with_a_live_preview_and_gets_a_version(
     browser_page: Page, users: dict[str, Any]
 ) -> None:
@@ -113,7 +107,7 @@ def test_marketing_edits_a_rule_in_place_with_a_live_preview_and_gets_a_version(
     page.get_by_test_id(f"fit-edit-{rule.pk}").click()
     form = page.get_by_test_id("rule-edit-form")
     expect(form.get_by_label("Field")).to_have_value("title")
-    _settled(page)  # htmx listens to the swapped-in form only once it has settled
+    settled(page)  # htmx listens to the swapped-in form only once it has settled
     expect(form.get_by_label("Value")).to_have_value('"VP"')
     form.get_by_label("Points").fill("20")  # the draft: both VPs reach 15
     expect(page.get_by_test_id("preview-count")).to_have_text("2")
@@ -122,7 +116,7 @@ def test_marketing_edits_a_rule_in_place_with_a_live_preview_and_gets_a_version(
     expect(page.get_by_text("value: not JSON")).to_be_visible()
     page.get_by_test_id(f"fit-edit-{rule.pk}").click()
     expect(page.get_by_test_id("rule-edit-form")).to_be_visible()
-    _settled(page)
+    settled(page)
     page.get_by_test_id("rule-edit-form").get_by_label("Points").fill("20")
     page.get_by_test_id("rule-edit-form").get_by_role(
         "button", name="Save as a new version").click()
