@@ -41,6 +41,7 @@ from smarketing.scoring.engine import (
 from smarketing.scoring.models import (
     ContactScore,
     EngagementMatcher,
+    FullRescore,
     RescoreRun,
     ScoreChange,
     ScoringModel,
@@ -196,6 +197,7 @@ def rescore_all(
                     model, at, low=start, high=start + batch - 1)
             if progress:
                 progress(step, len(starts) + 1)
+        FullRescore.objects.update_or_create(id=1, defaults={"model": model, "at": at})
         result.write_seconds = time.monotonic() - started - result.compute_seconds
         result.cpu["write"] = time.process_time() - cpu - result.cpu["compute"]
     finally:

@@ -25,6 +25,7 @@ from smarketing.scoring.models import (
     ContactScore,
     EngagementRule,
     FitRule,
+    FullRescore,
     PredictiveModel,
     RescoreRun,
     ScoreChange,
@@ -47,8 +48,19 @@ def contact_score(contact: Contact, at: dt.datetime | None = None) -> ScoreView:
     model, at = active_model(), at or timezone.now()
     contacts, events = scope_of_ids([contact.pk])
     result = score_scope(ModelSpec.of(model), contacts=contacts, events=events, at=at)
-    stored = ContactScore.objects.filter(contact=contact).first()
-    return ScoreView(model=model, at=at, result=result[contact.pk], stored=stored)
+    return ScoreView(model=model, at=at, result=result[contact.pk],
+                     stored=stored_score(contact.pk))
+
+
+def stored_score(contact_id: int) -> ContactScore | None:
+    """The contact's stored score with the model and time that last confirmed it: its
+    own, or the last full rescore's when that is later (which confirmed every score
+    without rewriting those that stood)."""
+    stored = ContactScore.objects.filter(contact_id=contact_id).first()
+    full = FullRescore.objects.filter(id=1).first()
+    if stored is not None and full is not None and full.at >= stored.scored_at:
+        stored.model_id, stored.scored_at = full.model_id, full.at
+    return stored
 
 
 MODEL_SORTS = both_ways("version", "created_at", "threshold")

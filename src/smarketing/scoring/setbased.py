@@ -304,10 +304,15 @@ def create_temp_tables(half_life_days: int) -> None:
 
 def load_decay(half_life_days: int, at: dt.datetime) -> None:
     """The decay factors of the days up to `at`'s UTC day."""
+    rows = decay_rows(half_life_days, at.astimezone(dt.UTC).date())
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {DECAY}")
-        cursor.executemany(f"INSERT INTO {DECAY} (day, factor) VALUES (%s, %s)",
-                           decay_rows(half_life_days, at.astimezone(dt.UTC).date()))
+        if connection.vendor == "postgresql":  # one statement, not ~1,300 (19 ms a call)
+            cursor.execute(f"INSERT INTO {DECAY} (day, factor) SELECT * FROM "
+                           "unnest(%s::date[], %s::bigint[])",
+                           [[day for day, _ in rows], [factor for _, factor in rows]])
+        else:
+            cursor.executemany(f"INSERT INTO {DECAY} (day, factor) VALUES (%s, %s)", rows)
 
 
 def drop_temp_tables() -> None:
@@ -330,11 +335,21 @@ def fill_temp_table(spec: ModelSpec, *, contacts: Q, events: Q, at: dt.datetime,
         cursor.execute(f"INSERT INTO {TEMP} (contact_id, fit, engagement, busy) "
                        f"SELECT f.id, f.fit_points, 0, 0 FROM ({fit_sql}) f", params)
         count = cursor.rowcount
+    _analyze_temp_tables()
     if spec.engagement_rules and engagement is not None:
         _update_engagement(*engagement)
     elif spec.engagement_rules:
         _fill_engagement(spec, events, at)
     return count
+
+
+def _analyze_temp_tables() -> None:
+    """PostgreSQL: statistics for the temporary tables, which autovacuum never sees;
+    without them the statements that join them plan on a guess of ~2,500 rows and
+    scan every contact and score (14 ms a statement to score one contact of 100k)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {TEMP}, {DECAY}")
 
 
 def qualifying_counts(spec: ModelSpec, at: dt.datetime, open_stages: list[str]
@@ -405,7 +420,8 @@ def write_from_temp_table(model: Any, at: dt.datetime, *, low: int | None = None
 
 def _write_contact_scores(cursor: Any, model: Any, at: dt.datetime, scope: str) -> None:
     """ContactScore (the model and time of each score): upserted where its numbers
-    differ from the result table's, then stamped with the model where it had another."""
+    differ from the result table's; for some contacts (no `scope`), the others stamped
+    with the model where they had another."""
     table = _tables()["score"]
     cursor.execute(  # only the rows that differ reach the upsert (PostgreSQL's
         # conflict check per row cost ~38 us: 38 s for 1M unchanged rows); the range
@@ -424,14 +440,8 @@ def _write_contact_scores(cursor: Any, model: Any, at: dt.datetime, scope: str) 
         cursor.execute(f"UPDATE {table} SET model_id = %s, scored_at = %s WHERE model_id <> %s "
                        f"AND contact_id IN (SELECT contact_id FROM {TEMP})",
                        [model.pk, at, model.pk])
-        return
-    cursor.execute(  # the rows whose numbers stand, scored by another model (all after
-        # a rule change): a plain UPDATE, not the upsert's conflict path (1M rows on
-        # SQLite: 1.2 s CPU instead of 2.9 s; a rule change's writes 5.4 -> 4.6 s)
-        f"UPDATE {table} AS s SET model_id = %s, scored_at = %s FROM {TEMP} t "
-        f"WHERE s.contact_id = t.contact_id AND s.model_id <> %s{scope}"
-        f"{scope.replace('t.', 's.')}",  # the range on both sides (PostgreSQL)
-        [model.pk, at, model.pk])
+    # a full rescore's ranges leave the standing scores as they are: FullRescore
+    # confirms them all at once
 
 
 AGGREGATES = {"max": "MAX", "sum": "SUM", "avg": "AVG"}

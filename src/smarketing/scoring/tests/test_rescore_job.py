@@ -17,7 +17,7 @@ from smarketing.core.timeline import contact_timeline
 from smarketing.people.models import Contact
 from smarketing.scoring.models import RescoreRun, ScoreChange
 from smarketing.scoring.scoring import rescore_all, score_contacts
-from smarketing.scoring.selectors import contact_score
+from smarketing.scoring.selectors import contact_score, stored_score
 from smarketing.scoring.services import model_change
 from smarketing.scoring.tests.helpers import NOW, a_model, event
 from smarketing.testing.factories import make_contact
@@ -193,18 +193,19 @@ def test_contact_scores_name_the_model_that_scored_them_changed_or_not(users: An
     rescore_all()
     newer = model_change(actor=users["marketing"], settings={"threshold": 90})
     rescore_all()  # same scores, a new version
-    rows = {s.contact_id: (s.model_id, s.total) for s in ContactScore.objects.all()}
+    rows = {c.pk: (s.model_id, s.total) for c in (lead, quiet) if (s := stored_score(c.pk))}
     assert rows == {lead.pk: (newer.pk, 40), quiet.pk: (newer.pk, 0)}
+    assert ContactScore.objects.count() == 2
     assert ScoreChange.objects.filter(contact=lead).count() == 1
 
 
 @time_machine.travel(NOW, tick=False)
-def test_after_a_rule_change_changed_and_standing_scores_take_the_new_model_and_time(
+def test_after_a_rule_change_the_last_full_rescore_confirms_the_standing_scores(
     users: Any,
 ) -> None:
     from smarketing.scoring.models import ContactScore
 
-    a_model(users["marketing"], engagement=[FORM])
+    older = a_model(users["marketing"], engagement=[FORM])
     lead, quiet = make_contact(), make_contact()
     event(lead, "track", "Form Submitted")
     first = NOW
@@ -215,8 +216,12 @@ def test_after_a_rule_change_changed_and_standing_scores_take_the_new_model_and_
     rescore_all(at=later)  # the lead's score changes, the quiet contact's stands
     rescore_all(at=later + dt.timedelta(hours=1))  # nothing differs: nothing rewritten
     rows = {s.contact_id: (s.model_id, s.total, s.scored_at)
-            for s in ContactScore.objects.all()}
-    assert rows == {lead.pk: (newer.pk, 45, later), quiet.pk: (newer.pk, 0, later)}
+            for s in ContactScore.objects.all()}  # the standing score is not rewritten,
+    assert rows == {lead.pk: (newer.pk, 45, later), quiet.pk: (older.pk, 0, first)}
+    confirmed = {c.pk: (s.model_id, s.total, s.scored_at)  # the last full rescore confirms it
+                 for c in (lead, quiet) if (s := stored_score(c.pk))}
+    assert confirmed == {lead.pk: (newer.pk, 45, later + dt.timedelta(hours=1)),
+                         quiet.pk: (newer.pk, 0, later + dt.timedelta(hours=1))}
 
 
 @time_machine.travel(NOW, tick=False)
