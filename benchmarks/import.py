@@ -150,7 +150,7 @@ def raw_insert(path: Path, tuned: bool = False) -> tuple[float, float]:
     columns = ["email", "first_name", "last_name", "title", "phone", "lifecycle_stage",
                "became_lead_at", "created_at", "updated_at", "lead_status",
                "lead_status_reason", "original_source", "original_campaign", "latest_source",
-               "latest_campaign", "score", "fit_score", "engagement_score", "properties"]
+               "latest_campaign", "properties"]
     sql = (f"INSERT INTO people_contact ({', '.join(columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
     now = dt.datetime.now(dt.UTC).isoformat()
@@ -161,7 +161,7 @@ def raw_insert(path: Path, tuned: bool = False) -> tuple[float, float]:
         next(reader)
         batch: list[tuple[object, ...]] = []
         for row in reader:
-            batch.append((*row[:6], next(stored), now, now, "", "", "", "", "", "", 0, 0, 0,
+            batch.append((*row[:6], next(stored), now, now, "", "", "", "", "", "",
                           json.dumps({})))
             if len(batch) == 10_000:
                 _flush(raw, sql, batch)

@@ -124,7 +124,7 @@ def measure(source: int, length: int, args: argparse.Namespace, rng: random.Rand
     raw = insert_events([event_row(source, c, now - dt.timedelta(minutes=1), rng) for c in ids])
     applied = best(1, days.apply)
     scoring.score_contacts(contact_ids=ids, at=now)
-    stored = list(Contact.objects.filter(id__in=ids).order_by("id").values_list("score"))
+    stored = list(Contact.objects.filter(id__in=ids).order_by("id").values_list("scores__total"))
 
     def score(with_keys: dict[str, int] | None) -> Any:
         return lambda: scoring._score_set_based(model, spec, ids, now, scoring.RescoreResult(),
@@ -132,7 +132,7 @@ def measure(source: int, length: int, args: argparse.Namespace, rng: random.Rand
 
     from_days = best(args.repeat, score(keys))
     from_events = best(args.repeat, score(None))
-    again = list(Contact.objects.filter(id__in=ids).order_by("id").values_list("score"))
+    again = list(Contact.objects.filter(id__in=ids).order_by("id").values_list("scores__total"))
     n, k = len(ids), 1 if connection.vendor == "postgresql" else 0  # wall, else CPU
 
     def us(seconds: tuple[float, float]) -> str:

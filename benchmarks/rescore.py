@@ -336,9 +336,9 @@ def check_same_sums(total: int) -> None:
     comparison means nothing."""
     from django.db.models import Sum
 
-    from smarketing.people.models import Contact
+    from smarketing.people.models import Score
 
-    stored = Contact.objects.aggregate(s=Sum("engagement_score"))["s"] or 0
+    stored = Score.objects.aggregate(s=Sum("engagement"))["s"] or 0
     print(f"Engagement total stored by the rescore {stored:,}, computed by the limit "
           f"{total:,}: {'the same' if stored == total else 'DIFFERENT'}")
 

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from smarketing.people.models import Contact
-from smarketing.testing.factories import make_contact
+from smarketing.testing.factories import make_contact, set_score
 from tests.browser.helpers import log_in, settled, snap
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -20,7 +19,7 @@ def test_marketing_previews_a_threshold_and_adds_a_rule(
 ) -> None:
     for score in (10, 35, 65, 80):
         contact = make_contact()
-        Contact.objects.filter(pk=contact.pk).update(score=score)
+        set_score(contact, score)
     page = browser_page
     page.goto("/scoring/")
     log_in(page, "marketing")
@@ -74,7 +73,7 @@ def test_marketing_plans_the_threshold_from_a_capacity_typed_in(
 ) -> None:
     for score in (10, 20, 30, 40, 45):
         contact = make_contact()
-        Contact.objects.filter(pk=contact.pk).update(score=score)
+        set_score(contact, score)
     page = browser_page
     page.goto("/scoring/")
     log_in(page, "marketing")

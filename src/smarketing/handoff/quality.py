@@ -101,8 +101,8 @@ def by_scoring_rule(period: Period) -> list[dict[str, Any]]:
 
 def lead_quality(period: Period) -> dict[str, Any]:
     rows = list(_decided(period).values_list(
-        "outcome", "contact__original_campaign", "contact__original_source", "contact__score",
-        "reason__label",
+        "outcome", "contact__original_campaign", "contact__original_source",
+        "contact__scores__total", "reason__label",
     ))
 
     def keyed(index: int) -> list[Row]:

@@ -96,7 +96,7 @@ def assignments_visible_to(user: Any) -> QuerySet[Assignment]:
 def inbox(user: Any, now: dt.datetime | None = None) -> QuerySet[Assignment]:
     """The user's open MQLs, nearest deadline first."""
     qs = Assignment.objects.filter(rep=user, outcome=Outcome.OPEN)
-    qs = qs.select_related("contact", "contact__company")
+    qs = qs.select_related("contact", "contact__company", "contact__scores")
     return with_sla_state(qs, now).order_by("due_at", "id")
 
 

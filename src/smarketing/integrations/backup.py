@@ -54,8 +54,9 @@ NATURAL_KEYS = frozenset({"auth.user", "auth.group"})
 # the per-day lifecycle moves (triggers on the stage history); each deal with its
 # primary contact (triggers on deals and their contacts); on SQLite, the largest id of
 # its source table each of the folding rollups has counted (the rows above it are
-# counted at the next read: analytics/folds.py).
-DERIVED = ("analytics.websession", "analytics.webvisit", "analytics.webbucket",
+# counted at the next read: analytics/folds.py). First of all, the contacts' score rows
+# (a trigger inserts one with each contact).
+DERIVED = ("people.score", "analytics.websession", "analytics.webvisit", "analytics.webbucket",
            "analytics.webdirty", "analytics.webmark", "analytics.dealspan",
            "analytics.stageentry", "analytics.leadvisit", "analytics.stageflow",
            "analytics.dealsource", "analytics.foldmark")

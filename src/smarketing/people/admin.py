@@ -24,6 +24,7 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ("lifecycle_stage",)
     raw_id_fields = ("company", "owner")
     show_full_result_count = False
+    list_select_related = ("owner", "scores")
     readonly_fields = tuple(f"became_{s}_at" for s in (
         "subscriber", "lead", "mql", "sql", "opportunity", "customer", "evangelist"))
 

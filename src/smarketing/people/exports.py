@@ -11,7 +11,8 @@ CONTACT_COLUMNS = (
     Column("owner_id"), Column("owner", "owner__username"), Column("lifecycle_stage"),
     Column("lead_status"), Column("lead_status_reason"), Column("original_source"),
     Column("original_campaign"), Column("latest_source"), Column("latest_campaign"),
-    Column("score"), Column("fit_score"), Column("engagement_score"),
+    Column("score", "scores__total"), Column("fit_score", "scores__fit"),
+    Column("engagement_score", "scores__engagement"),
     *(Column(f"became_{stage}_at") for stage in ORDERED_STAGES),
     Column("created_at"), Column("updated_at"), Column("properties"),
 )

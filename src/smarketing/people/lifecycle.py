@@ -283,7 +283,8 @@ def contacts_transition(
         for pk, stage in rows)
     _bulk_update_entered([pk for pk, _ in rows], to_stage, at)
     _announce_all(changes)
-    publish_stage_changes(Contact.objects.in_bulk([pk for pk, _ in rows]), changes)
+    publish_stage_changes(
+        Contact.objects.select_related("scores").in_bulk([pk for pk, _ in rows]), changes)
     return changes
 
 

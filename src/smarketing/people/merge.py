@@ -20,6 +20,7 @@ from smarketing.people.models import (
     Cause,
     Contact,
     ContactMerge,
+    Score,
     StageChange,
     stage_rank,
 )
@@ -35,6 +36,8 @@ def _snapshot(contact: Contact) -> dict[str, Any]:
     data["id"] = contact.pk
     data["created_at"] = contact.created_at
     data["updated_at"] = contact.updated_at
+    data.update(score=contact.score, fit_score=contact.fit_score,
+                engagement_score=contact.engagement_score)
     data["identities"] = [
         f"{kind}:{value}" for kind, value in contact.identities.values_list("kind", "value")
     ]
@@ -48,6 +51,8 @@ def _needs_encoding(value: Any) -> bool:
 
 def _repoint_relations(primary: Contact, duplicate: Contact) -> None:
     for relation in Contact._meta.related_objects:
+        if relation.related_model is Score:  # each has its own: _combine_scores
+            continue
         if relation.one_to_many or relation.one_to_one:
             field = relation.field.name
             manager = relation.related_model._default_manager
@@ -68,8 +73,14 @@ def _combine_fields(primary: Contact, duplicate: Contact) -> None:
         name = f"became_{stage}_at"
         dates = [d for d in (getattr(primary, name), getattr(duplicate, name)) if d]
         setattr(primary, name, min(dates) if dates else None)
-    for score in ("score", "fit_score", "engagement_score"):
-        setattr(primary, score, max(getattr(primary, score), getattr(duplicate, score)))
+
+
+def _combine_scores(primary: Contact, duplicate: Contact) -> None:
+    """The higher of each score (the next scoring recomputes them from both histories)."""
+    row, other = primary.scores, duplicate.scores
+    row.fit, row.engagement = max(row.fit, other.fit), max(row.engagement, other.engagement)
+    row.total = max(row.total, other.total)
+    row.save(update_fields=["fit", "engagement", "total"])
 
 
 def _user_or_none(actor: Any) -> Any:
@@ -100,6 +111,7 @@ def contact_merge(*, primary: Contact, duplicate: Contact, actor: Any) -> Contac
     primary = Contact.objects.select_for_update().get(pk=primary.pk)
     duplicate = Contact.objects.select_for_update().get(pk=duplicate.pk)
     snapshot = _snapshot(duplicate)
+    _combine_scores(primary, duplicate)
     _repoint_relations(primary, duplicate)
     email = duplicate.email
     _combine_fields(primary, duplicate)

@@ -131,10 +131,6 @@ class Contact(TimeStampedModel):
         max_length=30, choices=SourceChannel.choices, blank=True, default=""
     )
     latest_campaign = models.CharField(max_length=200, blank=True, default="")
-    # Reserved for scoring (issue: lead scoring); 0 until a scoring model runs.
-    score = models.IntegerField(default=0)
-    fit_score = models.IntegerField(default=0)
-    engagement_score = models.IntegerField(default=0)
     properties = models.JSONField(default=dict, blank=True)
     # First time the contact reached each stage; kept consistent with StageChange.
     became_subscriber_at = models.DateTimeField(null=True, blank=True)
@@ -162,7 +158,6 @@ class Contact(TimeStampedModel):
             models.Index(fields=["-created_at", "-id"], name="contact_created"),
             models.Index(fields=["lifecycle_stage", "-created_at", "-id"], name="contact_stage"),
             models.Index(fields=["owner", "-created_at", "-id"], name="contact_owner"),
-            models.Index(fields=["-score", "-id"], name="contact_score"),
             models.Index(fields=["-updated_at", "-id"], name="contact_updated"),
             models.Index(Lower("last_name"), "id", name="contact_last_name_lower"),
             models.Index(Lower("first_name"), "id", name="contact_first_name_lower"),
@@ -193,6 +188,46 @@ class Contact(TimeStampedModel):
 
     def reached_at(self, stage: str) -> object:
         return getattr(self, f"became_{stage}_at", None)
+
+    def _scores(self) -> Score:
+        try:
+            return self.scores
+        except Score.DoesNotExist:  # not saved yet
+            return Score(fit=0, engagement=0, total=0)
+
+    @property
+    def score(self) -> int:
+        """The contact's score (fit + engagement), from its Score row: select_related
+        ("scores") when reading many."""
+        return self._scores().total
+
+    @property
+    def fit_score(self) -> int:
+        return self._scores().fit
+
+    @property
+    def engagement_score(self) -> int:
+        return self._scores().engagement
+
+
+class Score(models.Model):
+    """A contact's score, kept by scoring (0 until a scoring model runs): a narrow row
+    of its own, so that rescoring writes it and not the contact's wide row and its
+    many indexes (on PostgreSQL every such update is a new row version in each of
+    them). Every contact has one: a database trigger inserts it with the contact
+    (migration people 0004), so lists sorted by score walk this table's index."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="scores")
+    fit = models.IntegerField(default=0)
+    engagement = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["-total", "-contact"], name="score_total")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: {self.total}"
 
 
 class IdentityKind(models.TextChoices):

@@ -40,8 +40,9 @@ CONTACT_SORTS = {
     "-created_at": ("-created_at", "-id"),
     "created_at": ("created_at", "id"),
     "-updated_at": ("-updated_at", "-id"),
-    "-score": ("-score", "-id"),
-    "score": ("score", "id"),
+    # the index of people_score (every contact has its row), walked from the score
+    "-score": ("-scores__total", "-scores__contact"),
+    "score": ("scores__total", "scores__contact"),
     "last_name": ("last_name_lower", "id"),
     "email": ("email", "id"),
 }
@@ -111,7 +112,9 @@ def contact_list(filters: ContactFilters) -> QuerySet[Contact]:
     qs = _simple_filters(qs, filters)
     for expression in filters.props:
         qs = qs.filter(property_filter(object_type=PropertyObject.CONTACT, expression=expression))
-    return qs.select_related("company", "owner").order_by(*order)
+    if "score" in filters.sort:  # an inner join: the score's index leads
+        qs = qs.filter(scores__total__isnull=False)
+    return qs.select_related("company", "owner", "scores").order_by(*order)
 
 
 def _simple_filters(qs: QuerySet[Any], filters: ContactFilters) -> QuerySet[Any]:
@@ -122,9 +125,9 @@ def _simple_filters(qs: QuerySet[Any], filters: ContactFilters) -> QuerySet[Any]
     if filters.company_id is not None:
         qs = qs.filter(company_id=filters.company_id)
     if filters.score_min is not None:
-        qs = qs.filter(score__gte=filters.score_min)
+        qs = qs.filter(scores__total__gte=filters.score_min)
     if filters.score_max is not None:
-        qs = qs.filter(score__lte=filters.score_max)
+        qs = qs.filter(scores__total__lte=filters.score_max)
     return qs
 
 

@@ -134,7 +134,7 @@ class EngagementRule(models.Model):
 
 
 class ContactScore(models.Model):
-    """The last computed score of a contact (also copied to Contact.score & co); its
+    """The last computed score of a contact (also in people.Score, which lists read); its
     model and time are those of its last change, unless FullRescore is later."""
 
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="+")

@@ -21,7 +21,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from smarketing.core.models import Profile, Role
-from smarketing.people.models import Contact, Stage
+from smarketing.people.models import Contact, Score, Stage
 from smarketing.tracking.models import Event
 
 
@@ -51,12 +51,13 @@ def _flow(since: dt.datetime) -> dict[int, int]:
     active = Exists(Event.objects.filter(contact=OuterRef("pk"), timestamp__gte=since))
     rows = (Contact.objects.filter(Q(created_at__gte=since) | active)
             .filter(lifecycle_stage__in=[Stage.SUBSCRIBER, Stage.LEAD], became_mql_at=None)
-            .values("score").annotate(n=Count("id")).values_list("score", "n"))
+            .values("scores__total").annotate(n=Count("id")).values_list("scores__total", "n"))
     return dict(rows)
 
 
 def _sql_rate(threshold: int, before: dt.datetime) -> float | None:
-    past = Contact.objects.filter(became_mql_at__lt=before, score__gte=threshold).aggregate(
+    past = Contact.objects.filter(became_mql_at__lt=before,
+                                  scores__total__gte=threshold).aggregate(
         n=Count("id"), sql=Count("id", filter=Q(became_sql_at__isnull=False)))
     return round(past["sql"] / past["n"], 4) if past["n"] else None
 
@@ -69,7 +70,7 @@ def threshold_plan(
     since = now - dt.timedelta(days=period_days)
     capacity = rep_capacity() if capacity is None else capacity
     flow = _flow(since)
-    top = max(max(flow, default=0), Contact.objects.aggregate(m=Max("score"))["m"] or 0)
+    top = max(max(flow, default=0), Score.objects.aggregate(m=Max("total"))["m"] or 0)
     candidates = [
         Candidate(t, sum(n for s, n in flow.items() if s >= t), _sql_rate(t, since))
         for t in range(0, max(top, 0) + step + 1, step)

@@ -29,7 +29,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from smarketing.core.errors import ValidationFailed
-from smarketing.people.models import Contact, LeadStatus
+from smarketing.people.models import Contact, LeadStatus, Score
 from smarketing.scoring.learning import Features, Trained, contact_factors, fit_and_report
 from smarketing.scoring.models import ContactScore, PredictiveModel
 from smarketing.scoring.services import active_model
@@ -164,8 +164,8 @@ def score_everyone(model: PredictiveModel, trained: Trained, *, now: dt.datetime
 def _store(model: PredictiveModel, values: dict[int, tuple[Any, Any]]) -> None:
     scoring_model, now = active_model(), timezone.now()
     stored = {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=values)}
-    contacts = Contact.objects.filter(pk__in=values).values_list(
-        "id", "fit_score", "engagement_score", "score")
+    contacts = Score.objects.filter(contact_id__in=values).values_list(
+        "contact_id", "fit", "engagement", "total")
     rows = []
     for contact_id, fit, engagement, total in contacts:
         row = stored.get(contact_id) or ContactScore(

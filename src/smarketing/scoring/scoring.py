@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from smarketing.core.jobs import enqueue_now
 from smarketing.people.lifecycle import contacts_transition
-from smarketing.people.models import Cause, Contact, Stage
+from smarketing.people.models import Cause, Contact, Score, Stage
 from smarketing.scoring import days, fromdays, setbased
 from smarketing.scoring.engine import (
     ContactResult,
@@ -92,17 +92,16 @@ def _qualify(results: Iterable[ContactResult], spec: ModelSpec) -> int:
 def _write(model: ScoringModel, results: dict[int, ContactResult], at: dt.datetime) -> int:
     """Bulk-write scores that changed (with their history); returns how many changed."""
     current = {
-        row[0]: row[1:] for row in Contact.objects.filter(pk__in=results).values_list(
-            "id", "fit_score", "engagement_score", "score")
+        row[0]: row[1:] for row in Score.objects.filter(contact_id__in=results).values_list(
+            "contact_id", "fit", "engagement", "total")
     }
     changed = [
         r for r in results.values()
         if current.get(r.contact_id, (0, 0, 0)) != (r.fit, r.engagement, r.total)
     ]
-    Contact.objects.bulk_update(
-        [Contact(pk=r.contact_id, fit_score=r.fit, engagement_score=r.engagement,
-                 score=r.total) for r in changed],
-        ["fit_score", "engagement_score", "score"], 2000)
+    Score.objects.bulk_update(
+        [Score(contact_id=r.contact_id, fit=r.fit, engagement=r.engagement, total=r.total)
+         for r in changed], ["fit", "engagement", "total"], 2000)
     ScoreChange.objects.bulk_create([
         ScoreChange(contact_id=r.contact_id, at=at, model=model, fit=r.fit,
                     engagement=r.engagement, total=r.total,
@@ -134,7 +133,7 @@ def _qualify_all(spec: ModelSpec, at: dt.datetime) -> int:
     queries: an OR with an EXISTS would probe every contact's events)."""
     open_leads = Contact.objects.filter(
         lifecycle_stage__in=QUALIFIABLE, became_mql_at__isnull=True)
-    ids = set(open_leads.filter(score__gte=spec.threshold).values_list("id", flat=True))
+    ids = set(open_leads.filter(scores__total__gte=spec.threshold).values_list("id", flat=True))
     if spec.hand_raise_events:
         raisers = Event.objects.filter(
             type=EventType.TRACK, name__in=list(spec.hand_raise_events),
@@ -153,7 +152,7 @@ def _qualify_ids(spec: ModelSpec, ids: list[int], at: dt.datetime,
     results = {
         pk: ContactResult(pk, fit=fit, engagement=engagement, stage=stage)
         for pk, fit, engagement, stage in Contact.objects.filter(id__in=ids).values_list(
-            "id", "fit_score", "engagement_score", "lifecycle_stage")
+            "id", "scores__fit", "scores__engagement", "lifecycle_stage")
     }
     if spec.hand_raise_events and keys is not None:
         fromdays.add_hand_raises_from_days(spec, results, keys, at)

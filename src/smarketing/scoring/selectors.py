@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from smarketing.core.ordering import both_ways, check_sort, matching
 from smarketing.core.timeline import TimelineItem
-from smarketing.people.models import Company, Contact
+from smarketing.people.models import Company, Contact, Score
 from smarketing.scoring import setbased
 from smarketing.scoring.engine import (
     ContactResult,
@@ -80,12 +80,11 @@ def model_by_version(version: int) -> ScoringModel | None:
 
 def score_distribution(*, width: int = 10) -> list[dict[str, int]]:
     """Contacts per score bucket [low, low + width) of their stored total."""
-    bounds = Contact.objects.aggregate(low=Min("score"), high=Max("score"))
+    bounds = Score.objects.aggregate(low=Min("total"), high=Max("total"))
     if bounds["low"] is None:
         return []
-    counts = dict(
-        Contact.objects.values_list("score").annotate(n=Count("id")).values_list("score", "n")
-    )
+    counts = dict(Score.objects.values_list("total").annotate(n=Count("contact_id"))
+                  .values_list("total", "n"))
     start = (bounds["low"] // width) * width
     buckets = dict.fromkeys(range(start, bounds["high"] + 1, width), 0)
     for score, n in counts.items():
@@ -179,11 +178,13 @@ class CompanyScoreView:
 def company_score(company: Company, *, top: int = 10) -> CompanyScoreView:
     """The account score (the active model's aggregate of its contacts' stored scores,
     kept by every rescore) and the contacts scoring highest in it."""
-    contacts = Contact.objects.filter(company=company).order_by("-score", "id")
+    contacts = Contact.objects.filter(company=company).select_related("scores").order_by(
+        "-scores__total", "id")
     return CompanyScoreView(
         model=active_model(), stored=CompanyScore.objects.filter(company=company).first(),
-        top_contacts=list(contacts.only("id", "first_name", "last_name", "email", "score",
-                                        "fit_score", "engagement_score")[:top]),
+        top_contacts=list(contacts.only("id", "first_name", "last_name", "email",
+                                        "scores__fit", "scores__engagement",
+                                        "scores__total")[:top]),
     )
 
 

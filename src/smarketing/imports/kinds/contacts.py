@@ -191,8 +191,7 @@ class NewContact(SimpleNamespace):
 
 COLUMNS = ["email", "first_name", "last_name", "title", "phone", "company_id", "owner_id",
            "lifecycle_stage", "lead_status", "lead_status_reason", "original_source",
-           "original_campaign", "latest_source", "latest_campaign", "score", "fit_score",
-           "engagement_score", "properties",
+           "original_campaign", "latest_source", "latest_campaign", "properties",
            *(f"became_{s}_at" for s in ORDERED_STAGES)]
 VALUES = operator.attrgetter(*COLUMNS)
 
@@ -207,8 +206,7 @@ def _new_contact(data: ContactIn, ctx: Context) -> NewContact:
         owner_id=getattr(owner, "pk", None), lifecycle_stage="", lead_status=data.lead_status,
         lead_status_reason="", original_source=data.original_source,
         original_campaign=data.original_campaign, latest_source=data.latest_source,
-        latest_campaign=data.latest_campaign, score=0, fit_score=0, engagement_score=0,
-        properties=data.properties, path=data.path(),
+        latest_campaign=data.latest_campaign, properties=data.properties, path=data.path(),
         **NO_STAGE_DATES,
     )
     apply_path(contact, contact.path)
@@ -261,7 +259,7 @@ def _announce(ids: list[int]) -> None:
     """`contact.created` for each new contact, as a contact made by hand sends it
     (only read back when a webhook subscription takes the event)."""
     if ids and subscribed("contact.created"):
-        for contact in Contact.objects.filter(pk__in=ids).order_by("pk"):
+        for contact in Contact.objects.filter(pk__in=ids).select_related("scores").order_by("pk"):
             publish("contact.created", f"contact.created:{contact.pk}", contact_data(contact))
 
 

@@ -26,7 +26,7 @@ from smarketing.people.models import (
     stage_rank,
 )
 from smarketing.people.services import identity_add, property_define
-from smarketing.testing.factories import make_company, make_contact, make_user
+from smarketing.testing.factories import make_company, make_contact, make_user, set_score
 
 T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
@@ -107,8 +107,8 @@ def test_it_unions_properties_with_the_primarys_values_winning(admin: Any) -> No
 def test_it_keeps_the_higher_scores(admin: Any) -> None:
     primary = make_contact(Stage.LEAD, at=T0)
     duplicate = make_contact(Stage.LEAD, at=T0)
-    Contact.objects.filter(pk=primary.pk).update(score=40, fit_score=5, engagement_score=35)
-    Contact.objects.filter(pk=duplicate.pk).update(score=30, fit_score=20, engagement_score=10)
+    set_score(primary, 40, fit=5, engagement=35)
+    set_score(duplicate, 30, fit=20, engagement=10)
     merged = merge_now(primary, duplicate, admin, T0 + DAY)
     assert (merged.score, merged.fit_score, merged.engagement_score) == (40, 20, 35)
 

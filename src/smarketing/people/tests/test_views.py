@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from smarketing.people.lifecycle import contact_transition
 from smarketing.people.models import Cause, Contact, LeadStatus, Stage, StageChange
 from smarketing.people.services import property_define
-from smarketing.testing.factories import make_company, make_contact
+from smarketing.testing.factories import make_company, make_contact, set_score
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_it_offers_sales_users_as_owners(as_user: Any, users: dict[str, Any]) ->
 def test_it_filters_by_score_range(as_user: Any) -> None:
     for score, name in ((10, "Low"), (50, "Mid"), (90, "High")):
         contact = make_contact(first_name=name, last_name="Score")
-        Contact.objects.filter(pk=contact.pk).update(score=score)
+        set_score(contact, score)
     response = as_user("rep").get("/contacts/", {"score_min": 20, "score_max": 60})
     assert names(response) == ["Mid Score"]
 

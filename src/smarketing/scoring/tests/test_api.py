@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from smarketing.scoring.tests.helpers import NOW, a_model, event
-from smarketing.testing.factories import make_contact
+from smarketing.testing.factories import make_contact, set_score
 
 FORM = {"label": "Form", "event_type": "track", "event_name": "Form Submitted", "points": 50}
 
@@ -119,6 +119,6 @@ def test_the_score_of_an_unknown_contact_is_a_404(api_as: Any) -> None:
 def test_the_distribution_counts_contacts_per_bucket(api_as: Any) -> None:
     for score in (5, 7, 31):
         contact = make_contact()
-        type(contact).objects.filter(pk=contact.pk).update(score=score)
+        set_score(contact, score)
     buckets = api_as("rep").get("/api/v1/scoring/distribution", width=10).json()
     assert [(b["low"], b["contacts"]) for b in buckets] == [(0, 2), (10, 0), (20, 0), (30, 1)]

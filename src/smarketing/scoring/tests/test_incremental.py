@@ -37,7 +37,7 @@ batches = st.lists(st.lists(an_event, min_size=1, max_size=6), min_size=1, max_s
 
 def scores() -> list[tuple[int, int, int]]:
     return list(Contact.objects.order_by("id").values_list(
-        "fit_score", "engagement_score", "score"))
+        "scores__fit", "scores__engagement", "scores__total"))
 
 
 def _ingest(contacts: list[Contact], batch: list[tuple[int, int, int]]) -> None:

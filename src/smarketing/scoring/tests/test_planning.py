@@ -14,15 +14,15 @@ from smarketing.people.models import Contact, Stage
 from smarketing.scoring.models import ScoringModel
 from smarketing.scoring.planning import rep_capacity, threshold_plan
 from smarketing.scoring.tests.helpers import NOW
-from smarketing.testing.factories import make_contact
+from smarketing.testing.factories import make_contact, set_score
 
 
 def contacts_with_scores(scores: list[int], stage: str = Stage.LEAD) -> list[Contact]:
     made = []
     for score in scores:
         contact = make_contact(stage)
-        Contact.objects.filter(pk=contact.pk).update(
-            score=score, created_at=NOW - dt.timedelta(days=3))
+        Contact.objects.filter(pk=contact.pk).update(created_at=NOW - dt.timedelta(days=3))
+        set_score(contact, score)
         made.append(contact)
     return made
 
@@ -41,8 +41,8 @@ def test_the_sql_rate_comes_from_past_mqls_above_each_threshold(db: Any) -> None
     old = NOW - dt.timedelta(days=90)
     for score, reached_sql in ((80, True), (75, False), (20, False), (15, False)):
         contact = make_contact(Stage.MQL, at=old)
-        Contact.objects.filter(pk=contact.pk).update(
-            score=score, became_sql_at=old if reached_sql else None)
+        Contact.objects.filter(pk=contact.pk).update(became_sql_at=old if reached_sql else None)
+        set_score(contact, score)
     plan = threshold_plan(capacity=10, step=10)
     rates = {c.threshold: c.sql_rate for c in plan.candidates}
     assert (rates[0], rates[70], rates[80]) == (0.25, 0.5, 1.0)

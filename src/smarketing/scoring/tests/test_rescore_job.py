@@ -143,7 +143,7 @@ def test_a_day_too_busy_for_the_packed_counts_is_counted_exactly(
     with time_machine.travel(NOW, tick=False):
         rescore_all()
         explained = {c.pk: contact_score(c).result.total for c in (busy, quiet)}
-    stored = dict(Contact.objects.values_list("id", "score"))
+    stored = dict(Contact.objects.values_list("id", "scores__total"))
     assert stored == explained
     # busy: min(10, 5) + 4 x 2 + 40, decayed 2 days at a 30-day half-life (0.954842)
     assert stored[busy.pk] == round(5 * 0.954842) + round(8 * 0.954842) + round(40 * 0.954842)
@@ -162,7 +162,7 @@ def test_daily_caps_bound_negative_points_and_only_decayed_days_count(users: Any
     event(leaver, "page", at=NOW - dt.timedelta(days=1), page_path="/careers")  # -5
     event(ancient, "page", at=NOW - dt.timedelta(days=40), page_path="/blog")  # 2 x 0
     rescore_all()
-    stored = dict(Contact.objects.values_list("id", "engagement_score"))
+    stored = dict(Contact.objects.values_list("id", "scores__engagement"))
     explained = {c.pk: contact_score(c).result.engagement for c in (leaver, ancient)}
     assert stored == explained == {leaver.pk: -15 - 5 + 3 + 1, ancient.pk: 0}
 
@@ -235,7 +235,7 @@ def test_the_daily_cap_splits_at_utc_midnight_to_the_microsecond(users: Any) -> 
     for at in (midnight - dt.timedelta(days=1), midnight - dt.timedelta(microseconds=1)):
         event(within, "page", at=at, page_path="/blog")  # one day: capped at 1
     rescore_all()
-    stored = dict(Contact.objects.values_list("id", "engagement_score"))
+    stored = dict(Contact.objects.values_list("id", "scores__engagement"))
     explained = {c.pk: contact_score(c).result.engagement for c in (across, within)}
     assert stored == explained == {across.pk: 2, within.pk: 1}
 
@@ -263,7 +263,7 @@ def test_the_one_statement_engagement_equals_the_rescore(users: Any) -> None:
     spec = ModelSpec.of(active_model())
     setbased.create_temp_tables(spec.half_life_days)
     setbased.load_decay(spec.half_life_days, timezone.now())
-    stored = dict(Contact.objects.values_list("id", "engagement_score"))
+    stored = dict(Contact.objects.values_list("id", "scores__engagement"))
     assert len(set(stored.values())) == 3
     for packed in (False, True) if connection.vendor == "sqlite" else (False,):
         sql, params = setbased.engagement_statement(spec, Q(), timezone.now(), packed=packed)
