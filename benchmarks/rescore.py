@@ -360,19 +360,27 @@ def timed_rescore(label: str, batch: int) -> tuple[float, float]:
 
 
 def change_rules() -> None:
-    """A rule change: +1 point on the pricing-page rule and the threshold up by 5."""
+    """A rule change: the pricing-page rule at its default points + 1 and the
+    threshold up by 5, or back to the default points and down by 5 (so repeated runs
+    keep changing scores: +1 on every run ended at the rule's daily cap of 10 points,
+    where nothing changed any more)."""
     from django.contrib.auth import get_user_model
 
+    from smarketing.scoring.defaults import DEFAULT_ENGAGEMENT_RULES
     from smarketing.scoring.services import active_model, model_change, rule_dicts
 
     admin, _ = get_user_model().objects.get_or_create(
         username="bench-admin", defaults={"is_superuser": True, "is_staff": True})
     model = active_model()
     _, engagement = rule_dicts(model)
+    step = 1
     for rule in engagement:
         if rule.get("property_filters", {}).get("page_path", "").startswith("/pricing"):
-            rule["points"] += 1
-    new = model_change(actor=admin, settings={"threshold": model.threshold + 5},
+            default = next(r["points"] for r in DEFAULT_ENGAGEMENT_RULES
+                           if r["label"] == rule["label"])
+            step = 1 if rule["points"] == default else -1
+            rule["points"] = default + 1 if step == 1 else default
+    new = model_change(actor=admin, settings={"threshold": model.threshold + 5 * step},
                        engagement_rules=engagement, note="benchmark: a rule change")
     print(f"Rule change: {model} -> {new} ({new.change_note})")
 
