@@ -407,7 +407,9 @@ def write_from_temp_table(model: Any, at: dt.datetime, *, low: int | None = None
             f"INSERT INTO {names['change']} (contact_id, at, model_id, fit, engagement, total, "
             f"previous_total) SELECT t.contact_id, %s, %s, t.fit, t.engagement, "
             f"t.fit + t.engagement, p.total FROM {TEMP} t JOIN {names['people_score']} p "
-            f"ON p.contact_id = t.contact_id WHERE ({CHANGED}){scope}", [at, model.pk])
+            f"ON p.contact_id = t.contact_id WHERE ({CHANGED}){scope}"
+            f"{scope.replace('t.', 'p.')}", [at, model.pk])  # the range on both sides:
+        # PostgreSQL does not carry it over the join (a scan of every score a range)
         changed = cursor.rowcount
         if changed:  # the contacts' narrow score rows, not their wide rows
             cursor.execute(
