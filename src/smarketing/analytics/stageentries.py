@@ -16,7 +16,8 @@ change of a stage's time or of a key moves the contact (-1 at the old day and ke
 at the new), late or not; a company's region change moves its contacts' counts set-
 based. On PostgreSQL each backend counts in its own row (`writer` = its process id, as
 analytics_webbucket does), so concurrent writers never wait on or deadlock over a
-counter; a count is the sum over the writers.
+counter; a count is the sum over the writers; its triggers are statement triggers
+over the transition tables, one upsert a key a statement (migration 0011).
 
 A period in the organisation's zone is its whole UTC days (from the rollup) plus the
 parts of the first and last UTC day inside it (counted directly from the contacts: at
@@ -122,19 +123,38 @@ def _pg_function(name: str, statements: Iterable[str]) -> str:
             + " ".join(f"{s};" for s in statements) + " RETURN NULL; END $$ LANGUAGE plpgsql")
 
 
+PG_TRANSITIONS = {"insert": "NEW TABLE AS new_rows", "update": "OLD TABLE AS old_rows NEW "
+                  "TABLE AS new_rows", "delete": "OLD TABLE AS old_rows"}
+
+
+def _pg_moves() -> str:
+    """The statement's moves, summed by (day, stage, dimension, key): -1 for the old rows,
+    +1 for the new (of an update, the contacts whose stage times or keys changed; the
+    rest cancel out). One upsert a key a statement: a row trigger's upserts of the same
+    counters, 13,000 MQLs in one statement, took 8.8 ms a contact at 1M contacts."""
+    moved = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}"
+                        for c in (*(f"became_{s}_at" for s in STAGES), *KEY_COLUMNS))
+    changed = f"c.id IN (SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {moved})"
+    moves = {"INSERT": _entries_sql("postgresql", "new_rows", "TRUE", "1"),
+             "DELETE": _entries_sql("postgresql", "old_rows", "TRUE", "-1"),
+             "UPDATE": _entries_sql("postgresql", "old_rows", changed, "-1") + " UNION ALL "
+             + _entries_sql("postgresql", "new_rows", changed, "1")}
+    return " ".join(
+        f"{'IF' if op == 'INSERT' else 'ELSIF'} TG_OP = '{op}' THEN "
+        f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) SELECT x.day, "
+        "x.stage, x.dimension, x.key, pg_backend_pid(), SUM(x.n) FROM "
+        f"({sql}) AS x WHERE x.day IS NOT NULL GROUP BY x.day, x.stage, x.dimension, x.key "
+        f"HAVING SUM(x.n) <> 0{UPSERT.format(t=ENTRIES)};" for op, sql in moves.items()
+    ) + " END IF"
+
+
 def postgresql_triggers() -> list[str]:
     pg = "postgresql"
-    moves = []
-    for s in STAGES:
-        moves += [f"IF TG_OP <> 'INSERT' AND ({_changed(s, 'IS DISTINCT FROM')} OR "
-                  f"TG_OP = 'DELETE') THEN {count_sql(pg, 'OLD', s, -1)}; END IF",
-                  f"IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND "
-                  f"({_changed(s, 'IS DISTINCT FROM')})) THEN {count_sql(pg, 'NEW', s, 1)}; "
-                  "END IF"]
     return [
-        _pg_function("analytics_stage_entry", moves),
-        f"CREATE TRIGGER analytics_stage_entry AFTER INSERT OR UPDATE OR DELETE ON {CONTACTS} "
-        "FOR EACH ROW EXECUTE FUNCTION analytics_stage_entry()",
+        _pg_function("analytics_stage_entry", [_pg_moves()]),
+        *(f"CREATE TRIGGER analytics_stage_entry_{op} AFTER {op.upper()} ON {CONTACTS} "
+          f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION analytics_stage_entry()"
+          for op, tables in PG_TRANSITIONS.items()),
         _pg_function("analytics_stage_entry_region", (
             sql for s in STAGES for sql in (region_sql(pg, s, "OLD.region", "-1"),
                                              region_sql(pg, s, "NEW.region", "1")))),
@@ -150,24 +170,33 @@ def install(schema_editor: Any) -> None:
 
 def uninstall(schema_editor: Any) -> None:
     names = ("analytics_stage_entry", "analytics_stage_entry_region")
+    statement_level = [(f"analytics_stage_entry_{op}", CONTACTS) for op in PG_TRANSITIONS]
     triggers.uninstall(schema_editor, sqlite_triggers,
-                       zip(names, (CONTACTS, COMPANIES), strict=True), names)
+                       [*zip(names, (CONTACTS, COMPANIES), strict=True), *statement_level],
+                       names)
 
 
-def _count_sql(vendor: str, where: str) -> str:
-    """Count the contacts selected by `where` (alias c) at every stage they reached and by
-    every dimension, added to what is stored: one statement (each contact crossed with
-    the stages and the dimensions), so a fold is a fixed handful of queries."""
+def _entries_sql(vendor: str, source: str, where: str, step: str) -> str:
+    """(day, stage, dimension, key, n = step) for each contact of `source` (alias c)
+    selected by `where`, at every stage it reached (day: NULL where it did not) and by
+    every dimension: each contact crossed with the stages and the dimensions."""
     keys = _keys(vendor, "c")
     reached = " ".join(f"WHEN '{st}' THEN c.became_{st}_at" for st in STAGES)
     key = " ".join(f"WHEN '{dimension}' THEN {sql}" for dimension, sql in keys)
     stages = " UNION ALL ".join(f"SELECT '{st}' AS stage" for st in STAGES)
     dimensions = " UNION ALL ".join(f"SELECT '{dimension}' AS dimension" for dimension, _ in keys)
+    return (f"SELECT {utc_day_sql(vendor, f'CASE s.stage {reached} END')} AS day, s.stage, "
+            f"d.dimension, CASE d.dimension {key} END AS key, {step} AS n FROM {source} c "
+            f"CROSS JOIN ({stages}) AS s CROSS JOIN ({dimensions}) AS d WHERE {where}")
+
+
+def _count_sql(vendor: str, where: str) -> str:
+    """Count the contacts selected by `where` (alias c) at every stage they reached and by
+    every dimension, added to what is stored: one statement, so a fold is a fixed
+    handful of queries."""
     return (f"INSERT INTO {ENTRIES} (day, stage, dimension, key, writer, n) "
-            "SELECT x.day, x.stage, x.dimension, x.key, 0, COUNT(*) FROM (SELECT "
-            f"{utc_day_sql(vendor, f'CASE s.stage {reached} END')} AS day, s.stage, "
-            f"d.dimension, CASE d.dimension {key} END AS key FROM {CONTACTS} c "
-            f"CROSS JOIN ({stages}) AS s CROSS JOIN ({dimensions}) AS d WHERE {where}) AS x "
+            "SELECT x.day, x.stage, x.dimension, x.key, 0, COUNT(*) FROM "
+            f"({_entries_sql(vendor, CONTACTS, where, '1')}) AS x "
             "WHERE x.day IS NOT NULL GROUP BY x.day, x.stage, x.dimension, x.key"
             + UPSERT.format(t=ENTRIES))
 
