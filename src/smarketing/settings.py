@@ -87,10 +87,11 @@ def _database() -> dict:
     url = env_str("DATABASE_URL", "")
     if url:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
-        options: dict[str, Any] = config.setdefault("OPTIONS", {})
-        # room for the rescore's temporary table of every contact (the default 8 MB
-        # made its 1M-row update churn through local buffers: 43 -> 34 s at 1M contacts)
-        options["options"] = f"{options.get('options', '')} -c temp_buffers=256MB".strip()
+        if "postgresql" in config["ENGINE"]:
+            options: dict[str, Any] = config.setdefault("OPTIONS", {})
+            # room for the rescore's temporary table of every contact (the default 8 MB
+            # made its 1M-row update churn through local buffers: 43 -> 34 s at 1M)
+            options["options"] = f"{options.get('options', '')} -c temp_buffers=256MB".strip()
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",

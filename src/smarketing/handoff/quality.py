@@ -108,7 +108,7 @@ def lead_quality(period: Period) -> dict[str, Any]:
     def keyed(index: int) -> list[Row]:
         return [(str(row[index] or "(none)"), row[0], row[4] or "") for row in rows]
 
-    bands = [(_band(row[3]), row[0], row[4] or "") for row in rows]
+    bands = [(_band(row[3] or 0), row[0], row[4] or "") for row in rows]  # no row: 0
     return {
         "by_campaign": _table(keyed(1)),
         "by_source": _table(keyed(2)),

@@ -24,6 +24,7 @@ from smarketing.people.models import (
     StageChange,
     stage_rank,
 )
+from smarketing.people.scores import ensure_rows
 
 FILLABLE = (
     "email", "first_name", "last_name", "title", "phone", "company", "owner",
@@ -77,7 +78,8 @@ def _combine_fields(primary: Contact, duplicate: Contact) -> None:
 
 def _combine_scores(primary: Contact, duplicate: Contact) -> None:
     """The higher of each score (the next scoring recomputes them from both histories)."""
-    row, other = primary.scores, duplicate.scores
+    ensure_rows()
+    row, other = Score.objects.get(contact=primary), Score.objects.get(contact=duplicate)
     row.fit, row.engagement = max(row.fit, other.fit), max(row.engagement, other.engagement)
     row.total = max(row.total, other.total)
     row.save(update_fields=["fit", "engagement", "total"])

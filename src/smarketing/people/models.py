@@ -214,8 +214,8 @@ class Score(models.Model):
     """A contact's score, kept by scoring (0 until a scoring model runs): a narrow row
     of its own, so that rescoring writes it and not the contact's wide row and its
     many indexes (on PostgreSQL every such update is a new row version in each of
-    them). Every contact has one: a database trigger inserts it with the contact
-    (migration people 0004), so lists sorted by score walk this table's index."""
+    them). Every contact has one (people/scores.py: a trigger on PostgreSQL, added by
+    id on SQLite), so lists sorted by score walk this table's index."""
 
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, primary_key=True,
                                    related_name="scores")

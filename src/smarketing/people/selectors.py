@@ -35,6 +35,7 @@ from smarketing.people.models import (
     StageChange,
 )
 from smarketing.people.properties import property_filter
+from smarketing.people.scores import ensure_rows
 
 CONTACT_SORTS = {
     "-created_at": ("-created_at", "-id"),
@@ -101,6 +102,7 @@ def _search(qs: QuerySet[Any], q: str) -> QuerySet[Any]:
 
 def contact_list(filters: ContactFilters) -> QuerySet[Contact]:
     order = check_sort(filters.sort, CONTACT_SORTS)
+    ensure_rows()  # SQLite: the score rows of contacts inserted since (people/scores.py)
     qs: QuerySet[Any] = Contact.objects.alias(
         first_name_lower=Lower("first_name"), last_name_lower=Lower("last_name")
     )

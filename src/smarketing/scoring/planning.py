@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from smarketing.core.models import Profile, Role
 from smarketing.people.models import Contact, Score, Stage
+from smarketing.people.scores import ensure_rows
 from smarketing.tracking.models import Event
 
 
@@ -67,6 +68,7 @@ def threshold_plan(
     now: dt.datetime | None = None,
 ) -> Plan:
     now = now or timezone.now()
+    ensure_rows()
     since = now - dt.timedelta(days=period_days)
     capacity = rep_capacity() if capacity is None else capacity
     flow = _flow(since)

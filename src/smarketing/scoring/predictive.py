@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from smarketing.core.errors import ValidationFailed
 from smarketing.people.models import Contact, LeadStatus, Score
+from smarketing.people.scores import ensure_rows
 from smarketing.scoring.learning import Features, Trained, contact_factors, fit_and_report
 from smarketing.scoring.models import ContactScore, PredictiveModel
 from smarketing.scoring.services import active_model
@@ -163,6 +164,7 @@ def score_everyone(model: PredictiveModel, trained: Trained, *, now: dt.datetime
 @transaction.atomic
 def _store(model: PredictiveModel, values: dict[int, tuple[Any, Any]]) -> None:
     scoring_model, now = active_model(), timezone.now()
+    ensure_rows()
     stored = {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=values)}
     contacts = Score.objects.filter(contact_id__in=values).values_list(
         "contact_id", "fit", "engagement", "total")

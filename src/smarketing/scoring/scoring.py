@@ -30,6 +30,7 @@ from django.utils import timezone
 from smarketing.core.jobs import enqueue_now
 from smarketing.people.lifecycle import contacts_transition
 from smarketing.people.models import Cause, Contact, Score, Stage
+from smarketing.people.scores import ensure_rows
 from smarketing.scoring import days, fromdays, setbased
 from smarketing.scoring.engine import (
     ContactResult,
@@ -177,6 +178,7 @@ def rescore_all(
     then the changed scores are written in contact id ranges of `batch` (short
     transactions, the progress steps), MQLs qualified, account scores refreshed."""
     started, at, cpu = time.monotonic(), at or timezone.now(), time.process_time()
+    ensure_rows()  # SQLite: the score rows of contacts inserted since (people/scores.py)
     model = active_model()
     spec, result = ModelSpec.of(model), RescoreResult()
     bounds = Contact.objects.aggregate(low=Min("id"), high=Max("id"))
@@ -259,6 +261,7 @@ def score_contacts(
         ids = sorted(set(ids) | days.apply())
     if not ids:
         return result
+    ensure_rows()
     if keys is not None or len(ids) >= SET_BASED_FROM:
         companies: set[int] = set()
         for start in range(0, len(ids), SET_BASED_CHUNK):

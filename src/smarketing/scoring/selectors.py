@@ -13,6 +13,7 @@ from django.utils import timezone
 from smarketing.core.ordering import both_ways, check_sort, matching
 from smarketing.core.timeline import TimelineItem
 from smarketing.people.models import Company, Contact, Score
+from smarketing.people.scores import ensure_rows
 from smarketing.scoring import setbased
 from smarketing.scoring.engine import (
     ContactResult,
@@ -80,6 +81,7 @@ def model_by_version(version: int) -> ScoringModel | None:
 
 def score_distribution(*, width: int = 10) -> list[dict[str, int]]:
     """Contacts per score bucket [low, low + width) of their stored total."""
+    ensure_rows()
     bounds = Score.objects.aggregate(low=Min("total"), high=Max("total"))
     if bounds["low"] is None:
         return []
@@ -178,6 +180,7 @@ class CompanyScoreView:
 def company_score(company: Company, *, top: int = 10) -> CompanyScoreView:
     """The account score (the active model's aggregate of its contacts' stored scores,
     kept by every rescore) and the contacts scoring highest in it."""
+    ensure_rows()
     contacts = Contact.objects.filter(company=company).select_related("scores").order_by(
         "-scores__total", "id")
     return CompanyScoreView(

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from smarketing.core.models import Role, Team
 from smarketing.core.services import team_get_or_create, user_create
 from smarketing.people.models import Cause, Company, Contact, Score, Stage
+from smarketing.people.scores import ensure_rows
 from smarketing.people.services import company_create, contact_create
 
 _seq = itertools.count(1)
@@ -53,5 +54,6 @@ def set_score(contact: Contact | int, total: int, *, fit: int = 0,
               engagement: int | None = None) -> None:
     """Store a contact's score as scoring would (engagement: total - fit by default)."""
     contact_id = contact if isinstance(contact, int) else contact.pk
+    ensure_rows()
     Score.objects.filter(contact_id=contact_id).update(
         total=total, fit=fit, engagement=total - fit if engagement is None else engagement)

@@ -1,15 +1,13 @@
-"""Contacts' scores move to a narrow table of their own (people_score), kept with one
-row a contact by a trigger on the contacts' inserts; the scores there are copied
-from the contacts' columns, which go."""
+"""Contacts' scores move to a narrow table of their own (people_score), one row a
+contact (PostgreSQL: a statement trigger on the contacts' inserts; SQLite:
+people/scores.py adds them by id); the scores there are copied from the contacts'
+columns, which go."""
 
 from typing import Any
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-SQLITE = ["CREATE TRIGGER people_score_row AFTER INSERT ON people_contact BEGIN "
-          "INSERT INTO people_score (contact_id, fit, engagement, total) "
-          "VALUES (NEW.id, 0, 0, 0); END"]
 POSTGRESQL = [  # one statement trigger a statement (an import's batch), not one a row
     "CREATE FUNCTION people_score_rows() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "INSERT INTO people_score (contact_id, fit, engagement, total) "
@@ -18,22 +16,23 @@ POSTGRESQL = [  # one statement trigger a statement (an import's batch), not one
     "REFERENCING NEW TABLE AS new_contacts FOR EACH STATEMENT "
     "EXECUTE FUNCTION people_score_rows()",
 ]
-UNDO = {"sqlite": ["DROP TRIGGER IF EXISTS people_score_row"],
-        "postgresql": ["DROP TRIGGER IF EXISTS people_score_row ON people_contact",
-                       "DROP FUNCTION IF EXISTS people_score_rows()"]}
+UNDO = ["DROP TRIGGER IF EXISTS people_score_row ON people_contact",
+        "DROP FUNCTION IF EXISTS people_score_rows()"]
+
+
+def _run(schema_editor: Any, statements: list[str]) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
 
 
 def install(apps: Any, schema_editor: Any) -> None:
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        for statement in SQLITE if connection.vendor == "sqlite" else POSTGRESQL:
-            cursor.execute(statement)
+    _run(schema_editor, POSTGRESQL)
 
 
 def uninstall(apps: Any, schema_editor: Any) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        for statement in UNDO[schema_editor.connection.vendor]:
-            cursor.execute(statement)
+    _run(schema_editor, UNDO)
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,5 @@
-"""Contacts' score rows: one a contact whatever made it, so lists by score miss none."""
+"""Contacts' score rows: one a contact whatever made it (PostgreSQL: a trigger; SQLite:
+added by id), so lists by score miss none."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.db import connection
 
 from smarketing.people.models import Contact, Score
+from smarketing.people.scores import ensure_rows
 from smarketing.people.selectors import ContactFilters, contact_list
 from smarketing.testing.factories import make_contact, set_score
 
@@ -22,6 +24,9 @@ def test_every_contact_gets_a_zero_score_row_however_it_is_inserted(db: Any) -> 
                        "latest_source, latest_campaign, properties) VALUES (%s, %s, "
                        "'raw@example.com', '', '', '', '', 'lead', '', '', '', '', '', '', "
                        "'{}')", [by_service.created_at, by_service.created_at])
+    added = ensure_rows()
+    assert added == (5 if connection.vendor == "sqlite" else 0)
+    assert ensure_rows() == 0  # nothing new: nothing written
     ids = set(Contact.objects.values_list("id", flat=True))
     assert len(ids) == 5
     rows = {row[0]: row[1:] for row in Score.objects.values_list(
@@ -32,6 +37,8 @@ def test_every_contact_gets_a_zero_score_row_however_it_is_inserted(db: Any) -> 
 
 def test_deleting_a_contact_deletes_its_score_row(db: Any) -> None:
     contact = make_contact()
+    ensure_rows()
+    assert Score.objects.filter(contact=contact).exists()
     contact.delete()
     assert not Score.objects.exists()
 
