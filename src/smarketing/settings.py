@@ -150,6 +150,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 SMARKETING_PAGE_SIZE = env_int("SMARKETING_PAGE_SIZE", 50)
+# connections writing a full rescore's ranges at once on PostgreSQL (scoring/writers.py)
+SMARKETING_RESCORE_WRITERS = env_int("SMARKETING_RESCORE_WRITERS", 2, minimum=1)
 # Requests a minute per API token (429 + Retry-After beyond it); 0 = no limit.
 API_RATE_LIMIT = env_int("SMARKETING_API_RATE_LIMIT", 600)
 

@@ -28,14 +28,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise SettingError(f"{name}: expected a boolean (true/false), got {raw!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise SettingError(f"{name}: expected an integer, got {raw!r}") from exc
+    if minimum is not None and value < minimum:
+        raise SettingError(f"{name}: expected an integer of at least {minimum}, got {raw!r}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -134,31 +134,27 @@ class EngagementRule(models.Model):
 
 
 class ContactScore(models.Model):
-    """The last computed score of a contact (also in people.Score, which lists read); its
-    model and time are those of its last change, unless FullRescore is later."""
+    """The model and time of a contact's last scoring by the incremental path, and its
+    predictive score. The numbers are people.Score's alone; a full rescore writes no
+    row here (FullRescore stands for all of them: selectors.stored_score reads the
+    later of the two)."""
 
     contact = models.OneToOneField(Contact, on_delete=models.CASCADE, related_name="+")
     model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
-    fit = models.IntegerField(default=0)
-    engagement = models.IntegerField(default=0)
-    total = models.IntegerField(default=0)
     scored_at = models.DateTimeField()
     probability = models.FloatField(null=True, blank=True)
     factors = models.JSONField(default=list, blank=True)
     predictive_version = models.PositiveIntegerField(null=True, blank=True)
 
-    class Meta:
-        indexes = [models.Index(fields=["-total"], name="contact_score_total")]
-
     def __str__(self) -> str:
-        return f"{self.contact_id}: {self.total}"
+        return f"{self.contact_id}: {self.model_id} at {self.scored_at}"
 
 
 class FullRescore(models.Model):
-    """The last full rescore (one row): it confirmed every stored score with its model
-    at its time. Scores it left as they were keep their row's model and time (a rule
-    change stamped on every ContactScore row was ~12 % of a rescore); their effective
-    ones are read through selectors.stored_score."""
+    """The last full rescore (one row): it computed or confirmed every stored score with
+    its model at its time, without a ContactScore row a contact (stamping them was ~12 %
+    of a rule change's rescore, and writing them a third of a first scoring's writes);
+    the effective model and time are read through selectors.stored_score."""
 
     model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()

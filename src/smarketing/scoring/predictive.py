@@ -29,10 +29,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from smarketing.core.errors import ValidationFailed
-from smarketing.people.models import Contact, LeadStatus, Score
-from smarketing.people.scores import ensure_rows
+from smarketing.people.models import Contact, LeadStatus
 from smarketing.scoring.learning import Features, Trained, contact_factors, fit_and_report
-from smarketing.scoring.models import ContactScore, PredictiveModel
+from smarketing.scoring.models import ContactScore, FullRescore, PredictiveModel
 from smarketing.scoring.services import active_model
 from smarketing.tracking.models import Event
 
@@ -163,16 +162,13 @@ def score_everyone(model: PredictiveModel, trained: Trained, *, now: dt.datetime
 
 @transaction.atomic
 def _store(model: PredictiveModel, values: dict[int, tuple[Any, Any]]) -> None:
-    scoring_model, now = active_model(), timezone.now()
-    ensure_rows()
+    full = FullRescore.objects.filter(id=1).first()  # a new row: the stored score's stamp
+    scoring_model, now = (full.model, full.at) if full else (active_model(), timezone.now())
     stored = {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=values)}
-    contacts = Score.objects.filter(contact_id__in=values).values_list(
-        "contact_id", "fit", "engagement", "total")
     rows = []
-    for contact_id, fit, engagement, total in contacts:
+    for contact_id in Contact.objects.filter(id__in=values).values_list("id", flat=True):
         row = stored.get(contact_id) or ContactScore(
-            contact_id=contact_id, model=scoring_model, fit=fit, engagement=engagement,
-            total=total, scored_at=now)
+            contact_id=contact_id, model=scoring_model, scored_at=now)
         row.probability = round(float(values[contact_id][0]), 4)
         row.factors, row.predictive_version = values[contact_id][1], model.version
         rows.append(row)

@@ -31,7 +31,7 @@ from smarketing.core.jobs import enqueue_now
 from smarketing.people.lifecycle import contacts_transition
 from smarketing.people.models import Cause, Contact, Score, Stage
 from smarketing.people.scores import ensure_rows
-from smarketing.scoring import days, fromdays, setbased
+from smarketing.scoring import days, fromdays, setbased, writers
 from smarketing.scoring.engine import (
     ContactResult,
     ModelSpec,
@@ -109,10 +109,10 @@ def _write(model: ScoringModel, results: dict[int, ContactResult], at: dt.dateti
                     previous_total=current.get(r.contact_id, (0, 0, 0))[2])
         for r in changed], batch_size=2000)
     ContactScore.objects.bulk_create(
-        [ContactScore(contact_id=r.contact_id, model=model, fit=r.fit, engagement=r.engagement,
-                      total=r.total, scored_at=at) for r in results.values()],
-        update_conflicts=True, unique_fields=["contact"],
-        update_fields=["model", "fit", "engagement", "total", "scored_at"], batch_size=2000,
+        [ContactScore(contact_id=r.contact_id, model=model, scored_at=at)
+         for r in results.values()],
+        update_conflicts=True, unique_fields=["contact"], update_fields=["model", "scored_at"],
+        batch_size=2000,
     )
     return len(changed)
 
@@ -192,12 +192,8 @@ def rescore_all(
         result.cpu["compute"] = time.process_time() - cpu
         if progress:
             progress(1, len(starts) + 1)
-        for step, start in enumerate(starts, start=2):
-            with transaction.atomic():  # one short transaction a range
-                result.changed += setbased.write_from_temp_table(
-                    model, at, low=start, high=start + batch - 1)
-            if progress:
-                progress(step, len(starts) + 1)
+        result.changed += writers.write_ranges(model, at, starts=starts, batch=batch,
+                                               contacts=result.contacts, progress=progress)
         FullRescore.objects.update_or_create(id=1, defaults={"model": model, "at": at})
         result.write_seconds = time.monotonic() - started - result.compute_seconds
         result.cpu["write"] = time.process_time() - cpu - result.cpu["compute"]

@@ -4,7 +4,7 @@ the score distribution, and the live preview of a draft model."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Min, QuerySet
@@ -37,11 +37,26 @@ from smarketing.scoring.services import active_model, clean_engagement_rule, cle
 
 
 @dataclass(frozen=True)
+class StoredScore:
+    """A contact's stored score (people.Score), the model and time that last computed or
+    confirmed it, and its predictive score."""
+
+    fit: int
+    engagement: int
+    total: int
+    model_id: int
+    scored_at: dt.datetime
+    probability: float | None = None
+    factors: list[Any] = field(default_factory=list)
+    predictive_version: int | None = None
+
+
+@dataclass(frozen=True)
 class ScoreView:
     model: ScoringModel
     at: dt.datetime
     result: ContactResult
-    stored: ContactScore | None
+    stored: StoredScore | None
 
 
 def contact_score(contact: Contact, at: dt.datetime | None = None) -> ScoreView:
@@ -53,15 +68,23 @@ def contact_score(contact: Contact, at: dt.datetime | None = None) -> ScoreView:
                      stored=stored_score(contact.pk))
 
 
-def stored_score(contact_id: int) -> ContactScore | None:
-    """The contact's stored score with the model and time that last confirmed it: its
-    own, or the last full rescore's when that is later (which confirmed every score
-    without rewriting those that stood)."""
-    stored = ContactScore.objects.filter(contact_id=contact_id).first()
+def stored_score(contact_id: int) -> StoredScore | None:
+    """The contact's stored score with the model and time that last computed or
+    confirmed it: its ContactScore row's (the incremental path), or the last full
+    rescore's when that is later (it writes no row a contact); None when never scored."""
+    row = ContactScore.objects.filter(contact_id=contact_id).first()
     full = FullRescore.objects.filter(id=1).first()
-    if stored is not None and full is not None and full.at >= stored.scored_at:
-        stored.model_id, stored.scored_at = full.model_id, full.at
-    return stored
+    stamp = (row.model_id, row.scored_at) if row is not None else None
+    if full is not None and (stamp is None or full.at >= stamp[1]):
+        stamp = (full.model_id, full.at)
+    if stamp is None:
+        return None
+    ensure_rows()
+    numbers = Score.objects.filter(contact_id=contact_id).values_list(
+        "fit", "engagement", "total").first() or (0, 0, 0)
+    predictive = ((row.probability, row.factors, row.predictive_version)
+                  if row is not None else (None, [], None))
+    return StoredScore(*numbers, *stamp, *predictive)
 
 
 MODEL_SORTS = both_ways("version", "created_at", "threshold")

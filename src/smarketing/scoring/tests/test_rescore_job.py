@@ -17,7 +17,7 @@ from smarketing.core.timeline import contact_timeline
 from smarketing.people.models import Contact
 from smarketing.scoring.models import RescoreRun, ScoreChange
 from smarketing.scoring.scoring import rescore_all, score_contacts
-from smarketing.scoring.selectors import contact_score, stored_score
+from smarketing.scoring.selectors import StoredScore, contact_score, stored_score
 from smarketing.scoring.services import model_change
 from smarketing.scoring.tests.helpers import NOW, a_model, event
 from smarketing.testing.factories import make_contact
@@ -195,7 +195,7 @@ def test_contact_scores_name_the_model_that_scored_them_changed_or_not(users: An
     rescore_all()  # same scores, a new version
     rows = {c.pk: (s.model_id, s.total) for c in (lead, quiet) if (s := stored_score(c.pk))}
     assert rows == {lead.pk: (newer.pk, 40), quiet.pk: (newer.pk, 0)}
-    assert ContactScore.objects.count() == 2
+    assert ContactScore.objects.count() == 0  # a full rescore writes no row a contact
     assert ScoreChange.objects.filter(contact=lead).count() == 1
 
 
@@ -210,18 +210,21 @@ def test_after_a_rule_change_the_last_full_rescore_confirms_the_standing_scores(
     event(lead, "track", "Form Submitted")
     first = NOW
     rescore_all(at=first)
+    score_contacts(contact_ids=[quiet.pk], at=first)  # the incremental path stamps its row
     newer = model_change(actor=users["marketing"],
                          engagement_rules=[{**FORM, "points": 45}])
     later = NOW + dt.timedelta(hours=1)
     rescore_all(at=later)  # the lead's score changes, the quiet contact's stands
     rescore_all(at=later + dt.timedelta(hours=1))  # nothing differs: nothing rewritten
-    rows = {s.contact_id: (s.model_id, s.total, s.scored_at)
-            for s in ContactScore.objects.all()}  # the standing score is not rewritten,
-    assert rows == {lead.pk: (newer.pk, 45, later), quiet.pk: (older.pk, 0, first)}
+    rows = {s.contact_id: (s.model_id, s.scored_at) for s in ContactScore.objects.all()}
+    assert rows == {quiet.pk: (older.pk, first)}  # the row is not rewritten by a rescore,
     confirmed = {c.pk: (s.model_id, s.total, s.scored_at)  # the last full rescore confirms it
                  for c in (lead, quiet) if (s := stored_score(c.pk))}
     assert confirmed == {lead.pk: (newer.pk, 45, later + dt.timedelta(hours=1)),
                          quiet.pk: (newer.pk, 0, later + dt.timedelta(hours=1))}
+    score_contacts(contact_ids=[lead.pk], at=later + dt.timedelta(hours=2))
+    assert stored_score(lead.pk) == StoredScore(  # a later incremental scoring is its own
+        0, 45, 45, newer.pk, later + dt.timedelta(hours=2))
 
 
 @time_machine.travel(NOW, tick=False)
