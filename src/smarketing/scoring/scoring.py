@@ -32,6 +32,7 @@ from smarketing.people.lifecycle import contacts_transition
 from smarketing.people.models import Cause, Contact, Score, Stage
 from smarketing.people.scores import ensure_rows
 from smarketing.scoring import days, fromdays, setbased, writers
+from smarketing.scoring.beside import connections_for
 from smarketing.scoring.engine import (
     ContactResult,
     ModelSpec,
@@ -187,7 +188,9 @@ def rescore_all(
     starts = range(low, high + 1, batch)
     setbased.create_temp_tables(spec.half_life_days)
     try:
-        result.contacts = setbased.fill_temp_table(spec, contacts=Q(), events=Q(), at=at)
+        result.contacts = setbased.fill_temp_table(  # beside: the fit on another connection
+            spec, contacts=Q(), events=Q(), at=at,
+            beside=connections_for(high - low + 1) > 1)
         result.compute_seconds = time.monotonic() - started
         result.cpu["compute"] = time.process_time() - cpu
         if progress:

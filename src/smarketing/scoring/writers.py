@@ -10,8 +10,9 @@ connections (threads of this process, default 2) take them from a queue. They re
 the computed scores from an unlogged table of this run (the computation's temporary
 table is its session's alone), dropped at the end.
 
-One connection writes on SQLite (one writer at a time), for fewer than PARALLEL_FROM
-contacts, and inside a transaction (whose rows other connections cannot see)."""
+One connection writes on SQLite (one writer at a time), for fewer than
+beside.PARALLEL_FROM contacts, and inside a transaction (whose rows other connections
+cannot see)."""
 
 from __future__ import annotations
 
@@ -21,12 +22,11 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from smarketing.scoring import setbased
+from smarketing.scoring.beside import connections_for
 
-PARALLEL_FROM = 50_000  # contacts computed: from this many, several connections write
 Progress = Callable[[int, int], None]
 
 
@@ -35,9 +35,8 @@ def write_ranges(model: Any, at: dt.datetime, *, starts: range, batch: int, cont
     """Write the result table's changed scores range by range (`batch` ids from each of
     `starts`), reporting progress as step 2.. of len(starts) + 1 (step 1 is the
     computation); returns how many contacts' scores changed."""
-    writers = min(int(settings.SMARKETING_RESCORE_WRITERS), len(starts))
-    if (writers < 2 or connection.vendor != "postgresql" or connection.in_atomic_block
-            or contacts < PARALLEL_FROM):
+    writers = min(connections_for(contacts), len(starts))
+    if writers < 2:
         return _one_writer(model, at, starts, batch, progress)
     table = setbased.publish_result()
     try:

@@ -12,10 +12,11 @@ import time_machine
 from django.db import connection
 
 from smarketing.people.models import Contact, Score
-from smarketing.scoring import setbased, writers
+from smarketing.scoring import beside, setbased
 from smarketing.scoring.models import ScoreChange
 from smarketing.scoring.scoring import rescore_all
 from smarketing.scoring.selectors import contact_score
+from smarketing.scoring.setbased import _backend
 from smarketing.scoring.tests.helpers import NOW, a_model, event
 from smarketing.testing.factories import make_contact
 
@@ -36,7 +37,7 @@ def scored(transactional_db: Any, users: Any, monkeypatch: pytest.MonkeyPatch) -
             event(contact, "track", "Form Submitted")
             for _ in range(n % 4):
                 event(contact, "page", page_path="/blog")
-    monkeypatch.setattr(writers, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(beside, "PARALLEL_FROM", 1)
     return contacts
 
 
@@ -56,8 +57,8 @@ def _threads(monkeypatch: pytest.MonkeyPatch) -> set[str]:
 
 def _published_tables() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT relname FROM pg_class WHERE relname LIKE 'scoring_rescore_%%' "
-                       "AND relpersistence = 'u'")
+        cursor.execute("SELECT relname FROM pg_class WHERE relpersistence = 'u' AND "
+                       "(relname LIKE 'scoring_rescore_%%' OR relname LIKE 'scoring_fit_%%')")
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -65,10 +66,15 @@ def _published_tables() -> list[str]:
 def test_two_connections_write_the_ranges_and_every_score_is_the_engines(
     scored: list[Contact], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    names = _threads(monkeypatch)
+    names, beside_sql = _threads(monkeypatch), []
+    run_beside = setbased.run_beside
+    monkeypatch.setattr(setbased, "run_beside",
+                        lambda sql, params: beside_sql.append(sql) or run_beside(sql, params))
     steps: list[tuple[int, int]] = []
     result = rescore_all(batch=4, progress=lambda done, total: steps.append((done, total)))
     assert names == {"rescore-writer-0", "rescore-writer-1"}
+    assert [sql.split(" AS ")[0] for sql in beside_sql] == [  # the fit, meanwhile
+        f"CREATE UNLOGGED TABLE scoring_fit_{_backend()}"]
     assert (result.contacts, result.changed) == (30, 20)
     stored = dict(Score.objects.values_list("contact_id", "total"))
     assert stored == {c.pk: contact_score(c).result.total for c in scored}
@@ -102,10 +108,11 @@ def test_a_writer_error_is_raised_and_the_ranges_written_stay(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_one_writer_when_the_setting_says_so(
+def test_one_connection_when_the_setting_says_so(
     scored: list[Contact], monkeypatch: pytest.MonkeyPatch, settings: Any,
 ) -> None:
     settings.SMARKETING_RESCORE_WRITERS = 1
     names = _threads(monkeypatch)
+    monkeypatch.setattr(setbased, "run_beside", None)  # never called
     assert rescore_all(batch=4).changed == 20
     assert names == {threading.current_thread().name}
