@@ -24,7 +24,7 @@ from smarketing.core.management.commands.serve import SmarketingServer, server_o
 from smarketing.core.models import Role, Team
 from smarketing.integrations.models import ApiToken
 from smarketing.integrations.services import token_authenticate
-from smarketing.people.models import Company, Contact, StageChange
+from smarketing.people.models import Company, Contact, Score, StageChange
 from smarketing.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,8 @@ def test_demo_sets_up_once_and_a_second_run_keeps_the_data(monkeypatch: Any) -> 
     assert [m.objects.count() for m in (Contact, Company, StageChange, User, Team)] == counts
     assert counts[0] == 300
     assert "Generating" in first and "keeping them" in second
+    assert "Rescored 300 contacts" in first and "Rescored" not in second  # scored once
+    assert Score.objects.filter(total__gt=0).exists()
     assert "http://127.0.0.1:8000/" in second
     assert printed_password(second) == "demo-pass-123"
     for username in DEMO_USERS:

@@ -1,5 +1,5 @@
-"""smarketing demo: migrate, collect statics, load the demo data once, refresh the
-demo users' password, print the credentials, serve."""
+"""smarketing demo: migrate, collect statics, load the demo data once (and score it),
+refresh the demo users' password, print the credentials, serve."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ DEMO_SEED = 42
 class Command(BaseCommand):
     help = (
         "Set up and serve the demo: migrate, collect static files, generate the demo data "
-        "(only into an empty database), refresh the demo users, print their credentials."
+        "and score it (only into an empty database), refresh the demo users, print their "
+        "credentials."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -62,3 +63,6 @@ class Command(BaseCommand):
             "generate", contacts=options["contacts"], seed=options["seed"],
             stdout=self.stdout, verbosity=options["verbosity"],
         )
+        self.stdout.write("Scoring the demo contacts…")  # their events are there: their
+        # scores too, as an operator's first `smarketing rescore` would store them
+        call_command("rescore", stdout=self.stdout, verbosity=min(options["verbosity"], 1))
