@@ -158,12 +158,17 @@ class FullRescore(models.Model):
 
     model = models.ForeignKey(ScoringModel, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
+    through = models.BigIntegerField(
+        default=0, help_text="The highest contact id it scored (contacts after it were not).")
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="full_rescore_one")]
 
     def __str__(self) -> str:
         return f"Full rescore with {self.model_id} at {self.at}"
+
+    def covers(self, contact_id: int) -> bool:
+        return contact_id <= self.through
 
 
 class CompanyScore(models.Model):

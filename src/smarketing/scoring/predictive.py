@@ -163,12 +163,14 @@ def score_everyone(model: PredictiveModel, trained: Trained, *, now: dt.datetime
 @transaction.atomic
 def _store(model: PredictiveModel, values: dict[int, tuple[Any, Any]]) -> None:
     full = FullRescore.objects.filter(id=1).first()  # a new row: the stored score's stamp
-    scoring_model, now = (full.model, full.at) if full else (active_model(), timezone.now())
+    scoring_model, now = active_model(), timezone.now()
     stored = {s.contact_id: s for s in ContactScore.objects.filter(contact_id__in=values)}
     rows = []
     for contact_id in Contact.objects.filter(id__in=values).values_list("id", flat=True):
-        row = stored.get(contact_id) or ContactScore(
-            contact_id=contact_id, model=scoring_model, scored_at=now)
+        row = stored.get(contact_id) or (
+            ContactScore(contact_id=contact_id, model_id=full.model_id, scored_at=full.at)
+            if full and full.covers(contact_id)
+            else ContactScore(contact_id=contact_id, model=scoring_model, scored_at=now))
         row.probability = round(float(values[contact_id][0]), 4)
         row.factors, row.predictive_version = values[contact_id][1], model.version
         rows.append(row)

@@ -197,7 +197,8 @@ def rescore_all(
             progress(1, len(starts) + 1)
         result.changed += writers.write_ranges(model, at, starts=starts, batch=batch,
                                                contacts=result.contacts, progress=progress)
-        FullRescore.objects.update_or_create(id=1, defaults={"model": model, "at": at})
+        FullRescore.objects.update_or_create(
+            id=1, defaults={"model": model, "at": at, "through": max(high, 0)})
         result.write_seconds = time.monotonic() - started - result.compute_seconds
         result.cpu["write"] = time.process_time() - cpu - result.cpu["compute"]
     finally:

@@ -71,11 +71,12 @@ def contact_score(contact: Contact, at: dt.datetime | None = None) -> ScoreView:
 def stored_score(contact_id: int) -> StoredScore | None:
     """The contact's stored score with the model and time that last computed or
     confirmed it: its ContactScore row's (the incremental path), or the last full
-    rescore's when that is later (it writes no row a contact); None when never scored."""
+    rescore's when that is later and the contact was in it (it writes no row a
+    contact); None when never scored."""
     row = ContactScore.objects.filter(contact_id=contact_id).first()
     full = FullRescore.objects.filter(id=1).first()
     stamp = (row.model_id, row.scored_at) if row is not None else None
-    if full is not None and (stamp is None or full.at >= stamp[1]):
+    if full is not None and full.covers(contact_id) and (stamp is None or full.at >= stamp[1]):
         stamp = (full.model_id, full.at)
     if stamp is None:
         return None

@@ -275,3 +275,19 @@ def test_the_one_statement_engagement_equals_the_rescore(users: Any) -> None:
             computed = {row[0]: row[1] for row in cursor.fetchall() if not row[2]}
         assert computed == stored, packed
     setbased.drop_temp_tables()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_contact_made_after_the_last_full_rescore_is_not_said_to_be_scored_by_it(
+    users: Any,
+) -> None:
+    model = a_model(users["marketing"], engagement=[FORM])
+    earlier = make_contact()
+    rescore_all(at=NOW)
+    later = make_contact()
+    assert stored_score(earlier.pk) == StoredScore(0, 0, 0, model.pk, NOW)
+    assert stored_score(later.pk) is None  # never scored
+    event(later, "track", "Form Submitted")
+    score_contacts(contact_ids=[later.pk], at=NOW + dt.timedelta(minutes=1))
+    assert stored_score(later.pk) == StoredScore(0, 40, 40, model.pk,
+                                                 NOW + dt.timedelta(minutes=1))
