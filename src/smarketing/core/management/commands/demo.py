@@ -63,6 +63,6 @@ class Command(BaseCommand):
             "generate", contacts=options["contacts"], seed=options["seed"],
             stdout=self.stdout, verbosity=options["verbosity"],
         )
-        self.stdout.write("Scoring the demo contacts…")  # their events are there: their
-        # scores too, as an operator's first `smarketing rescore` would store them
+        self.stdout.write("Scoring the demo contacts…")  # the scores their generated
+        # events earn, stored as an operator's first `smarketing rescore` stores them
         call_command("rescore", stdout=self.stdout, verbosity=min(options["verbosity"], 1))
