@@ -418,7 +418,7 @@ def incremental(samples: int = 200) -> None:
           f"average ({len(ids)} contacts scored one at a time)")
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=10_000_000)
@@ -438,7 +438,11 @@ def main() -> None:
                         help="Stop after the full rescores (skip step 5).")
     parser.add_argument("--generate-only", action="store_true",
                         help="Stop after generating (or finding) the data set.")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = _arguments()
     setup_django(args.data_dir)
     from django.core.management import call_command
 
